@@ -1,0 +1,29 @@
+"""The one way to write the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import AuditEvent
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(*, action: str, user=None, request=None, obj: Any = None, result: str = "ok", **detail) -> AuditEvent:
+    """Record an event. `obj` may be a model instance; detail must be JSON-able."""
+    if user is None and request is not None and getattr(request, "user", None) is not None:
+        user = request.user if request.user.is_authenticated else None
+    return AuditEvent.objects.create(
+        user=user,
+        username=getattr(user, "username", "") or detail.pop("username", ""),
+        ip=client_ip(request),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None and hasattr(obj, "_meta") else "",
+        object_id=str(getattr(obj, "pk", "") or "") if obj is not None else "",
+        result=result,
+        detail=detail,
+    )

@@ -1,0 +1,6 @@
+def portal(request):
+    user = getattr(request, "user", None)
+    unread = 0
+    if user is not None and user.is_authenticated:
+        unread = user.notices.filter(read_at__isnull=True).count()
+    return {"unread_notices": unread}

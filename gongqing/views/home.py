@@ -1,0 +1,40 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gongqing.decorators import ALL_PORTAL_ROLES, roles_required
+from gongqing.models import Notice
+
+# Higher apps add role-specific blocks to the home page (e.g. the county overview for leadership).
+HOME_PANELS: list = []
+
+
+def healthz(request):
+    """Anonymous liveness and database check for load balancers and docker-compose."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@roles_required(*ALL_PORTAL_ROLES)
+def home(request):
+    panels = [html for panel in HOME_PANELS if (html := panel(request))]
+    notices = request.user.notices.filter(read_at__isnull=True)[:10]
+    return render(request, "home.html", {"notices": notices, "panels": panels})
+
+
+@roles_required(*ALL_PORTAL_ROLES)
+def notice_list(request):
+    return render(request, "notices.html", {"notices": request.user.notices.all()[:200]})
+
+
+@require_POST
+@roles_required(*ALL_PORTAL_ROLES)
+def notice_read(request, pk):
+    notice = get_object_or_404(Notice, pk=pk, user=request.user)
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return redirect(notice.link or "notices")

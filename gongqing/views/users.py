@@ -1,0 +1,136 @@
+"""User administration for bureau admins: create, change role and scope, disable, reset password."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gongqing import audit
+from gongqing.decorators import roles_required
+from gongqing.models import User
+from gongqing.roles import Role
+from schools.models import Township, TownshipMembership
+from supervision.models import Body, BodyMembership
+
+
+class UserForm(forms.ModelForm):
+    township = forms.ModelChoiceField(
+        label=gettext_lazy("所属乡镇（街道）"), queryset=Township.objects.all(), required=False
+    )
+    body = forms.ModelChoiceField(
+        label=gettext_lazy("所属部门"), queryset=Body.objects.filter(kind="department"), required=False
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "phone", "role"]
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if role == Role.TOWNSHIP_OFFICIAL and not data.get("township"):
+            self.add_error("township", _("乡镇（街道）填报员须选择所属乡镇（街道）。"))
+        if role == Role.DEPARTMENT_OFFICER and not data.get("body"):
+            self.add_error("body", _("部门联络员须选择所属部门。"))
+        return data
+
+
+def generate_password() -> str:
+    """A random password meeting the rules; the user must change it (issue 8 forces that at first login)."""
+    return (
+        get_random_string(4, "ABCDEFGHJKLMNPQRSTUVWXYZ")
+        + get_random_string(4, "abcdefghijkmnpqrstuvwxyz")
+        + get_random_string(4, "23456789")
+        + "#"
+    )
+
+
+def set_scope(user, township, body):
+    TownshipMembership.objects.filter(user=user).exclude(township=township).delete()
+    BodyMembership.objects.filter(user=user).exclude(body=body).delete()
+    if user.role == Role.TOWNSHIP_OFFICIAL and township:
+        TownshipMembership.objects.update_or_create(user=user, defaults={"township": township})
+    else:
+        TownshipMembership.objects.filter(user=user).delete()
+    if user.role == Role.DEPARTMENT_OFFICER and body:
+        BodyMembership.objects.update_or_create(user=user, defaults={"body": body})
+    else:
+        BodyMembership.objects.filter(user=user).delete()
+
+
+@roles_required(Role.BUREAU_ADMIN)
+def user_list(request):
+    users = User.objects.select_related("township_membership__township", "body_membership__body").order_by("username")
+    return render(request, "users/user_list.html", {"users": users})
+
+
+@roles_required(Role.BUREAU_ADMIN)
+def user_edit(request, pk=None):
+    user = get_object_or_404(User, pk=pk) if pk else None
+    initial = {}
+    if user:
+        tm = getattr(user, "township_membership", None)
+        bm = getattr(user, "body_membership", None)
+        initial = {"township": tm and tm.township_id, "body": bm and bm.body_id}
+    form = UserForm(request.POST or None, instance=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            created = user is None
+            old_role = user.role if user else None
+            obj = form.save(commit=False)
+            password = None
+            if created:
+                password = generate_password()
+                obj.set_password(password)
+            obj.save()
+            set_scope(obj, form.cleaned_data.get("township"), form.cleaned_data.get("body"))
+            audit.record(
+                action="user.create" if created else "user.change",
+                request=request,
+                obj=obj,
+                role=obj.role,
+                old_role=old_role,
+                fields=form.changed_data,
+            )
+        if password:
+            messages.success(
+                request, _("已创建用户 %(u)s，初始密码：%(p)s（只显示这一次）") % {"u": obj.username, "p": password}
+            )
+        else:
+            messages.success(request, _("用户已保存。"))
+        return redirect("users")
+    return render(request, "users/user_form.html", {"form": form, "obj": user})
+
+
+@require_POST
+@roles_required(Role.BUREAU_ADMIN)
+def user_toggle_active(request, pk):
+    user = get_object_or_404(User, pk=pk)
+    if user == request.user:
+        messages.error(request, _("不能停用自己的账号。"))
+        return redirect("users")
+    user.is_active = not user.is_active
+    user.save(update_fields=["is_active"])
+    audit.record(action="user.enable" if user.is_active else "user.disable", request=request, obj=user)
+    messages.success(
+        request, _("已启用 %(u)s。") % {"u": user} if user.is_active else _("已停用 %(u)s。") % {"u": user}
+    )
+    return redirect("users")
+
+
+@require_POST
+@roles_required(Role.BUREAU_ADMIN)
+def user_reset_password(request, pk):
+    user = get_object_or_404(User, pk=pk)
+    password = generate_password()
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(action="user.reset_password", request=request, obj=user)
+    messages.success(request, _("%(u)s 的新密码：%(p)s（只显示这一次）") % {"u": user, "p": password})
+    return redirect("users")

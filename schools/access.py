@@ -1,0 +1,76 @@
+"""Who sees and changes which school and return. Every page, export, report and API view goes through here."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from gongqing.roles import Role
+
+from .models import ReturnStatus, School, SchoolReturn, Township
+
+
+def user_township_id(user) -> int | None:
+    if user.role != Role.TOWNSHIP_OFFICIAL:
+        return None
+    membership = getattr(user, "township_membership", None)
+    return membership.township_id if membership else None
+
+
+def townships_for(user):
+    if user.reads_whole_county:
+        return Township.objects.all()
+    if user.role == Role.TOWNSHIP_OFFICIAL:
+        return Township.objects.filter(pk=user_township_id(user))
+    return Township.objects.none()
+
+
+def schools_for(user):
+    """The schools a user may see: the whole county for county readers, their township for officials, else none."""
+    if not user.is_authenticated or not user.is_active:
+        return School.objects.none()
+    if user.reads_whole_county:
+        return School.objects.all()
+    if user.role == Role.TOWNSHIP_OFFICIAL:
+        return School.objects.filter(township_id=user_township_id(user))
+    return School.objects.none()
+
+
+def returns_for(user):
+    return SchoolReturn.objects.filter(school__in=schools_for(user))
+
+
+def can_enter_data(user, school: School) -> bool:
+    """Bureau staff for any school; a township official for their own township's schools."""
+    if user.is_bureau:
+        return True
+    return user.role == Role.TOWNSHIP_OFFICIAL and school.township_id == user_township_id(user)
+
+
+def can_edit_return(user, school_return: SchoolReturn) -> bool:
+    return school_return.is_editable and school_return.round.is_open and can_enter_data(user, school_return.school)
+
+
+def can_review_return(user, school_return: SchoolReturn) -> bool:
+    return user.is_bureau and school_return.status == ReturnStatus.SUBMITTED
+
+
+def can_reopen_return(user, school_return: SchoolReturn) -> bool:
+    return user.is_bureau and school_return.status == ReturnStatus.APPROVED
+
+
+def school_for_user(*, user, pk, write: bool = False) -> School:
+    """The school, or 404 when the user may not see it; PermissionDenied-free: hiding existence is the point."""
+    try:
+        school = schools_for(user).select_related("township", "parent").get(pk=pk)
+    except (School.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write and not can_enter_data(user, school):
+        raise Http404
+    return school
+
+
+def return_for_user(*, user, pk) -> SchoolReturn:
+    try:
+        return returns_for(user).select_related("school", "school__township", "round", "round__school_year").get(pk=pk)
+    except (SchoolReturn.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

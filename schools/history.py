@@ -1,0 +1,81 @@
+"""The change history of a school's returns: who, when, field, old → new. Reads in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from .models import FIGURE_FIELDS, ReturnClass, ReturnRoom, ReturnStatus, SchoolReturn
+from .validation import label
+
+
+@dataclass(frozen=True)
+class Change:
+    at: datetime
+    user: str
+    round: str
+    field: str
+    old: str
+    new: str
+
+
+def _fmt(value) -> str:
+    return "—" if value is None or value == "" else str(value)
+
+
+def school_history(*, school, limit: int = 500) -> list[Change]:
+    returns = {r.pk: r for r in SchoolReturn.objects.filter(school=school).select_related("round")}
+    changes: list[Change] = []
+    tracked = (*FIGURE_FIELDS, "status", "review_comment")
+    status_labels = dict(ReturnStatus.choices)
+    records = SchoolReturn.history.filter(id__in=returns).select_related("history_user").order_by("id", "history_date")
+    previous: dict[int, object] = {}
+    for rec in records:
+        before = previous.get(rec.id)
+        previous[rec.id] = rec
+        round_name = str(returns[rec.id].round) if rec.id in returns else ""
+        who = str(rec.history_user) if rec.history_user else _("系统")
+        if before is None:
+            changes.append(Change(rec.history_date, who, round_name, _("填报"), "—", _("创建")))
+            continue
+        for field in tracked:
+            old, new = getattr(before, field), getattr(rec, field)
+            if old != new:
+                name = _("状态") if field == "status" else _("审核意见") if field == "review_comment" else label(field)
+                if field == "status":
+                    old, new = status_labels.get(old, old), status_labels.get(new, new)
+                changes.append(Change(rec.history_date, who, round_name, name, _fmt(old), _fmt(new)))
+    changes += _row_changes(ReturnClass, returns, lambda r: f"{_('班级')} {r.name}", lambda r: f"{r.students}{_('人')}")
+    changes += _row_changes(
+        ReturnRoom,
+        returns,
+        lambda r: str(dict(ReturnRoom._meta.get_field("room").choices)[r.room]),
+        lambda r: f"{_fmt(r.area_m2)} m²",
+    )
+    changes.sort(key=lambda c: c.at, reverse=True)
+    return changes[:limit]
+
+
+def _row_changes(model, returns, name_of, value_of) -> list[Change]:
+    out = []
+    records = (
+        model.history.filter(school_return_id__in=list(returns))
+        .select_related("history_user")
+        .order_by("id", "history_date")
+    )
+    previous = {}
+    for rec in records:
+        before = previous.get(rec.id)
+        previous[rec.id] = rec
+        ret = returns.get(rec.school_return_id)
+        round_name = str(ret.round) if ret else ""
+        who = str(rec.history_user) if rec.history_user else _("系统")
+        if rec.history_type == "+":
+            out.append(Change(rec.history_date, who, round_name, name_of(rec), "—", value_of(rec)))
+        elif rec.history_type == "-":
+            out.append(Change(rec.history_date, who, round_name, name_of(rec), value_of(rec), _("删除")))
+        elif before is not None and value_of(before) != value_of(rec):
+            out.append(Change(rec.history_date, who, round_name, name_of(rec), value_of(before), value_of(rec)))
+    return out

@@ -1,0 +1,266 @@
+"""Writes of school data: starting, saving and moving returns through the workflow.
+
+Every write is one transaction, leaves a history record (django-simple-history) and an audit row.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongqing import audit
+
+from . import signals
+from .models import (
+    FIGURE_FIELDS,
+    CollectionRound,
+    ReturnClass,
+    ReturnRoom,
+    ReturnStatus,
+    School,
+    SchoolReturn,
+)
+from .selectors import last_approved_return, return_class_rows, return_figures, return_room_rows
+from .validation import ClassRow, Problem, RoomRow, validate_return
+
+
+class ReturnInvalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+class ReturnConflict(Exception):
+    """Someone else saved the return since this user loaded it."""
+
+    def __init__(self, current: SchoolReturn):
+        super().__init__(_("该填报已被他人修改。"))
+        self.current = current
+
+
+class WorkflowError(Exception):
+    pass
+
+
+def return_start(*, school: School, round: CollectionRound, by, request=None) -> SchoolReturn:
+    """The school's return for the round, created as a draft pre-filled from its last approved figures."""
+    existing = SchoolReturn.objects.filter(school=school, round=round).first()
+    if existing:
+        return existing
+    with transaction.atomic():
+        previous = last_approved_return(school=school, before_round=round)
+        ret = SchoolReturn(school=school, round=round)
+        if previous:
+            for field in FIGURE_FIELDS:
+                setattr(ret, field, getattr(previous, field))
+        ret._history_user = by
+        ret.save()
+        if previous:
+            _replace_rows(ret, return_class_rows(previous), return_room_rows(previous), by)
+        audit.record(action="return.start", user=by, request=request, obj=ret, prefilled_from=previous and previous.pk)
+    return ret
+
+
+def return_save(
+    *,
+    school_return: SchoolReturn,
+    figures: dict,
+    classes: list[ClassRow],
+    rooms: list[RoomRow],
+    expected_version: int,
+    by,
+    request=None,
+) -> list[Problem]:
+    """Save a draft. Raises ReturnInvalid (nothing saved) or ReturnConflict (stale version). Returns warnings."""
+    if not school_return.is_editable:
+        raise WorkflowError(_("该填报已提交或已审核，不能修改。"))
+    previous = last_approved_return(school=school_return.school, before_round=school_return.round)
+    problems = validate_return(
+        kind=school_return.school.kind,
+        figures=figures,
+        classes=classes,
+        rooms=rooms,
+        previous=return_figures(previous) if previous else None,
+    )
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise ReturnInvalid(errors)
+    with transaction.atomic():
+        _claim_version(school_return, expected_version)
+        before = return_figures(school_return)
+        for field in FIGURE_FIELDS:
+            setattr(school_return, field, figures.get(field))
+        if school_return.status == ReturnStatus.RETURNED:
+            school_return.status = ReturnStatus.DRAFT
+        school_return.version = expected_version + 1
+        school_return._history_user = by
+        school_return.save()
+        rows_changed = _replace_rows(school_return, classes, rooms, by)
+        changed = [f for f in FIGURE_FIELDS if before[f] != figures.get(f)]
+        audit.record(
+            action="return.save",
+            user=by,
+            request=request,
+            obj=school_return,
+            fields=changed,
+            rows_changed=rows_changed,
+        )
+    return [p for p in problems if not p.is_error]
+
+
+def _claim_version(school_return: SchoolReturn, expected_version: int) -> None:
+    """Conditional UPDATE: only the holder of the current version may write; the loser is told."""
+    claimed = SchoolReturn.objects.filter(pk=school_return.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise ReturnConflict(SchoolReturn.objects.get(pk=school_return.pk))
+
+
+def _replace_rows(school_return: SchoolReturn, classes: list[ClassRow], rooms: list[RoomRow], by) -> bool:
+    """Bring the class list and rooms to the given rows, touching only rows that differ (so history stays readable)."""
+    changed = False
+    existing = {(c.section, c.name.strip()): c for c in school_return.classes.all()}
+    wanted = {(c.section, c.name.strip()): c for c in classes}
+    for key, row in existing.items():
+        if key not in wanted:
+            row._history_user = by
+            row.delete()
+            changed = True
+    for key, new in wanted.items():
+        old = existing.get(key)
+        if old is None:
+            obj = ReturnClass(
+                school_return=school_return,
+                section=new.section,
+                grade=new.grade,
+                name=new.name.strip(),
+                students=new.students,
+            )
+            obj._history_user = by
+            obj.save()
+            changed = True
+        elif (old.grade, old.students) != (new.grade, new.students):
+            old.grade, old.students = new.grade, new.students
+            old._history_user = by
+            old.save(update_fields=["grade", "students"])
+            changed = True
+    for kind in ("music", "art"):
+        old_rooms = [r for r in school_return.rooms.all() if r.room == kind]
+        new_rooms = [r for r in rooms if r.room == kind]
+        for i in range(max(len(old_rooms), len(new_rooms))):
+            old = old_rooms[i] if i < len(old_rooms) else None
+            new = new_rooms[i] if i < len(new_rooms) else None
+            if old is not None and new is None:
+                old._history_user = by
+                old.delete()
+                changed = True
+            elif old is None:
+                obj = ReturnRoom(school_return=school_return, room=kind, area_m2=new.area_m2)
+                obj._history_user = by
+                obj.save()
+                changed = True
+            elif old.area_m2 != new.area_m2:
+                old.area_m2 = new.area_m2
+                old._history_user = by
+                old.save(update_fields=["area_m2"])
+                changed = True
+    return changed
+
+
+def _transition(school_return: SchoolReturn, *, expected_version: int | None, by, **fields) -> None:
+    with transaction.atomic():
+        if expected_version is not None:
+            _claim_version(school_return, expected_version)
+            school_return.version = expected_version + 1
+        else:
+            SchoolReturn.objects.filter(pk=school_return.pk).update(version=F("version") + 1)
+            school_return.version += 1
+        for name, value in fields.items():
+            setattr(school_return, name, value)
+        school_return._history_user = by
+        school_return.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def return_submit(*, school_return: SchoolReturn, by, expected_version: int | None = None, request=None) -> None:
+    if not school_return.is_editable:
+        raise WorkflowError(_("只有草稿或已退回的填报可以提交。"))
+    problems = validate_return(
+        kind=school_return.school.kind,
+        figures=return_figures(school_return),
+        classes=return_class_rows(school_return),
+        rooms=return_room_rows(school_return),
+        for_submit=True,
+    )
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise ReturnInvalid(errors)
+    _transition(
+        school_return,
+        expected_version=expected_version,
+        by=by,
+        status=ReturnStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+        submitted_by=by,
+    )
+    audit.record(action="return.submit", user=by, request=request, obj=school_return)
+
+
+def return_approve(*, school_return: SchoolReturn, by, request=None) -> None:
+    if school_return.status != ReturnStatus.SUBMITTED:
+        raise WorkflowError(_("只有已提交的填报可以审核通过。"))
+    _transition(
+        school_return,
+        expected_version=None,
+        by=by,
+        status=ReturnStatus.APPROVED,
+        approved_at=timezone.now(),
+        approved_by=by,
+        review_comment="",
+    )
+    audit.record(action="return.approve", user=by, request=request, obj=school_return)
+    _announce(signals.return_approved, school_return)
+
+
+def return_send_back(*, school_return: SchoolReturn, comment: str, by, request=None) -> None:
+    if school_return.status != ReturnStatus.SUBMITTED:
+        raise WorkflowError(_("只有已提交的填报可以退回。"))
+    if not comment.strip():
+        raise ReturnInvalid([Problem("review_comment", _("退回时请填写退回意见。"))])
+    _transition(
+        school_return,
+        expected_version=None,
+        by=by,
+        status=ReturnStatus.RETURNED,
+        review_comment=comment.strip(),
+    )
+    audit.record(action="return.send_back", user=by, request=request, obj=school_return, comment=comment.strip())
+
+
+def return_reopen(*, school_return: SchoolReturn, reason: str, by, request=None) -> None:
+    if school_return.status != ReturnStatus.APPROVED:
+        raise WorkflowError(_("只有已审核的填报可以重新打开。"))
+    if not reason.strip():
+        raise ReturnInvalid([Problem("review_comment", _("重新打开时请填写原因。"))])
+    _transition(
+        school_return,
+        expected_version=None,
+        by=by,
+        status=ReturnStatus.RETURNED,
+        review_comment=reason.strip(),
+        approved_at=None,
+        approved_by=None,
+    )
+    audit.record(action="return.reopen", user=by, request=request, obj=school_return, reason=reason.strip())
+    _announce(signals.return_reopened, school_return)
+
+
+def _announce(signal, school_return: SchoolReturn) -> None:
+    payload = {
+        "school_return_id": school_return.pk,
+        "round_id": school_return.round_id,
+        "school_year": school_return.round.school_year.year,
+    }
+    transaction.on_commit(lambda: signal.send(sender=SchoolReturn, **payload))
