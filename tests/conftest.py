@@ -1,0 +1,111 @@
+"""Shared fixtures: the personas every access test uses.
+
+- bureau admin and bureau staff see and manage everything;
+- 甘露镇's official (`ganlu_official`) enters data for 甘露镇's schools only;
+- 江益镇's official (`jiangyi_official`) must see nothing of 甘露镇's;
+- a leadership reader, a department officer (市财政局), an auditor and the API client.
+"""
+
+import os
+
+import pytest
+
+from gongqing.roles import Role
+from tests.factories import (
+    PASSWORD,
+    BodyFactory,
+    RoundFactory,
+    SchoolFactory,
+    SchoolYearFactory,
+    TownshipFactory,
+    UserFactory,
+)
+
+if os.environ.get("PORTAL_TEST_USE_EXISTING_DB"):
+    # .ci/run's integration pass: use the already-migrated database that the real Celery worker also uses.
+    @pytest.fixture(scope="session")
+    def django_db_setup():
+        pass
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def ganlu(db):
+    return TownshipFactory(name="甘露镇", code="360482101")
+
+
+@pytest.fixture
+def jiangyi(db):
+    return TownshipFactory(name="江益镇", code="360482102")
+
+
+@pytest.fixture
+def finance(db):
+    return BodyFactory(code="finance", name="市财政局")
+
+
+@pytest.fixture
+def personas(db, ganlu, jiangyi, finance):
+    return {
+        Role.BUREAU_ADMIN: UserFactory(username="admin", role=Role.BUREAU_ADMIN),
+        Role.BUREAU_STAFF: UserFactory(username="staff", role=Role.BUREAU_STAFF),
+        "ganlu_official": UserFactory(username="ganlu", role=Role.TOWNSHIP_OFFICIAL, township=ganlu),
+        "jiangyi_official": UserFactory(username="jiangyi", role=Role.TOWNSHIP_OFFICIAL, township=jiangyi),
+        Role.LEADERSHIP: UserFactory(username="leader", role=Role.LEADERSHIP),
+        Role.DEPARTMENT_OFFICER: UserFactory(username="finance", role=Role.DEPARTMENT_OFFICER, body=finance),
+        Role.AUDITOR: UserFactory(username="auditor", role=Role.AUDITOR),
+        Role.API_CLIENT: UserFactory(username="jiujiang", role=Role.API_CLIENT),
+    }
+
+
+@pytest.fixture
+def staff(personas):
+    return personas[Role.BUREAU_STAFF]
+
+
+@pytest.fixture
+def ganlu_official(personas):
+    return personas["ganlu_official"]
+
+
+@pytest.fixture
+def jiangyi_official(personas):
+    return personas["jiangyi_official"]
+
+
+@pytest.fixture
+def school_year(db):
+    return SchoolYearFactory(year=2024)
+
+
+@pytest.fixture
+def official_round(school_year):
+    return RoundFactory(school_year=school_year)
+
+
+@pytest.fixture
+def ganlu_school(ganlu):
+    return SchoolFactory(name="甘露镇中心小学", code="2136000001", township=ganlu)
+
+
+@pytest.fixture
+def jiangyi_school(jiangyi):
+    return SchoolFactory(name="江益镇中心小学", code="2136000002", township=jiangyi)
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
