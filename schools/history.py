@@ -26,7 +26,7 @@ def _fmt(value) -> str:
 
 
 def school_history(*, school, limit: int = 500) -> list[Change]:
-    returns = {r.pk: r for r in SchoolReturn.objects.filter(school=school).select_related("round")}
+    returns = {r.pk: r for r in SchoolReturn.objects.filter(school=school).select_related("round__school_year")}
     changes: list[Change] = []
     tracked = (*FIGURE_FIELDS, "status", "review_comment")
     status_labels = dict(ReturnStatus.choices)

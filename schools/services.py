@@ -89,7 +89,8 @@ def return_save(
         raise ReturnInvalid(errors)
     with transaction.atomic():
         _claim_version(school_return, expected_version)
-        before = return_figures(school_return)
+        # From the row, not the instance: a ModelForm bound to the instance has already copied the new values onto it.
+        before = return_figures(SchoolReturn.objects.get(pk=school_return.pk))
         for field in FIGURE_FIELDS:
             setattr(school_return, field, figures.get(field))
         if school_return.status == ReturnStatus.RETURNED:

@@ -319,7 +319,7 @@ def return_review(request, pk, action):
 
 
 def _notify_enterers(ret, text):
-    memberships = ret.school.township.memberships.select_related("user")
+    memberships = ret.school.township.memberships.filter(user__is_active=True).select_related("user")
     link = reverse("schools:return_detail", args=[ret.pk])
     Notice.objects.bulk_create([Notice(user=m.user, text=text[:500], link=link) for m in memberships])
 

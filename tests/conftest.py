@@ -33,6 +33,12 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """PBKDF2 costs 0.3 s a user and tests make eight personas; tests of password rules don't depend on the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def ganlu(db):
     return TownshipFactory(name="甘露镇", code="360482101")

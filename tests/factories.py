@@ -87,7 +87,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = School
 
-    code = factory.Sequence(lambda n: f"21360{n:05d}")
+    code = factory.Sequence(lambda n: f"21369{n:05d}")
     name = factory.Sequence(lambda n: f"测试小学{n}")
     township = factory.SubFactory(TownshipFactory)
     kind = SchoolKind.PRIMARY

@@ -77,11 +77,12 @@ def user_edit(request, pk=None):
         tm = getattr(user, "township_membership", None)
         bm = getattr(user, "body_membership", None)
         initial = {"township": tm and tm.township_id, "body": bm and bm.body_id}
+    # Read before validation: a bound ModelForm copies the posted values onto the instance.
+    old_role = user.role if user else None
     form = UserForm(request.POST or None, instance=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             created = user is None
-            old_role = user.role if user else None
             obj = form.save(commit=False)
             password = None
             if created:
