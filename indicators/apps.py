@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = "指标评估"
+
+    def ready(self):
+        from schools.signals import return_approved, return_reopened
+
+        from . import services
+
+        def on_return_changed(sender, school_year, **kwargs):
+            services.mark_stale(school_year=school_year)
+
+        return_approved.connect(on_return_changed, dispatch_uid="indicators.return_approved")
+        return_reopened.connect(on_return_changed, dispatch_uid="indicators.return_reopened")

@@ -1,2 +1,23 @@
+from django.urls import path
+
+from . import views
+
 app_name = "indicators"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.results_home, name="results"),
+    path("rounds/<int:pk>/", views.round_results, name="round_results"),
+    path("rounds/<int:pk>/gaps/", views.round_gaps, name="round_gaps"),
+    path("rounds/<int:pk>/export.xlsx", views.round_export, name="round_export"),
+    path("rounds/<int:pk>/recompute/", views.round_recompute, name="round_recompute"),
+    path("rounds/<int:pk>/whatif/", views.whatif, name="whatif"),
+    path("scenarios/<int:pk>/", views.scenario_detail, name="scenario"),
+    path("years/<int:year>/county/", views.county_entries, name="county_entries"),
+    path("years/<int:year>/county/<str:code>/", views.county_entry_edit, name="county_entry_edit"),
+    path("years/<int:year>/settings/", views.year_settings, name="year_settings"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("standards/", views.standard_list, name="standards"),
+    path("standards/<int:pk>/", views.standard_detail, name="standard"),
+    path("standards/<int:pk>/derive/", views.standard_derive, name="standard_derive"),
+    path("costs/", views.cost_settings, name="cost_settings"),
+]

@@ -1,0 +1,151 @@
+"""Load a round into the pure evaluation's plain inputs, in a fixed number of queries.
+
+The figures of a round are, for each school open in the year, its return in the latest approved round of
+that year whose reference date is not after the round's (an interim round starts from the official figures).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from schools.models import CollectionRound, ReturnClass, ReturnRoom, ReturnStatus, School, SchoolReturn
+
+from .domain import inputs, standard
+from .models import CountyEntry, Standard, TeachingPointPolicy, YearSettings
+
+NATIONAL_CODE = "national-2017"
+
+
+def national_standard_row() -> Standard:
+    data = standard.NATIONAL_2017_DATA
+    row, _created = Standard.objects.get_or_create(
+        code=NATIONAL_CODE,
+        defaults={
+            "name": data.get("name", "国家标准（教督〔2017〕6号）"),
+            "version": data.get("version", "2017"),
+            "builtin": True,
+            "data": data,
+        },
+    )
+    return row
+
+
+def year_settings(year: int | None) -> tuple[Standard, str]:
+    settings_row = (
+        YearSettings.objects.select_related("standard").filter(school_year__year=year).first() if year else None
+    )
+    if settings_row:
+        return settings_row.standard, settings_row.teaching_point_policy
+    return national_standard_row(), TeachingPointPolicy.MERGE
+
+
+def standard_for_year(year: int | None) -> standard.Standard:
+    row, _policy = year_settings(year)
+    return standard.standard_from_dict(row.data)
+
+
+def _dec(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _section(ret: SchoolReturn, section: str) -> inputs.SectionFigures | None:
+    if section not in ret.school.sections:
+        return None
+    return inputs.SectionFigures(
+        **{suffix: getattr(ret, f"{section}_{suffix}") for suffix in inputs.SectionFigures.__dataclass_fields__}
+    )
+
+
+def school_figures(school: School, ret: SchoolReturn) -> inputs.SchoolFigures:
+    return inputs.SchoolFigures(
+        code=school.code,
+        name=school.name,
+        township=school.township.name,
+        kind=school.kind,
+        location=school.location,
+        ownership=school.ownership,
+        boarding=school.boarding,
+        parent_code=school.parent.code if school.parent_id else None,
+        primary=_section(ret, "primary"),
+        junior=_section(ret, "junior"),
+        senior_students=ret.senior_students,
+        special_students=ret.special_students,
+        teaching_area_m2=_dec(ret.teaching_area_m2),
+        sports_area_m2=_dec(ret.sports_area_m2),
+        equipment_value_yuan=_dec(ret.equipment_value_yuan),
+        multimedia_rooms=ret.multimedia_rooms,
+        public_funds_yuan=_dec(ret.public_funds_yuan),
+        training_funds_yuan=_dec(ret.training_funds_yuan),
+        classes=tuple(inputs.ClassFigures(c.section, c.grade, c.name, c.students) for c in ret.classes.all()),
+        rooms=tuple(inputs.RoomFigures(r.room, _dec(r.area_m2)) for r in ret.rooms.all()),
+    )
+
+
+def round_returns(*, round: CollectionRound) -> dict[int, SchoolReturn]:
+    """The return each school is evaluated with in this round, by school id."""
+    returns = (
+        SchoolReturn.objects.filter(
+            round__school_year=round.school_year, round__as_of__lte=round.as_of, status=ReturnStatus.APPROVED
+        )
+        .select_related("round")
+        .prefetch_related(
+            Prefetch("classes", queryset=ReturnClass.objects.order_by("grade", "name")),
+            Prefetch("rooms", queryset=ReturnRoom.objects.order_by("room", "pk")),
+        )
+        .order_by("school_id", "round__as_of", "round__pk")
+    )
+    latest: dict[int, SchoolReturn] = {}
+    for ret in returns:
+        latest[ret.school_id] = ret  # ordered by date: the last one wins
+    return latest
+
+
+def county_entries(*, year: int) -> dict[str, inputs.CountyEntry]:
+    out = {}
+    for entry in CountyEntry.objects.filter(school_year__year=year):
+        if entry.value:
+            out[entry.code] = inputs.CountyEntry(code=entry.code, values=entry_values(entry.value), note=entry.note)
+    return out
+
+
+def entry_values(value: dict) -> dict:
+    """Stored JSON (decimals as strings) back to exact values."""
+    return {k: (v if isinstance(v, bool) or v is None else Decimal(str(v))) for k, v in value.items()}
+
+
+def evaluation_input(*, round: CollectionRound, survey=None) -> tuple[inputs.EvaluationInput, dict]:
+    year = round.school_year.year
+    standard_row, policy = year_settings(year)
+    schools = list(School.objects.open_in(year).select_related("township", "parent").order_by("code"))
+    returns = round_returns(round=round)
+    figures = []
+    for school in schools:
+        ret = returns.get(school.pk)
+        if ret is not None:
+            school.school_return = ret
+            figures.append(school_figures(school, ret))
+    inp = inputs.EvaluationInput(
+        schools=tuple(figures),
+        expected_school_codes=tuple(s.code for s in schools),
+        county_entries=county_entries(year=year),
+        survey=survey,
+        standard=standard.standard_from_dict(standard_row.data),
+        teaching_point_policy=policy,
+    )
+    meta = {
+        "standard": inp.standard,
+        "standard_label": str(standard_row),
+        "policy": policy,
+        "policy_label": str(TeachingPointPolicy(policy).label),
+        "schools_by_code": {s.code: s for s in schools},
+        "source_rounds": {s.code: returns[s.pk].round_id for s in schools if s.pk in returns},
+    }
+    return inp, meta
+
+
+def evaluate(inp: inputs.EvaluationInput):
+    from .domain.evaluate import evaluate as pure_evaluate
+
+    return pure_evaluate(inp)

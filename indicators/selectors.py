@@ -1,0 +1,78 @@
+"""Reads for the indicator pages: stored results only, in a fixed number of queries whatever the schools."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from schools.models import CollectionRound
+
+from .models import EvaluationState, SchoolResult, SectionCV, SectionVerdict
+
+R_CODES = ("R1", "R2", "R3", "R4", "R5", "R6", "R7")
+SCHOOL_G_CODES = ("G3", "G4", "G5", "G6", "G7", "G12", "Q4")
+
+
+@dataclass
+class SectionRow:
+    school: object
+    section: str
+    verdict: SectionVerdict | None
+    cells: dict = field(default_factory=dict)  # code -> SchoolResult
+
+
+def evaluation_state(round: CollectionRound) -> EvaluationState | None:
+    return EvaluationState.objects.filter(round=round).first()
+
+
+def latest_round_with_results():
+    state = (
+        EvaluationState.objects.filter(computed_version__gt=0)
+        .select_related("round", "round__school_year")
+        .order_by("-round__school_year__year", "-round__as_of")
+        .first()
+    )
+    return state.round if state else None
+
+
+def section_rows(*, round: CollectionRound, schools, section: str | None = None) -> list[SectionRow]:
+    """One row per school section with its R1–R7 results and verdict; `schools` is already access-filtered."""
+    verdicts = SectionVerdict.objects.filter(round=round, school__in=schools).select_related(
+        "school", "school__township"
+    )
+    results = SchoolResult.objects.filter(round=round, school__in=schools, code__in=R_CODES)
+    if section:
+        verdicts = verdicts.filter(section=section)
+        results = results.filter(section=section)
+    rows: dict[tuple[int, str], SectionRow] = {}
+    for v in verdicts.order_by("school__township__order", "school__code", "section"):
+        rows[(v.school_id, v.section)] = SectionRow(school=v.school, section=v.section, verdict=v)
+    for r in results:
+        row = rows.get((r.school_id, r.section))
+        if row is not None:
+            row.cells[r.code] = r
+    return list(rows.values())
+
+
+def school_item_rows(*, round: CollectionRound, schools) -> dict[int, dict[str, SchoolResult]]:
+    """Whole-school items (G3, G4, G5, G6, G7, G12, Q4) by school id and code."""
+    out: dict[int, dict[str, SchoolResult]] = defaultdict(dict)
+    for r in SchoolResult.objects.filter(round=round, school__in=schools, code__in=SCHOOL_G_CODES):
+        out[r.school_id][r.code] = r
+    return out
+
+
+def section_cvs(*, round: CollectionRound) -> dict[str, list[SectionCV]]:
+    out: dict[str, list[SectionCV]] = defaultdict(list)
+    for cv in SectionCV.objects.filter(round=round).order_by("section", "code"):
+        out[cv.section].append(cv)
+    return dict(out)
+
+
+def gap_results(*, round: CollectionRound, schools):
+    """Every stored result that is not met, with its gap, for the gaps page and the ledger."""
+    return (
+        SchoolResult.objects.filter(round=round, school__in=schools, status__in=("not_met", "within_tolerance"))
+        .select_related("school", "school__township")
+        .order_by("school__township__order", "school__code", "section", "code")
+    )

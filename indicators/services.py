@@ -1,0 +1,136 @@
+"""Writes of the indicator engine: county entries, marking results stale, recomputing and storing results.
+
+A recompute loads a round in a fixed number of queries (selectors), runs the pure evaluation
+(indicators.domain) and writes only the rows whose values changed. It is idempotent: running it twice,
+or twice at once, leaves the same rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from gongqing import audit
+from schools.models import CollectionRound, SchoolYear
+
+from . import loading, storing
+from .models import CountyEntry, EvaluationState, Evidence
+
+log = logging.getLogger(__name__)
+COALESCE_SECONDS = 5
+
+
+def _queued_key(round_id: int) -> str:
+    return f"indicators:recompute-queued:{round_id}"
+
+
+def mark_stale(*, school_year: int) -> list[int]:
+    """Bump the data version of every round of the year and schedule one recompute per round after commit."""
+    round_ids = list(CollectionRound.objects.filter(school_year__year=school_year).values_list("pk", flat=True))
+    existing = set(EvaluationState.objects.filter(round_id__in=round_ids).values_list("round_id", flat=True))
+    EvaluationState.objects.bulk_create(
+        [EvaluationState(round_id=rid) for rid in round_ids if rid not in existing], ignore_conflicts=True
+    )
+    EvaluationState.objects.filter(round_id__in=round_ids).update(data_version=F("data_version") + 1)
+    for rid in round_ids:
+        transaction.on_commit(lambda rid=rid: enqueue_recompute(rid))
+    return round_ids
+
+
+def request_recompute(*, round: CollectionRound) -> None:
+    mark_stale(school_year=round.school_year.year)
+
+
+def enqueue_recompute(round_id: int) -> None:
+    """Coalesce: while a run is queued for the round, further requests add nothing; the queued run sees them all."""
+    from .tasks import recompute_round
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        recompute_round.delay(round_id)
+        return
+    if cache.add(_queued_key(round_id), 1, timeout=COALESCE_SECONDS * 60):
+        recompute_round.apply_async((round_id,), countdown=COALESCE_SECONDS)
+
+
+def recompute_round(*, round_id: int) -> dict:
+    """Evaluate a round and store its results; returns counts of rows written (for logs and benchmarks)."""
+    cache.delete(_queued_key(round_id))
+    rnd = CollectionRound.objects.select_related("school_year").get(pk=round_id)
+    state, _created = EvaluationState.objects.get_or_create(round=rnd)
+    version = state.data_version
+    inp, meta = loading.evaluation_input(round=rnd)
+    evaluation = loading.evaluate(inp)
+    with transaction.atomic():
+        stats = storing.store(round=rnd, evaluation=evaluation, meta=meta)
+        EvaluationState.objects.filter(pk=state.pk, computed_version__lte=version).update(
+            computed_version=version,
+            computed_at=timezone.now(),
+            standard_label=meta["standard_label"],
+            policy=meta["policy"],
+            provisional=stats["summary"]["provisional"],
+            passed=stats["summary"]["county"]["passed"],
+            summary=stats["summary"],
+            result=stats["result"],
+        )
+    log.info("recomputed round %s at data version %s: %s", round_id, version, stats["counts"])
+    return {"round": round_id, "version": version, **stats["counts"]}
+
+
+def recompute_stale_rounds() -> list[dict]:
+    out = []
+    for state in EvaluationState.objects.filter(computed_version__lt=F("data_version")).only("round_id"):
+        out.append(recompute_round(round_id=state.round_id))
+    return out
+
+
+def county_entry_save(*, school_year: SchoolYear, code: str, value: dict, note: str, by, request=None) -> CountyEntry:
+    with transaction.atomic():
+        entry, created = CountyEntry.objects.get_or_create(school_year=school_year, code=code)
+        old = entry.value
+        entry.value = value
+        entry.note = note
+        entry.updated_by = by
+        entry._history_user = by
+        entry.save()
+        audit.record(action="county_entry.save", user=by, request=request, obj=entry, code=code, old=old, new=value)
+        mark_stale(school_year=school_year.year)
+    return entry
+
+
+def costing_for_round(*, round: CollectionRound, schools) -> dict:
+    """Money, land and posts to close every stored gap of the given schools, with the configured unit costs."""
+    return storing.costing(round=round, schools=schools)
+
+
+def as_decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def evidence_add(*, entry: CountyEntry, upload, checked, by, request=None) -> Evidence:
+    """Store an evidence file (already passed through gongqing.uploads.check_upload) outside static."""
+    upload.seek(0)
+    evidence = Evidence(
+        entry=entry, name=checked.name[:200], content_type=checked.content_type, size=checked.size, uploaded_by=by
+    )
+    evidence.file.save(f"{entry.school_year.year}-{entry.code}-{checked.name}", upload, save=False)
+    evidence.save()
+    audit.record(action="evidence.upload", user=by, request=request, obj=evidence, entry=entry.code, size=checked.size)
+    return evidence
+
+
+def indicator_names(*, school_year: SchoolYear | None = None) -> dict[str, str]:
+    """Chinese names of every indicator code in the standard the year uses (the national one by default)."""
+    standard = loading.standard_for_year(school_year.year if school_year else None)
+    return {code: d.name_zh for code, d in standard.indicators.items()}
+
+
+def mark_stale_now(*, round: CollectionRound) -> None:
+    """Bump one round's data version without scheduling a task (the caller recomputes synchronously)."""
+    EvaluationState.objects.get_or_create(round=round)
+    EvaluationState.objects.filter(round=round).update(data_version=F("data_version") + 1)

@@ -1,0 +1,288 @@
+"""Store an evaluation: only rows whose values changed are written; the summary the pages read is built here.
+
+Met flags and statuses are copied from the pure evaluation, never re-derived from stored numbers.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .domain import serialize
+from .domain.costing import cost_gaps
+from .domain.decimals import quantize
+from .domain.evaluate import Evaluation
+from .domain.gaps import Gap
+from .domain.standard import code_key
+from .domain.status import Finding
+from .models import CostSettings, EvaluationState, SchoolResult, SectionCV, SectionVerdict
+
+AREA_NAMES = {
+    "resource": _("资源配置"),
+    "guarantee": _("政府保障程度"),
+    "quality": _("教育质量"),
+    "social": _("社会认可度"),
+    "veto": _("一票否决"),
+}
+SECTION_NAMES = {"primary": "小学", "junior": "初中", "": ""}
+PLACES = 6
+
+
+def json_safe(obj: Any) -> Any:
+    """Decimals as exact strings for a JSONField (the API writes them back as JSON numbers from these digits)."""
+    if isinstance(obj, Decimal):
+        return serialize.decimal_text(obj)
+    if isinstance(obj, dict):
+        return {str(k): json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    return obj
+
+
+def _q(value) -> Decimal | None:
+    return quantize(value, PLACES) if value is not None else None
+
+
+def _school_rows(ev: Evaluation, schools_by_code: dict) -> dict[tuple, dict]:
+    gaps = {(g.school_code, g.section, g.code): g for g in ev.gaps if g.code.startswith("R")}
+    rows: dict[tuple, dict] = {}
+    for r in ev.section_results:
+        school = schools_by_code.get(r.school_code)
+        if school is None:
+            continue
+        for code, x in r.results.items():
+            gap = gaps.get((r.school_code, r.section, code))
+            rows[(school.pk, r.section, code)] = {
+                "value": _q(x.value),
+                "threshold": _q(x.threshold),
+                "status": x.display_status,
+                "gap": _q(gap.quantity) if gap else None,
+                "detail": json_safe(
+                    {**({"ratio": _q(x.ratio)} if x.ratio is not None else {}), **({"unit": gap.unit} if gap else {})}
+                ),
+            }
+    item_gaps: dict[tuple, Decimal] = {}
+    item_units: dict[tuple, str] = {}
+    for g in ev.gaps:
+        if not g.code.startswith("R"):
+            key = (g.school_code, g.code)
+            item_gaps[key] = item_gaps.get(key, Decimal(0)) + g.quantity
+            item_units[key] = g.unit
+    for code, item in ev.items.items():
+        for check in item.schools:
+            school = schools_by_code.get(check.school_code)
+            if school is None:
+                continue
+            rows[(school.pk, "", code)] = {
+                "value": _q(check.value),
+                "threshold": _q(check.threshold),
+                "status": check.status,
+                "gap": _q(item_gaps.get((check.school_code, code))),
+                "detail": json_safe(
+                    {**serialize.jsonable(check.detail), "unit": item_units.get((check.school_code, code), "")}
+                ),
+            }
+    return rows
+
+
+def _sync(model, round, wanted: dict[tuple, dict], key_fields: tuple[str, ...]) -> dict[str, int]:
+    """Bring the round's rows of `model` to `wanted` (key → field values), writing only differences."""
+    existing = {tuple(getattr(o, f) for f in key_fields): o for o in model.objects.filter(round=round)}
+    create, update, fields = [], [], set()
+    for key, values in wanted.items():
+        obj = existing.pop(key, None)
+        if obj is None:
+            create.append(model(round=round, **dict(zip(key_fields, key, strict=True)), **values))
+            continue
+        changed = [f for f, v in values.items() if getattr(obj, f) != v]
+        if changed:
+            for f in changed:
+                setattr(obj, f, values[f])
+            fields.update(changed)
+            update.append(obj)
+    model.objects.bulk_create(create, batch_size=1000)
+    if update:
+        model.objects.bulk_update(update, sorted(fields), batch_size=1000)
+    if existing:
+        model.objects.filter(pk__in=[o.pk for o in existing.values()]).delete()
+    return {"created": len(create), "updated": len(update), "deleted": len(existing)}
+
+
+def store(*, round, evaluation: Evaluation, meta: dict) -> dict:
+    schools_by_code = meta["schools_by_code"]
+    results = _sync(SchoolResult, round, _school_rows(evaluation, schools_by_code), ("school_id", "section", "code"))
+    verdicts = {}
+    for r in evaluation.section_results:
+        school = schools_by_code.get(r.school_code)
+        if school is not None:
+            verdicts[(school.pk, r.section)] = {
+                "students": r.unit.students or 0,
+                "met_count": r.met_count,
+                "status": r.status,
+            }
+    verdict_counts = _sync(SectionVerdict, round, verdicts, ("school_id", "section"))
+    cvs = {}
+    for section, table in evaluation.sections.items():
+        for code, stats in table.stats.items():
+            cvs[(section, code)] = {
+                "mean": _q(stats.mean) if stats else None,
+                "sd": _q(stats.sd) if stats else None,
+                "cv": _q(stats.cv) if stats else None,
+                "limit": table.limit,
+                "met": table.met[code],
+                "schools": table.n_units,
+            }
+    cv_counts = _sync(SectionCV, round, cvs, ("section", "code"))
+    full = serialize.evaluation_to_json_dict(evaluation)
+    return {
+        "counts": {"school_results": results, "verdicts": verdict_counts, "cvs": cv_counts},
+        "summary": json_safe(summary(evaluation, meta)),
+        "result": json_safe(
+            {
+                "gaps": full["gaps"],
+                "cv_improvements": full["cv_improvements"],
+                "items": full["items"],
+                "sections": {s: {k: v for k, v in d.items() if k != "schools"} for s, d in full["sections"].items()},
+                "county": full["county"],
+                "completeness": full["completeness"],
+                "policy": full["policy"],
+                "standard": full["standard"],
+                "provisional": full["provisional"],
+                "areas": full["areas"],
+            }
+        ),
+    }
+
+
+def summary(ev: Evaluation, meta: dict) -> dict:
+    """What the pages show of the county verdict, in Chinese, with school names resolved."""
+    schools = meta["schools_by_code"]
+    names = {code: d.name_zh for code, d in meta["standard"].indicators.items()} if "standard" in meta else {}
+
+    def describe(f: Finding) -> str:
+        return describe_finding(f, schools, names)
+
+    c = ev.completeness
+    areas = []
+    for area, verdict in ev.areas.items():
+        failed = {f.code for f in verdict.blocking if f.code != "R"}
+        failed.update(c for f in verdict.blocking if f.reason == "school_rule" for c in f.detail.get("missed", []))
+        areas.append(
+            {
+                "area": area,
+                "name": str(AREA_NAMES[area]),
+                "passed": verdict.passed,
+                "not_met": sorted(failed, key=code_key),
+                "no_data": sorted({f.code for f in verdict.no_data if f.code != "R"}, key=code_key),
+            }
+        )
+    return {
+        "provisional": ev.provisional,
+        "policy": ev.policy,
+        "policy_label": meta["policy_label"],
+        "standard_label": ev.standard_label,
+        "completeness": {
+            "complete": c.complete,
+            "schools_expected": c.schools_expected,
+            "schools_with_data": c.schools_with_figures,
+            "missing_schools": [schools[code].name if code in schools else code for code in c.missing_schools],
+            "missing_items": list(c.missing_items),
+        },
+        "county": {
+            "passed": ev.passed,
+            "blocking": [describe(f) for f in ev.blocking],
+            "no_data": [describe(f) for f in ev.no_data],
+            "not_evaluated": list(ev.not_evaluated_codes),
+        },
+        "areas": areas,
+        "informational_mean_cv": {s: _q(t.informational_mean_cv) for s, t in ev.sections.items()},
+        "counts": _verdict_counts(ev),
+    }
+
+
+def _verdict_counts(ev: Evaluation) -> dict:
+    out: dict[str, dict[str, int]] = {}
+    for r in ev.section_results:
+        bucket = out.setdefault(r.section, {"passed": 0, "passed_within_tolerance": 0, "failed": 0, "no_data": 0})
+        bucket[r.status] = bucket.get(r.status, 0) + 1
+    return out
+
+
+def describe_finding(f: Finding, schools: dict, names: dict) -> str:
+    school = schools[f.school_code].name if f.school_code in schools else f.school_code
+    section = SECTION_NAMES.get(f.section, f.section)
+    where = f"{school}（{section}）" if school and section else school or section
+    name = names.get(f.code, "")
+    d = f.detail or {}
+    if f.reason == "school_rule":
+        missed = "、".join(d.get("missed", []))
+        return _("%(where)s：资源配置7项中%(n)s项达标，未达标%(missed)s") % {
+            "where": where,
+            "n": d.get("met_count"),
+            "missed": missed,
+        }
+    if f.reason == "cv_over_limit":
+        cv = d.get("cv")
+        return _("%(code)s %(name)s：%(section)s校际差异系数%(cv)s，超过%(limit)s") % {
+            "code": f.code,
+            "name": name,
+            "section": section,
+            "cv": _fmt(cv, d.get("limit")),
+            "limit": d.get("limit"),
+        }
+    if f.reason == "veto":
+        return _("%(code)s %(name)s：存在该情形（一票否决）") % {"code": f.code, "name": name}
+    if f.reason == "cv_no_data":
+        return _("%(code)s %(section)s差异系数：有学校缺少数据") % {"code": f.code, "section": section}
+    if f.reason in ("no_data", "no_entry", "no_survey") or "no_data" in f.reason or f.reason.startswith("no_"):
+        prefix = f"{where}：" if where else ""
+        return _("%(prefix)s%(code)s %(name)s：无数据") % {"prefix": prefix, "code": f.code, "name": name}
+    prefix = f"{where}：" if where else ""
+    return _("%(prefix)s%(code)s %(name)s：未达到要求") % {"prefix": prefix, "code": f.code, "name": name}
+
+
+def _fmt(value, limit) -> str:
+    from .domain.display import format_value
+
+    if value is None:
+        return "—"
+    return format_value(Decimal(str(value)), Decimal(str(limit)) if limit is not None else None)
+
+
+def stored_gaps(state: EvaluationState | None) -> list[Gap]:
+    if state is None:
+        return []
+    out = []
+    for g in state.result.get("gaps", []):
+        out.append(
+            Gap(
+                g["code"],
+                g["school"],
+                g["section"],
+                g["resource"],
+                Decimal(str(g["quantity"])),
+                g["unit"],
+                _detail_decimals(g.get("detail", {})),
+            )
+        )
+    return out
+
+
+def _detail_decimals(detail: dict) -> dict:
+    out = {}
+    for k, v in detail.items():
+        try:
+            out[k] = Decimal(v) if isinstance(v, str) else v
+        except ArithmeticError:
+            out[k] = v
+    return out
+
+
+def costing(*, round, schools) -> Any:
+    state = EvaluationState.objects.filter(round=round).first()
+    codes = set(schools.values_list("code", flat=True))
+    gaps = [g for g in stored_gaps(state) if g.school_code in codes]
+    costs = CostSettings.objects.order_by("pk").first()
+    return cost_gaps(gaps, costs.data if costs else {})

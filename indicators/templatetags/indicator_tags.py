@@ -1,0 +1,57 @@
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+STATUS_LABELS = {
+    "met": "✓",
+    "not_met": "✗",
+    "within_tolerance": "△",
+    "no_data": "—",
+    "not_evaluated": "",
+}
+
+
+def format_against(value, limit=None, places: int = 3) -> str:
+    """Three decimals, four where three would read as the limit itself (a CV of 0.5004 must not show 0.500)."""
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    q = Decimal(1).scaleb(-places)
+    shown = value.quantize(q, rounding=ROUND_HALF_UP)
+    if limit is not None and shown == Decimal(limit).quantize(q, rounding=ROUND_HALF_UP) and value != Decimal(limit):
+        return str(value.quantize(q / 10, rounding=ROUND_HALF_UP))
+    return str(shown)
+
+
+@register.simple_tag
+def fmt(value, limit=None, places=3):
+    return format_against(value, limit, int(places))
+
+
+@register.filter
+def mark(status):
+    return STATUS_LABELS.get(status, "")
+
+
+@register.filter
+def status_class(status):
+    return (status or "").replace("_", "-")
+
+
+@register.filter
+def verdict_label(status):
+    return {
+        "passed": _("达标"),
+        "passed_within_tolerance": _("达标（一项在85%以内）"),
+        "failed": _("未达标"),
+        "no_data": _("无数据"),
+        "not_evaluated": _("不参评"),
+    }.get(status, status)
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping else None
