@@ -13,5 +13,12 @@ class IndicatorsConfig(AppConfig):
         def on_return_changed(sender, school_year, **kwargs):
             services.mark_stale(school_year=school_year)
 
+        from schools.views import SCHOOL_PAGE_PANELS
+
+        from .panels import school_results_panel
+
+        if school_results_panel not in SCHOOL_PAGE_PANELS:
+            SCHOOL_PAGE_PANELS.append(school_results_panel)
+
         return_approved.connect(on_return_changed, dispatch_uid="indicators.return_approved")
         return_reopened.connect(on_return_changed, dispatch_uid="indicators.return_reopened")

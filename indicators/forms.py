@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .county_items import COUNTY_ITEM_PARTS
+from .domain.costing import UNIT_COST_KEYS
 from .models import TeachingPointPolicy, YearSettings
 
 BOOL_CHOICES = [("", _("未填报")), ("true", _("是")), ("false", _("否"))]
@@ -64,4 +65,9 @@ class YearSettingsForm(forms.ModelForm):
 
 
 class CostSettingsForm(forms.Form):
-    pass
+    """One field per unit cost the costing knows; empty means "not priced" (those gaps are listed apart)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, (label, unit) in UNIT_COST_KEYS.items():
+            self.fields[key] = forms.DecimalField(label=f"{label}（{unit}）", min_value=0, required=False)

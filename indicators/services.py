@@ -20,7 +20,7 @@ from gongqing import audit
 from schools.models import CollectionRound, SchoolYear
 
 from . import loading, storing
-from .models import CountyEntry, EvaluationState, Evidence
+from .models import CostSettings, CountyEntry, EvaluationState, Evidence
 
 log = logging.getLogger(__name__)
 COALESCE_SECONDS = 5
@@ -134,3 +134,36 @@ def mark_stale_now(*, round: CollectionRound) -> None:
     """Bump one round's data version without scheduling a task (the caller recomputes synchronously)."""
     EvaluationState.objects.get_or_create(round=round)
     EvaluationState.objects.filter(round=round).update(data_version=F("data_version") + 1)
+
+
+def year_settings_save(*, form, by, request=None) -> None:
+    """Save a year's standard and teaching-point policy; every round of the year is recomputed."""
+    with transaction.atomic():
+        row = form.save(commit=False)
+        row._history_user = by
+        row.save()
+        audit.record(
+            action="year_settings.save",
+            user=by,
+            request=request,
+            obj=row,
+            standard=row.standard.code,
+            policy=row.teaching_point_policy,
+        )
+        mark_stale(school_year=row.school_year.year)
+
+
+def unit_costs() -> dict:
+    row = CostSettings.objects.order_by("pk").first()
+    return dict(row.data) if row else {}
+
+
+def unit_costs_save(*, costs: dict, by, request=None) -> None:
+    data = {k: str(v) for k, v in costs.items() if v is not None}
+    with transaction.atomic():
+        row = CostSettings.objects.order_by("pk").first() or CostSettings()
+        old = dict(row.data or {})
+        row.data = data
+        row._history_user = by
+        row.save()
+        audit.record(action="unit_costs.save", user=by, request=request, obj=row, old=old, new=data)

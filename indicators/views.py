@@ -18,9 +18,9 @@ from schools.models import CollectionRound, SchoolYear
 
 from . import loading, selectors, services, standards
 from .county_items import COUNTY_ITEM_PARTS
-from .labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
 from .domain.standard import standard_from_dict
 from .forms import CostSettingsForm, CountyEntryForm, YearSettingsForm
+from .labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
 from .models import CountyEntry, Evidence, Standard, YearSettings
 from .standards import DeriveForm
 
@@ -230,18 +230,3 @@ def cost_settings(request):
         messages.success(request, _("单位成本已保存。"))
         return redirect("indicators:cost_settings")
     return render(request, "indicators/cost_settings.html", {"form": form})
-
-
-@roles_required(*RESULT_READERS)
-def round_export(request, pk):
-    raise Http404
-
-
-@roles_required(*RESULT_READERS)
-def whatif(request, pk):
-    raise Http404
-
-
-@roles_required(*RESULT_READERS)
-def scenario_detail(request, pk):
-    raise Http404

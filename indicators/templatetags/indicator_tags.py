@@ -55,3 +55,12 @@ def verdict_label(status):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def gap_unit(result):
+    """The Chinese unit of a stored result's gap."""
+    from indicators.labels import UNIT_LABELS
+
+    unit = (getattr(result, "detail", None) or {}).get("unit", "")
+    return UNIT_LABELS.get(unit, "")

@@ -11,6 +11,8 @@
 - round               the official round of 2024 (open)
 - school_year         2024
 - managed_user        a 甘露镇 official who is not a persona, for the user-admin routes
+- standard            the built-in national 2017 standard
+- evidence            an evidence file of a county entry of `school_year`
 - notice              a notice of the requesting user (of `ganlu_official` for anonymous)
 - user                the requesting user (None for anonymous)
 
@@ -18,8 +20,11 @@ Keys in GANLU_KEYS name objects owned by 甘露镇: a route whose kwargs read on
 """
 
 import pytest
+from django.core.files.base import ContentFile
 
 from gongqing.roles import Role
+from indicators.loading import national_standard_row
+from indicators.models import CountyEntry, Evidence
 from schools.models import ReturnStatus
 from tests.factories import SchoolFactory, UserFactory, make_return
 
@@ -65,4 +70,14 @@ def objs(personas, ganlu, official_round, ganlu_school, school_year):
         round=official_round,
         school_year=school_year,
         managed_user=UserFactory(username="ganlu_clerk", role=Role.TOWNSHIP_OFFICIAL, township=ganlu),
+        standard=national_standard_row(),
+        evidence=_evidence(school_year),
     )
+
+
+def _evidence(school_year):
+    entry = CountyEntry.objects.create(school_year=school_year, code="G1", value={"met": True})
+    evidence = Evidence(entry=entry, name="规划.pdf", content_type="application/pdf", size=9)
+    evidence.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    evidence.save()
+    return evidence
