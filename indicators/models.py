@@ -143,6 +143,7 @@ class EvaluationState(models.Model):
     data_version = models.PositiveIntegerField(default=1)
     computed_version = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=0, help_text="recomputes that stored results (coalescing shows here)")
     standard_label = models.CharField(max_length=120, blank=True)
     policy = models.CharField(max_length=20, blank=True)
     provisional = models.BooleanField(default=True)

@@ -59,18 +59,26 @@ def enqueue_recompute(round_id: int) -> None:
 
 
 def recompute_round(*, round_id: int) -> dict:
-    """Evaluate a round and store its results; returns counts of rows written (for logs and benchmarks)."""
+    """Evaluate a round and store its results; returns counts of rows written (for logs and benchmarks).
+
+    The round's state row is locked for the whole run, so duplicated or concurrent tasks run one after the
+    other, and a run that finds the results already at the current data version does nothing.
+    """
     cache.delete(_queued_key(round_id))
     rnd = CollectionRound.objects.select_related("school_year").get(pk=round_id)
-    state, _created = EvaluationState.objects.get_or_create(round=rnd)
-    version = state.data_version
-    inp, meta = loading.evaluation_input(round=rnd)
-    evaluation = loading.evaluate(inp)
+    EvaluationState.objects.get_or_create(round=rnd)
     with transaction.atomic():
+        state = EvaluationState.objects.select_for_update().get(round=rnd)
+        version = state.data_version
+        if state.computed_version >= version:
+            return {"round": round_id, "version": version, "skipped": True}
+        inp, meta = loading.evaluation_input(round=rnd)
+        evaluation = loading.evaluate(inp)
         stats = storing.store(round=rnd, evaluation=evaluation, meta=meta)
-        EvaluationState.objects.filter(pk=state.pk, computed_version__lte=version).update(
+        EvaluationState.objects.filter(pk=state.pk).update(
             computed_version=version,
             computed_at=timezone.now(),
+            runs=F("runs") + 1,
             standard_label=meta["standard_label"],
             policy=meta["policy"],
             provisional=stats["summary"]["provisional"],
