@@ -172,7 +172,7 @@ class SchoolResult(models.Model):
     code = models.CharField(max_length=8)
     value = models.DecimalField(max_digits=20, decimal_places=6, null=True)
     threshold = models.DecimalField(max_digits=20, decimal_places=6, null=True)
-    status = models.CharField(max_length=20)  # met / not_met / within_tolerance / no_data / not_evaluated
+    status = models.CharField(max_length=32)  # met / not_met / within_tolerance / no_data / not_evaluated
     gap = models.DecimalField(max_digits=20, decimal_places=6, null=True)
     detail = models.JSONField(default=dict, blank=True)
 
@@ -194,7 +194,7 @@ class SectionVerdict(models.Model):
     section = models.CharField(max_length=10)
     students = models.PositiveIntegerField(default=0)
     met_count = models.PositiveSmallIntegerField(default=0)
-    status = models.CharField(max_length=20)  # passed / passed_within_tolerance / failed / no_data / not_evaluated
+    status = models.CharField(max_length=32)  # passed / passed_within_tolerance / failed / no_data / not_evaluated
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "school", "section"], name="one_verdict_per_section")]
