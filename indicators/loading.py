@@ -6,10 +6,8 @@ that year whose reference date is not after the round's (an interim round starts
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from collections import defaultdict
-
+from decimal import Decimal
 
 from schools.models import CollectionRound, ReturnClass, ReturnRoom, ReturnStatus, School, SchoolReturn
 
