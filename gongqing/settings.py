@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "schools",
     "indicators",
     "supervision",
+    "supervision.survey",
 ]
 
 MIDDLEWARE = [

@@ -21,4 +21,5 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("indicators/", include("indicators.urls")),
     path("supervision/", include("supervision.urls")),
+    path("survey/", include("supervision.survey.urls")),
 ]

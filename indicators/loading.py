@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from schools.models import CollectionRound, ReturnClass, ReturnRoom, ReturnStatus, School, SchoolReturn
 
+from . import signals
 from .domain import inputs, standard
 from .models import CountyEntry, Standard, TeachingPointPolicy, YearSettings
 
@@ -132,8 +133,9 @@ def entry_values(value: dict) -> dict:
     return {k: (v if isinstance(v, bool) or v is None else Decimal(str(v))) for k, v in value.items()}
 
 
-def evaluation_input(*, round: CollectionRound, survey=None) -> tuple[inputs.EvaluationInput, dict]:
+def evaluation_input(*, round: CollectionRound) -> tuple[inputs.EvaluationInput, dict]:
     year = round.school_year.year
+    survey = signals.survey_for_year(year)
     standard_row, policy = year_settings(year)
     schools = list(School.objects.open_in(year).select_related("township", "parent").order_by("code"))
     returns = round_returns(round=round)

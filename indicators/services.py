@@ -19,7 +19,7 @@ from django.utils import timezone
 from gongqing import audit
 from schools.models import CollectionRound, SchoolYear
 
-from . import loading, storing
+from . import loading, signals, storing
 from .models import CostSettings, CountyEntry, EvaluationState, Evidence
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,11 @@ def recompute_round(*, round_id: int) -> dict:
             passed=stats["summary"]["county"]["passed"],
             summary=stats["summary"],
             result=stats["result"],
+        )
+        transaction.on_commit(
+            lambda: signals.results_stored.send(
+                sender=EvaluationState, round_id=round_id, school_year=rnd.school_year.year, data_version=version
+            )
         )
     log.info("recomputed round %s at data version %s: %s", round_id, version, stats["counts"])
     return {"round": round_id, "version": version, **stats["counts"]}

@@ -1,0 +1,1 @@
+"""Satisfaction survey (社会认可度, S1)."""
