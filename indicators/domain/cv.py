@@ -1,0 +1,166 @@
+"""The county rule of area 1: the between-school coefficient of variation (差异系数), weighted by enrolment.
+
+For one indicator and one section, with P_i a school's students in that section, P = Σ P_i, X_i its value:
+
+    X̄ = Σ P_i·X_i / P        S = sqrt( Σ (P_i/P)·(X_i − X̄)² )        CV = S / X̄
+
+Every one of the seven CVs must be ≤ the section's limit. The mean of the seven ("综合", a habit from the 2012
+rules) is kept only as `informational_mean_cv` and decides nothing. An unweighted σ/μ is a known mistake in
+public tools; `unweighted_cv` exists only to show the difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .decimals import ZERO, exact
+from .resource import SectionResult
+from .standard import Standard
+from .status import MET, NO_DATA, NOT_MET, combine, verdict
+
+Pair = tuple[int, Decimal]  # (students P_i, value X_i)
+
+
+@dataclass(frozen=True, slots=True)
+class CvStats:
+    """Weighted mean, variance Σ(P_i/P)(X_i − X̄)², sd and CV of one indicator; `cv` None when the mean is 0."""
+
+    n: int
+    students: int
+    mean: Decimal
+    variance: Decimal
+    sd: Decimal
+    cv: Decimal | None
+
+
+def _sum_squares(pairs: Iterable[Pair], mean: Decimal) -> Decimal:
+    """Σ P_i·(X_i − X̄)² (a product, not ** 2: Decimal powers are far slower than multiplication)."""
+    total = ZERO
+    for p, x in pairs:
+        d = x - mean
+        total += p * d * d
+    return total
+
+
+@exact
+def weighted_cv(pairs: Iterable[Pair]) -> CvStats | None:
+    """The enrolment-weighted statistics of (P_i, X_i) pairs; None when there are no students at all."""
+    pairs = [(p, x) for p, x in pairs if p]
+    total = sum(p for p, _ in pairs)
+    if not total:
+        return None
+    mean = sum((p * x for p, x in pairs), ZERO) / total
+    variance = _sum_squares(pairs, mean) / total
+    sd = variance.sqrt()
+    cv = sd / mean if mean else None
+    return CvStats(len(pairs), total, mean, variance, sd, cv)
+
+
+@exact
+def weighted_terms(pairs: Sequence[Pair]) -> list[Decimal]:
+    """Each school's term (P_i/P)·(X_i − X̄)², in the order given, for the report's CV calculation annex."""
+    total = sum(p for p, _ in pairs)
+    if not total:
+        return [ZERO for _ in pairs]
+    mean = sum((p * x for p, x in pairs), ZERO) / total
+    return [p * (x - mean) * (x - mean) / total for p, x in pairs]
+
+
+@exact
+def cv_annex_rows(results: Sequence[SectionResult], code: str) -> list[dict[str, object]]:
+    """The CV calculation annex of one indicator: per school P_i, X_i, P_i/P and the term (P_i/P)(X_i − X̄)²."""
+    pairs, _ = section_pairs(results, code)
+    known = [r for r in results if r.results[code].value is not None and r.unit.students is not None]
+    total = sum(p for p, _ in pairs)
+    terms = weighted_terms(pairs)
+    return [
+        {"school": r.school_code, "students": p, "value": x, "weight": Decimal(p) / total, "term": t}
+        for r, (p, x), t in zip(known, pairs, terms, strict=True)
+    ]
+
+
+@exact
+def unweighted_cv(values: Sequence[Decimal]) -> Decimal | None:
+    """Population σ/μ ignoring enrolment — the known mistake, for comparison only; never used for a verdict."""
+    if not values:
+        return None
+    mean = sum(values, ZERO) / len(values)
+    if not mean:
+        return None
+    return (sum(((x - mean) * (x - mean) for x in values), ZERO) / len(values)).sqrt() / mean
+
+
+@exact
+def cv_status(stats: CvStats | None, limit: Decimal) -> str:
+    """met when CV ≤ limit, compared as variance ≤ (limit·X̄)² so that no square root rounding enters."""
+    if stats is None or stats.cv is None:
+        return NO_DATA
+    bound = limit * stats.mean
+    return MET if stats.variance <= bound * bound else NOT_MET
+
+
+@exact
+def judge_cvs(cvs: Mapping[str, Decimal | None], limit: Decimal) -> tuple[dict[str, str], Decimal | None]:
+    """Statuses of given CV values against one limit, and their mean (informational only: it decides nothing)."""
+    statuses = {c: NO_DATA if v is None else MET if v <= limit else NOT_MET for c, v in cvs.items()}
+    known = [v for v in cvs.values() if v is not None]
+    mean = sum(known, ZERO) / len(known) if known and len(known) == len(cvs) else None
+    return statuses, mean
+
+
+@dataclass(frozen=True)
+class SectionCv:
+    """The CV table of one section: statistics, statuses and, per indicator, the schools lacking a value."""
+
+    section: str
+    limit: Decimal
+    stats: dict[str, CvStats | None]
+    status: dict[str, str]
+    missing: dict[str, tuple[str, ...]]
+    n_units: int
+    informational_mean_cv: Decimal | None
+
+    @property
+    def met(self) -> dict[str, bool | None]:
+        return {c: verdict(s) for c, s in self.status.items()}
+
+    @property
+    def passed(self) -> bool | None:
+        """All seven CVs within the limit (the informational mean plays no part)."""
+        return verdict(combine(self.status.values()))
+
+
+def section_pairs(results: Sequence[SectionResult], code: str) -> tuple[list[Pair], list[str]]:
+    """The (P_i, X_i) pairs of one indicator over a section's results, and the schools whose value is unknown."""
+    pairs: list[Pair] = []
+    missing: list[str] = []
+    for r in results:
+        value = r.results[code].value
+        if value is None or r.unit.students is None:
+            missing.append(r.school_code)
+        else:
+            pairs.append((r.unit.students, value))
+    return pairs, missing
+
+
+@exact
+def section_cv(section: str, results: Sequence[SectionResult], standard: Standard) -> SectionCv:
+    """The seven CVs of one section over the given rows (all of the section's evaluated rows).
+
+    A CV with any row lacking its value is `no_data`: the statistics shown are then over the known rows only.
+    """
+    limit = standard.cv_limits[section]
+    stats: dict[str, CvStats | None] = {}
+    status: dict[str, str] = {}
+    missing: dict[str, tuple[str, ...]] = {}
+    for code in standard.resource_codes:
+        pairs, lacking = section_pairs(results, code)
+        stats[code] = weighted_cv(pairs)
+        status[code] = NO_DATA if lacking else cv_status(stats[code], limit)
+        if lacking:
+            missing[code] = tuple(lacking)
+    cvs = {c: (s.cv if s is not None and not missing.get(c) else None) for c, s in stats.items()}
+    _, mean_cv = judge_cvs(cvs, limit)
+    return SectionCv(section, limit, stats, status, missing, len(results), mean_cv)

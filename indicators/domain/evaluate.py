@@ -1,0 +1,272 @@
+"""One county evaluation for one school year: every area, the verdict, and how sure it is.
+
+The verdict is three-valued and never optimistic:
+- `passed` False when something definitely fails (a section under the 6-of-7 rule, an item not met, a veto);
+- `passed` None when nothing definitely fails but something is unknown: a school without figures, a county
+  item without an entry, a `no_data` value, a CV over its limit computed while schools are missing;
+- `passed` True only when the evaluation is complete and everything is met.
+An evaluation is complete when every expected school has figures and every entered item (and the survey)
+has an entry; `provisional` is True whenever it is not complete or any value is `no_data`.
+
+A failure found on the data present is reported as definite. One caveat is accepted: under policy `merge` a
+missing teaching point could still change its parent's figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .cv import SectionCv, section_cv
+from .decimals import exact, raw
+from .gaps import UNIT_OF_FIGURE, CvImprovement, Gap, check_gaps, cv_improvement, improvement_rows, resource_gaps
+from .gcpause import without_gc
+from .guarantee import ItemResult, evaluate_county_items, evaluate_school_items, survey_item
+from .inputs import EvaluationInput, SurveyAnswers
+from .resource import SectionResult, evaluate_unit
+from .sections import EVALUATED_SECTIONS, SectionPlan, plan_sections
+from .standard import AREAS, code_key
+from .status import NO_DATA, NOT_MET, Finding, NotEvaluated
+from .survey import SurveyResult, score_survey
+
+AREA_OF_PREFIX = {"R": "resource", "G": "guarantee", "Q": "quality", "S": "social", "V": "veto"}
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """Which schools and entries the evaluation had; complete only with all of them."""
+
+    complete: bool
+    schools_expected: int
+    schools_with_figures: int
+    missing_schools: tuple[str, ...]
+    unexpected_schools: tuple[str, ...]
+    missing_items: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """ "N of M schools", as every provisional page shows it."""
+        return f"{self.schools_with_figures} of {self.schools_expected} schools"
+
+
+@dataclass(frozen=True)
+class AreaVerdict:
+    area: str
+    passed: bool | None
+    blocking: tuple[Finding, ...]
+    no_data: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The whole result; `serialize.evaluation_to_json_dict` turns it into the stored JSON."""
+
+    standard_code: str
+    standard_version: str
+    standard_label: str
+    policy: str
+    provisional: bool
+    passed: bool | None
+    completeness: Completeness
+    plan: SectionPlan
+    section_results: tuple[SectionResult, ...]
+    sections: dict[str, SectionCv]
+    items: dict[str, ItemResult]
+    survey: SurveyResult | None
+    areas: dict[str, AreaVerdict]
+    blocking: tuple[Finding, ...]
+    no_data: tuple[Finding, ...]
+    not_evaluated: tuple[NotEvaluated, ...]
+    gaps: tuple[Gap, ...]
+    cv_improvements: dict[tuple[str, str], CvImprovement]
+
+    def results_of(self, section: str) -> list[SectionResult]:
+        return [r for r in self.section_results if r.section == section]
+
+    @property
+    def not_evaluated_codes(self) -> tuple[str, ...]:
+        """Indicator codes with any no_data finding (the codes a provisional page lists as not evaluated).
+
+        A section whose 6-of-7 verdict is open contributes the codes lacking a value; "R" stands alone only
+        for a teaching point that could not be placed (its parent has no figures).
+        """
+        codes: set[str] = set()
+        for f in self.no_data:
+            if f.code == "R" and f.detail.get("codes"):
+                codes.update(f.detail["codes"])
+            elif f.code:
+                codes.add(f.code)
+        return tuple(sorted(codes, key=code_key))
+
+
+def _completeness(inp: EvaluationInput) -> Completeness:
+    given = {s.code for s in inp.schools}
+    expected = tuple(dict.fromkeys(inp.expected_school_codes))
+    missing = tuple(c for c in expected if c not in given)
+    expected_set = set(expected)
+    unexpected = tuple(s.code for s in inp.schools if s.code not in expected_set)
+    items = [c for c in inp.standard.entered_codes if c not in inp.county_entries]
+    if inp.survey is None:
+        items.append("S1")
+    items_t = tuple(sorted(items, key=code_key))
+    return Completeness(
+        complete=not missing and not items_t,
+        schools_expected=len(expected),
+        schools_with_figures=len(expected) - len(missing),
+        missing_schools=missing,
+        unexpected_schools=unexpected,
+        missing_items=items_t,
+    )
+
+
+def _resource_findings(
+    results: Sequence[SectionResult], sections: dict[str, SectionCv], plan: SectionPlan, schools_complete: bool
+) -> tuple[list[Finding], list[Finding]]:
+    blocking: list[Finding] = []
+    no_data: list[Finding] = list(plan.no_data)
+    for r in results:
+        if r.passed is False:
+            detail: dict[str, Any] = {
+                "missed": list(r.missed),
+                "below_floor": [c for c in r.missed if not r.results[c].within_tolerance],
+                "met_count": r.met_count,
+            }
+            blocking.append(Finding("R", "school_rule", r.school_code, r.section, True, detail))
+        elif r.passed is None:
+            no_data.append(Finding("R", "no_data", r.school_code, r.section, detail={"codes": list(r.no_data)}))
+    for section, table in sections.items():
+        for code, status in table.status.items():
+            stats = table.stats[code]
+            if status == NOT_MET:
+                detail = {"cv": stats.cv, "limit": table.limit}
+                blocking.append(Finding(code, "cv_over_limit", "", section, schools_complete, detail))
+            elif status == NO_DATA:
+                detail = {"schools": list(table.missing.get(code, ()))}
+                no_data.append(Finding(code, "cv_no_data", "", section, detail=detail))
+    return blocking, no_data
+
+
+def _item_findings(items: dict[str, ItemResult]) -> tuple[list[Finding], list[Finding]]:
+    blocking: list[Finding] = []
+    no_data: list[Finding] = []
+    for code, item in items.items():
+        reason = "veto" if code.startswith("V") else "not_met"
+        if item.schools:
+            for c in item.schools:
+                if c.status == NOT_MET:
+                    blocking.append(Finding(code, reason, c.school_code, detail=c.detail))
+                elif c.status == NO_DATA:
+                    no_data.append(Finding(code, c.reason or "no_data", c.school_code))
+        elif item.status == NOT_MET:
+            blocking.append(Finding(code, reason))
+        elif item.status == NO_DATA:
+            no_data.append(Finding(code, item.reason or "no_data"))
+    return blocking, no_data
+
+
+def _area_of(finding: Finding) -> str:
+    return AREA_OF_PREFIX.get(finding.code[:1], "resource")
+
+
+def _verdict(blocking: Sequence[Finding], no_data: Sequence[Finding], unknown: bool) -> bool | None:
+    if any(f.definite for f in blocking):
+        return False
+    if blocking or no_data or unknown:
+        return None
+    return True
+
+
+@without_gc
+@exact
+def evaluate(inp: EvaluationInput) -> Evaluation:
+    """Evaluate a county for one school year under the input's standard and teaching-point policy."""
+    standard = inp.standard
+    plan = plan_sections(inp.schools, standard, inp.teaching_point_policy)
+    judge_unit = raw(evaluate_unit)
+    results = tuple(judge_unit(u, standard) for u in plan.units)
+
+    by_section: dict[str, list[SectionResult]] = {s: [] for s in EVALUATED_SECTIONS}
+    for r in results:
+        by_section[r.section].append(r)
+    not_evaluated = list(plan.not_evaluated)
+    sections: dict[str, SectionCv] = {}
+    for s, rows in by_section.items():
+        if rows:
+            sections[s] = section_cv(s, rows, standard)
+        else:
+            not_evaluated.append(NotEvaluated("", s, "no_schools"))
+
+    survey = inp.survey
+    if isinstance(survey, SurveyAnswers):
+        survey = score_survey(survey, standard.survey)
+    items = {
+        **evaluate_school_items(inp.schools, standard, inp.teaching_point_policy),
+        **evaluate_county_items(standard, inp.county_entries),
+        "S1": survey_item(survey),
+    }
+    items = dict(sorted(items.items(), key=lambda kv: code_key(kv[0])))
+
+    completeness = _completeness(inp)
+    schools_complete = not completeness.missing_schools
+    r_blocking, r_no_data = _resource_findings(results, sections, plan, schools_complete)
+    i_blocking, i_no_data = _item_findings(items)
+    blocking = tuple(r_blocking + i_blocking)
+    no_data = tuple(r_no_data + i_no_data)
+
+    grouped: dict[str, tuple[list[Finding], list[Finding]]] = {a: ([], []) for a in AREAS}
+    for f in blocking:
+        grouped[_area_of(f)][0].append(f)
+    for f in no_data:
+        grouped[_area_of(f)][1].append(f)
+    areas = {}
+    for area, (ab, an) in grouped.items():
+        # Missing schools leave area 1 and the school-level items open; missing entries their own items.
+        unknown = (area in ("resource", "guarantee", "quality") and not schools_complete) or any(
+            AREA_OF_PREFIX.get(c[:1]) == area for c in completeness.missing_items
+        )
+        areas[area] = AreaVerdict(area, _verdict(ab, an, unknown), tuple(ab), tuple(an))
+
+    provisional = not completeness.complete or bool(no_data)
+    passed = _verdict(blocking, no_data, provisional)
+
+    gaps: list[Gap] = []
+    unit_gaps = raw(resource_gaps)
+    for r in results:
+        gaps.extend(unit_gaps(r, standard))
+    for item in items.values():
+        for c in item.failing:
+            gaps.extend(check_gaps(c))
+
+    improvements: dict[tuple[str, str], CvImprovement] = {}
+    for s, table in sections.items():
+        for code, status in table.status.items():
+            if status != NOT_MET:
+                continue
+            defn = standard.indicators[code]
+            rows = improvement_rows(by_section[s], code)
+            unit = UNIT_OF_FIGURE.get(defn.figure, "")
+            found = cv_improvement(s, code, rows, table.limit, defn.per, unit, defn.figure)
+            if found is not None:
+                improvements[(s, code)] = found
+
+    return Evaluation(
+        standard_code=standard.code,
+        standard_version=standard.version,
+        standard_label=standard.label,
+        policy=inp.teaching_point_policy,
+        provisional=provisional,
+        passed=passed,
+        completeness=completeness,
+        plan=plan,
+        section_results=results,
+        sections=sections,
+        items=items,
+        survey=survey,
+        areas=areas,
+        blocking=blocking,
+        no_data=no_data,
+        not_evaluated=tuple(not_evaluated),
+        gaps=tuple(gaps),
+        cv_improvements=improvements,
+    )

@@ -1,0 +1,241 @@
+"""The evaluation as a JSON-able dict, and JSON text whose numbers are the decimals' own digits.
+
+Stored values are rounded (6 decimal places, trailing zeros dropped) for storing and showing only: every met
+flag in the dict was computed by the engine on unrounded values and is copied, never re-derived. `dumps`
+writes a Decimal as a JSON number from its digits (Decimal('0.5153') → 0.5153), never through a float;
+`loads` reads numbers with a fraction back as Decimals.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from .cv import CvStats
+from .decimals import quantize
+from .evaluate import Evaluation
+from .gaps import CvImprovement, Gap
+from .gcpause import without_gc
+from .guarantee import ItemResult, SchoolCheck
+from .resource import SectionResult
+from .status import MET, Finding
+
+PLACES = 6
+
+
+def jsonable(obj: Any, places: int = PLACES) -> Any:
+    """Decimals rounded to `places`, tuples and sets as lists, keys as strings; everything else as is."""
+    cls = obj.__class__
+    if cls is Decimal:
+        return quantize(obj, places)
+    if cls is dict:
+        return {str(k): jsonable(v, places) for k, v in obj.items()}
+    if cls is str or cls is int or cls is bool or obj is None:
+        return obj
+    if isinstance(obj, Decimal):
+        return quantize(obj, places)
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(v, places) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [jsonable(v, places) for v in obj]
+    return obj
+
+
+def _finding(f: Finding, item_codes: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A finding; the detail of a school-level item is not repeated (it is under items[code].schools)."""
+    d: dict[str, Any] = {"code": f.code, "reason": f.reason, "school": f.school_code, "section": f.section}
+    if not f.definite:
+        d["definite"] = False
+    if f.detail and not (f.school_code and f.code in item_codes):
+        d["detail"] = jsonable(f.detail)
+    return d
+
+
+def _stat(stats: CvStats | None, attr: str) -> Decimal | None:
+    return None if stats is None else quantize(getattr(stats, attr), PLACES)
+
+
+def _school_row(r: SectionResult) -> dict[str, Any]:
+    u = r.unit
+    row: dict[str, Any] = {
+        "name": u.school_name,
+        "township": u.township,
+        "kind": u.kind,
+        "students": u.students,
+        "values": {c: quantize(x.value, PLACES) for c, x in r.results.items()},
+        "status": {c: x.display_status for c, x in r.results.items()},
+        "met": [c for c, x in r.results.items() if x.status == MET],
+        "met_count": r.met_count,
+        "passed": r.passed,
+        "verdict": r.status,
+        "share": quantize(u.share, PLACES),
+    }
+    if u.merged_points:
+        row["merged_points"] = list(u.merged_points)
+    return row
+
+
+def _check(c: SchoolCheck) -> dict[str, Any]:
+    d: dict[str, Any] = {"status": c.status, "value": quantize(c.value, PLACES)}
+    if c.status != MET:
+        if c.threshold is not None:
+            d["threshold"] = quantize(c.threshold, PLACES)
+        d["detail"] = jsonable(c.detail)
+        if c.reason:
+            d["reason"] = c.reason
+    return d
+
+
+def _item(item: ItemResult) -> dict[str, Any]:
+    d: dict[str, Any] = {"status": item.status, "passed": item.passed, "level": item.level}
+    if isinstance(item.value, Decimal):
+        d["value"] = quantize(item.value, PLACES)
+    elif item.value is not None:
+        d["value"] = item.value
+    if item.parts:
+        d["parts"] = {
+            k: {"value": jsonable(p.value), "op": p.op, "threshold": jsonable(p.threshold), "status": p.status}
+            for k, p in item.parts.items()
+        }
+    if item.level == "school":
+        d["applicable"] = item.applicable
+        d["schools"] = {c.school_code: _check(c) for c in item.schools}
+    for key in ("reason", "note"):
+        if getattr(item, key):
+            d[key] = getattr(item, key)
+    return d
+
+
+def _gap(g: Gap) -> dict[str, Any]:
+    return {
+        "code": g.code,
+        "school": g.school_code,
+        "section": g.section,
+        "resource": g.resource,
+        "quantity": quantize(g.quantity, PLACES),
+        "unit": g.unit,
+        "detail": jsonable(g.detail),
+    }
+
+
+def _improvement(i: CvImprovement) -> dict[str, Any]:
+    return {
+        "cv": quantize(i.cv, PLACES),
+        "limit": i.limit,
+        "unit": i.unit,
+        "reached": i.reached,
+        "total_added": quantize(i.total_added, PLACES),
+        "drivers": [
+            {
+                "school": d.school_code,
+                "students": d.students,
+                "value": quantize(d.value, PLACES),
+                "cv_if_raised": quantize(d.cv_if_raised, PLACES),
+                "added": quantize(d.added, PLACES),
+            }
+            for d in i.drivers
+        ],
+        "steps": [
+            {
+                "school": s.school_code,
+                "students": s.students,
+                "value_before": quantize(s.value_before, PLACES),
+                "value_after": quantize(s.value_after, PLACES),
+                "added": quantize(s.added, PLACES),
+                "cv_after": quantize(s.cv_after, PLACES),
+            }
+            for s in i.steps
+        ],
+    }
+
+
+@without_gc
+def evaluation_to_json_dict(ev: Evaluation) -> dict[str, Any]:
+    """The stored form of an evaluation (Decimals kept as Decimals; write it with `dumps`)."""
+    sections: dict[str, Any] = {}
+    for s, table in ev.sections.items():
+        sections[s] = {
+            "cv_limit": table.limit,
+            "mean": {c: _stat(st, "mean") for c, st in table.stats.items()},
+            "sd": {c: _stat(st, "sd") for c, st in table.stats.items()},
+            "cv": {c: (None if st is None else quantize(st.cv, PLACES)) for c, st in table.stats.items()},
+            "cv_met": table.met,
+            "cv_status": dict(table.status),
+            "cv_passed": table.passed,
+            "cv_missing": {c: list(v) for c, v in table.missing.items()},
+            "informational_mean_cv": quantize(table.informational_mean_cv, PLACES),
+            "units": table.n_units,
+            "schools": {r.school_code: _school_row(r) for r in ev.results_of(s)},
+        }
+    c = ev.completeness
+    item_codes = frozenset(ev.items)
+    improvements: dict[str, dict[str, Any]] = {}
+    for (s, code), i in ev.cv_improvements.items():
+        improvements.setdefault(s, {})[code] = _improvement(i)
+    return {
+        "standard": {"code": ev.standard_code, "version": ev.standard_version, "label": ev.standard_label},
+        "policy": ev.policy,
+        "provisional": ev.provisional,
+        "completeness": {
+            "complete": c.complete,
+            "schools": c.label,
+            "schools_expected": c.schools_expected,
+            "schools_with_figures": c.schools_with_figures,
+            "missing_schools": list(c.missing_schools),
+            "unexpected_schools": list(c.unexpected_schools),
+            "missing_items": list(c.missing_items),
+        },
+        "sections": sections,
+        "county": {
+            "passed": ev.passed,
+            "provisional": ev.provisional,
+            "blocking": [_finding(f, item_codes) for f in ev.blocking],
+            "not_evaluated": list(ev.not_evaluated_codes),
+            "no_data": [_finding(f, item_codes) for f in ev.no_data],
+        },
+        "areas": {
+            a: {"passed": v.passed, "blocking": len(v.blocking), "no_data": len(v.no_data)} for a, v in ev.areas.items()
+        },
+        "items": {code: _item(item) for code, item in ev.items.items()},
+        "not_evaluated": [
+            {"school": n.school_code, "section": n.section, "reason": n.reason} for n in ev.not_evaluated
+        ],
+        "gaps": [_gap(g) for g in ev.gaps],
+        "cv_improvements": improvements,
+    }
+
+
+def decimal_text(d: Decimal) -> str:
+    """A Decimal's digits as a JSON number: plain notation, no float in between."""
+    if not d.is_finite():
+        raise ValueError(f"{d} cannot be written as a JSON number")
+    text = str(d)
+    return format(d, "f") if "E" in text else text
+
+
+def dumps(obj: Any, **kwargs: Any) -> str:
+    """json.dumps writing each Decimal as a raw JSON number (e.g. 0.5153) from its own digits.
+
+    The json module cannot emit raw text for a custom type, so each Decimal goes out as a string wrapped in
+    a random per-call marker (64 random bits: no other string can carry it) whose quotes are then removed.
+    """
+    marker = f"~dec{secrets.token_hex(8)}~"
+
+    def default(o: Any) -> Any:
+        if isinstance(o, Decimal):
+            return f"{marker}{decimal_text(o)}{marker}"
+        if isinstance(o, set | frozenset):
+            return sorted(o)
+        raise TypeError(f"{type(o).__name__} is not JSON serializable")
+
+    kwargs.setdefault("ensure_ascii", False)
+    text = json.dumps(obj, default=default, **kwargs)
+    return text.replace(f'"{marker}', "").replace(f'{marker}"', "")
+
+
+def loads(text: str) -> Any:
+    """Read JSON written by `dumps`, numbers with a fraction or exponent as Decimals."""
+    return json.loads(text, parse_float=Decimal)
