@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "gongqing.middleware.NoStoreForAuthenticatedMiddleware",
+    "supervision.survey.middleware.SurveyOnlyMiddleware",
 ]
 
 ROOT_URLCONF = "gongqing.urls"
@@ -135,6 +136,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
+SURVEY_ONLY = env.bool("SURVEY_ONLY", default=False)
+SURVEY_EXPORT_KEY = env("SURVEY_EXPORT_KEY", default="")
+
 # --- Celery: eager without a broker, real workers with REDIS_URL ---
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -155,6 +159,10 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-recompute": {
         "task": "indicators.tasks.recompute_all_open_years",
         "schedule": crontab(hour=2, minute=0),
+    },
+    "supervision-overdue-notices": {
+        "task": "supervision.tasks.send_overdue_notices",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 

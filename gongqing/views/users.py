@@ -4,13 +4,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongqing import audit
+from gongqing import audit, login_guard
 from gongqing.decorators import roles_required
 from gongqing.models import User
 from gongqing.roles import Role
@@ -66,7 +67,7 @@ def set_scope(user, township, body):
 @roles_required(Role.BUREAU_ADMIN)
 def user_list(request):
     users = User.objects.select_related("township_membership__township", "body_membership__body").order_by("username")
-    return render(request, "users/user_list.html", {"users": users})
+    return render(request, "users/user_list.html", {"users": users, "now": timezone.now()})
 
 
 @roles_required(Role.BUREAU_ADMIN)
@@ -134,4 +135,13 @@ def user_reset_password(request, pk):
     user.save(update_fields=["password"])
     audit.record(action="user.reset_password", request=request, obj=user)
     messages.success(request, _("%(u)s 的新密码：%(p)s（只显示这一次）") % {"u": user, "p": password})
+    return redirect("users")
+
+
+@require_POST
+@roles_required(Role.BUREAU_ADMIN)
+def user_unlock(request, pk):
+    user = get_object_or_404(User, pk=pk)
+    login_guard.unlock(user=user, by=request.user, request=request)
+    messages.success(request, _("已解锁 %(u)s。") % {"u": user})
     return redirect("users")

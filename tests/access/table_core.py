@@ -83,6 +83,7 @@ ROUTES = {
     },
     "user_toggle": {"kwargs": lambda objs: {"pk": objs["managed_user"].pk}, "GET": NOBODY, "POST": ADMIN},
     "user_reset": {"kwargs": lambda objs: {"pk": objs["managed_user"].pk}, "GET": NOBODY, "POST": ADMIN},
+    "user_unlock": {"kwargs": lambda objs: {"pk": objs["managed_user"].pk}, "GET": NOBODY, "POST": ADMIN},
     "audit_log": {"GET": ADMIN | {"auditor"}, "POST": ADMIN | {"auditor"}},
     # --- the school registry ---
     "schools:list": {"GET": SCHOOL_READERS, "POST": SCHOOL_READERS},
