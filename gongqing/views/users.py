@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
