@@ -121,7 +121,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-MEDIA_URL = None  # uploads are served only through permission-checked views
+MEDIA_URL = "/media/"  # never routed: uploads are served only through permission-checked views
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

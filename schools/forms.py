@@ -87,14 +87,14 @@ class ReturnFiguresForm(forms.ModelForm):
 
 
 class ClassForm(forms.Form):
-    section = forms.ChoiceField(label=_("学段"), choices=Section.choices)
+    section = forms.ChoiceField(label=_("学段"), choices=[("", "---------"), *Section.choices])
     grade = forms.IntegerField(label=_("年级"), min_value=1, max_value=9)
     name = forms.CharField(label=_("班级名称"), max_length=30)
     students = forms.IntegerField(label=_("学生数"), min_value=0)
 
 
 class RoomForm(forms.Form):
-    room = forms.ChoiceField(label=_("功能室"), choices=RoomKind.choices)
+    room = forms.ChoiceField(label=_("功能室"), choices=[("", "---------"), *RoomKind.choices])
     area_m2 = forms.DecimalField(label=_("面积（平方米）"), min_value=0, max_digits=8, decimal_places=2, required=False)
 
 

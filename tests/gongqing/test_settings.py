@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 from django.conf import settings
 from django.urls import reverse
 

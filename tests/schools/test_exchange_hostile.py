@@ -1,0 +1,142 @@
+"""Hostile uploads are refused with a clear message before any workbook is parsed, and nothing is written."""
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from gongqing.models import AuditEvent
+from schools.models import ReturnClass, SchoolReturn
+from tests.schools.exchange_files import (
+    CLASS_HEADERS,
+    OLE2,
+    XLSX,
+    entity_bomb_workbook,
+    macro_workbook,
+    many_entries_zip,
+    primary_row,
+    returns_workbook,
+    workbook_bytes,
+    zip_bomb_workbook,
+)
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """Records every call of openpyxl.load_workbook: the boundary the checker must not let a hostile file reach."""
+    calls = []
+    real = openpyxl.load_workbook
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", spy)
+    return calls
+
+
+@pytest.fixture
+def post(login, staff, official_round):
+    client = login(staff)
+
+    def _post(*files):
+        response = client.post(reverse("schools:exchange_upload", args=[official_round.pk]), {"files": list(files)})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    return _post
+
+
+def refused_before_parse(html, opened, text):
+    assert 'id="upload-rejected"' in html
+    assert text in html
+    assert opened == []
+    assert SchoolReturn.objects.count() == 0
+    assert ReturnClass.objects.count() == 0
+    assert AuditEvent.objects.filter(action="import", result="failed").count() == 1
+
+
+@pytest.mark.parametrize("name", ["学校填报.xls", "学校填报.et", "学校填报.xlsm"])
+def test_old_wps_and_macro_formats_are_refused_asking_for_xlsx(post, opened, name):
+    html = post(SimpleUploadedFile(name, OLE2))
+    refused_before_parse(html, opened, "另存为”Excel工作簿（.xlsx）")
+
+
+def test_an_old_workbook_renamed_to_xlsx_is_refused_by_its_content(post, opened):
+    refused_before_parse(post(SimpleUploadedFile("学校填报.xlsx", OLE2, XLSX)), opened, "另存为”Excel工作簿（.xlsx）")
+
+
+def test_a_macro_workbook_named_xlsx_is_refused(post, opened):
+    refused_before_parse(post(SimpleUploadedFile("学校填报.xlsx", macro_workbook(), XLSX)), opened, "文件含有宏")
+
+
+def test_a_50_mb_file_is_refused(post, opened):
+    big = SimpleUploadedFile("学校填报.xlsx", b"PK\x03\x04" + b"\x00" * (50 * 1024 * 1024), XLSX)
+    refused_before_parse(post(big), opened, "文件过大")
+
+
+def test_a_zip_bomb_is_refused_by_its_compression_ratio(post, opened):
+    refused_before_parse(post(SimpleUploadedFile("学校填报.xlsx", zip_bomb_workbook(), XLSX)), opened, "压缩比异常")
+
+
+def test_a_zip_of_ten_thousand_entries_is_refused(post, opened):
+    refused_before_parse(
+        post(SimpleUploadedFile("学校填报.xlsx", many_entries_zip(), XLSX)), opened, "压缩包内文件过多"
+    )
+
+
+def test_an_xml_entity_bomb_is_refused(post, opened):
+    html = post(SimpleUploadedFile("学校填报.xlsx", entity_bomb_workbook(), XLSX))
+    refused_before_parse(html, opened, "文档类型或实体声明")
+
+
+def test_a_picture_named_xlsx_is_refused(post, opened):
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+    refused_before_parse(post(SimpleUploadedFile("学校填报.xlsx", png, XLSX)), opened, "不支持该文件类型")
+
+
+def test_a_zip_that_is_not_a_workbook_but_named_xlsx_is_refused(post, opened):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    html = post(SimpleUploadedFile("学校填报.xlsx", buffer.getvalue(), XLSX))
+    refused_before_parse(html, opened, "与扩展名“.xlsx”不符")
+
+
+def test_no_file_at_all_is_refused(post, opened):
+    refused_before_parse(post(), opened, "请选择要上传的文件")
+
+
+def test_a_sheet_past_the_row_cap_is_refused_before_parsing(post, opened, ganlu_school):
+    rows = [[ganlu_school.code, "", "小学", 1, f"{i}班", 1] for i in range(20_001)]
+    content = workbook_bytes({"学校填报": [["学校标识码"], [ganlu_school.code]], "班级": [CLASS_HEADERS, *rows]})
+    refused_before_parse(post(SimpleUploadedFile("学校填报.xlsx", content, XLSX)), opened, "工作表超过20,000行")
+
+
+def test_a_csv_past_the_row_cap_is_refused_and_nothing_written(post, ganlu_school):
+    lines = "".join(f"{ganlu_school.code},primary,1,{i}班,1\r\n" for i in range(20_001))
+    html = post(SimpleUploadedFile("classes.csv", ("school_code,section,grade,name,students\r\n" + lines).encode()))
+    assert "“classes.csv”超过20,000行" in html
+    assert ReturnClass.objects.count() == 0
+
+
+def test_a_sheet_that_hides_rows_past_its_declared_size_is_still_read_whole(post, ganlu_school):
+    """A workbook whose <dimension> claims one row: the reader must not silently drop the rest."""
+    from tests.schools.exchange_files import rewrite_member
+
+    content = returns_workbook([primary_row(ganlu_school, students=-1)]).read()
+
+    def claim_header_only(data: bytes) -> bytes:
+        assert b'<dimension ref="A1:R2" />' in data
+        return data.replace(b'<dimension ref="A1:R2" />', b'<dimension ref="A1:R1" />')
+
+    content = rewrite_member(content, "xl/worksheets/sheet1.xml", claim_header_only)
+    html = post(SimpleUploadedFile("学校填报.xlsx", content, XLSX))
+    assert "学校填报 第2行 ‘小学在校生数’：不能为负数" in html
+
+
+def test_defusedxml_guards_openpyxl():
+    assert openpyxl.xml.DEFUSEDXML is True
