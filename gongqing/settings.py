@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "csp",
     "gongqing",
@@ -173,13 +174,50 @@ else:
 
 # --- REST framework ---
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Bearer first: a request without credentials is answered 401 with `WWW-Authenticate: Bearer`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "gongqing.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "gongqing.api.pagination.ApiPagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_RENDERER_CLASSES": ["gongqing.api.renderers.ExactJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["gongqing.api.renderers.ExactJSONParser"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "gongqing.api.throttling.ClientRateThrottle",
+        "gongqing.api.throttling.ClientWriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": env("API_READ_RATE", default="1200/minute"),
+        "api_write": env("API_WRITE_RATE", default="120/minute"),
+    },
+    "EXCEPTION_HANDLER": "gongqing.api.exceptions.api_exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "共青城市义务教育优质均衡督导平台 API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "共青城市义务教育优质均衡督导平台 API",
+    "DESCRIPTION": "Read the county's schools, returns and evaluation results; write returns. Guide: docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["gongqing.api.permissions.LoggedInOrToken"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gongqing.api.schema.add_error_responses",
+    ],
+}
 
 # --- Security headers ---
 X_FRAME_OPTIONS = "DENY"

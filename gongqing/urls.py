@@ -22,6 +22,8 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit_log"),
     path("schools/", include("schools.urls")),
     path("indicators/", include("indicators.urls")),
+    path("dashboards/", include("indicators.dashboards.urls", namespace="dashboards")),
     path("supervision/", include("supervision.urls")),
     path("survey/", include("supervision.survey.urls")),
+    path("api/", include("gongqing.api_urls")),
 ]

@@ -4,3 +4,21 @@ from django.apps import AppConfig
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = "督导推进"
+
+    def ready(self):
+        from gongqing.views.home import HOME_PANELS
+        from indicators.signals import results_stored
+        from schools.views import SCHOOL_PAGE_PANELS
+
+        from .panels import home_panel, school_plan_panel
+
+        def on_results_stored(sender, **kwargs):
+            from .tasks import sync_ledger
+
+            sync_ledger.delay()  # the signal is sent after the recompute committed
+
+        results_stored.connect(on_results_stored, dispatch_uid="supervision.results_stored")
+        if school_plan_panel not in SCHOOL_PAGE_PANELS:
+            SCHOOL_PAGE_PANELS.append(school_plan_panel)
+        if home_panel not in HOME_PANELS:
+            HOME_PANELS.append(home_panel)

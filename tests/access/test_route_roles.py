@@ -31,7 +31,7 @@ PERSONAS = (
 )
 METHODS = ("GET", "POST")
 # Routes anonymous may use. Logging out is not listed: anonymous is sent to the login page, which counts as refused.
-ANONYMOUS_OPEN = frozenset({"login", "healthz", "survey:public"})
+ANONYMOUS_OPEN = frozenset({"login", "healthz", "survey:public", "survey:public_form", "survey:public_done"})
 REFUSED = (403, 404, 405)
 
 
@@ -104,7 +104,8 @@ def _is_login_redirect(response) -> bool:
 def _refused(response, persona) -> bool:
     if response.status_code in REFUSED:
         return True
-    return persona == "anonymous" and _is_login_redirect(response)
+    # The API answers a caller without credentials 401 (with WWW-Authenticate), pages send them to the login page.
+    return persona == "anonymous" and (response.status_code == 401 or _is_login_redirect(response))
 
 
 def _text(response) -> str:

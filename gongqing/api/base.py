@@ -1,0 +1,59 @@
+"""The base of every API view: explicit roles, idempotent writes, the conditional-GET helpers."""
+
+from __future__ import annotations
+
+from rest_framework import mixins, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from . import conditional, idempotency
+from .permissions import ApiAccess
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    """Subclasses state `read_roles` (and `write_roles` with `write_scope` for writes) and their actions explicitly."""
+
+    permission_classes = [ApiAccess]
+    lookup_value_regex = r"[^/]+"
+    read_roles: frozenset = frozenset()
+    write_roles: frozenset = frozenset()
+    write_scope: str | None = None
+    _idempotency = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        lookup = kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if lookup is not None and not (lookup.isascii() and lookup.isdigit() and len(lookup) <= 18):
+            raise NotFound()  # ids are integers: anything else names nothing
+        self._idempotency = idempotency.claim(request)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return idempotency.replay_response(exc.record)
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if self._idempotency is not None:
+            idempotency.finish(self._idempotency, response)
+            self._idempotency = None
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ResultViewSet(mixins.ListModelMixin, ApiViewSet):
+    """Read-only result resources with ETag / Last-Modified from the evaluation states behind them."""
+
+    def evaluation_states(self):
+        raise NotImplementedError
+
+    def _conditional(self, build):
+        # Bad filters and page parameters are refused (400) before any 304.
+        self.filter_queryset(self.get_queryset())
+        if self.paginator is not None and hasattr(self.paginator, "check_params"):
+            self.paginator.check_params(self.request)
+        etag, last = conditional.result_validators(self.request, self.evaluation_states())
+        if conditional.is_not_modified(self.request, etag, last):
+            return conditional.with_validators(Response(status=304), etag, last)
+        return conditional.with_validators(build(), etag, last)
+
+    def list(self, request, *args, **kwargs):
+        return self._conditional(lambda: super(ResultViewSet, self).list(request, *args, **kwargs))

@@ -1,0 +1,54 @@
+"""JSON in and out with exact decimals: a Decimal goes out as a JSON number from its own digits, never via float,
+and numbers with a fraction come in as Decimals."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import parsers, renderers
+from rest_framework.exceptions import ParseError
+from rest_framework.utils import encoders
+
+from indicators.domain.serialize import decimal_text
+
+
+class ExactJSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON renderer, except that Decimals are written as raw numbers (0.233854, not 0.23385400000000001)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        marker = f"~dec{secrets.token_hex(8)}~"
+
+        class Encoder(encoders.JSONEncoder):
+            def default(self, o):
+                if isinstance(o, Decimal):
+                    return f"{marker}{decimal_text(o)}{marker}"
+                return super().default(o)
+
+        text = json.dumps(data, cls=Encoder, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        text = text.replace(f'"{marker}', "").replace(f'{marker}"', "")
+        # As DRF does: U+2028/U+2029 are valid JSON but not valid JavaScript.
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return text.encode()
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number")
+
+
+class ExactJSONParser(parsers.JSONParser):
+    """Numbers with a fraction as Decimals; NaN and Infinity refused."""
+
+    renderer_class = ExactJSONRenderer
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", "utf-8")
+        try:
+            text = stream.read().decode(encoding)
+            return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(_("请求体不是有效的JSON。"), code="parse_error") from exc

@@ -1,0 +1,368 @@
+"""The API of the indicator engine's stored results, the standards and the county entries.
+
+Readers are those of the result pages (bureau, leadership, department officers) plus the API client, which reads the
+whole county for the municipal system. Township officials do not read county results in the browser, nor here.
+Numbers are the stored decimals written as JSON numbers from their own digits, with the keys of
+`evaluate --format json`. Result lists carry ETag / Last-Modified from the rounds' evaluation state.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers
+
+from gongqing.api.base import ApiViewSet, ResultViewSet
+from gongqing.api.filters import StrictFilterSet
+from gongqing.api.permissions import RESULT_READERS
+from schools import access
+from schools.models import SchoolKind
+
+from .models import CountyEntry, EvaluationState, SchoolResult, SectionCV, SectionVerdict, Standard
+
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+TEXT_KEYS = frozenset({"unit", "school", "code", "reason", "section", "resource", "op", "label", "version", "level"})
+
+CONDITIONAL_PARAMS = [
+    OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER, required=False),
+    OpenApiParameter("If-Modified-Since", str, OpenApiParameter.HEADER, required=False),
+]
+CONDITIONAL_RESPONSES = {304: OpenApiResponse(description="not modified since the ETag / date given")}
+
+
+def numbers(value, key: str = ""):
+    """Stored JSON keeps decimals as exact strings; give them back as Decimals (codes and units stay text)."""
+    if isinstance(value, dict):
+        return {k: numbers(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [numbers(v, key) for v in value]
+    if isinstance(value, str) and key not in TEXT_KEYS and NUMBER.fullmatch(value):
+        return Decimal(value)
+    return value
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class NumbersJSONField(serializers.JSONField):
+    def to_representation(self, value):
+        return numbers(value)
+
+
+# --- standards and county entries ----------------------------------------------------------------------------------
+class StandardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Standard
+        fields = ["id", "code", "name", "version", "builtin", "based_on", "created_at"]
+
+
+class StandardDetailSerializer(StandardSerializer):
+    class Meta(StandardSerializer.Meta):
+        fields = [*StandardSerializer.Meta.fields, "data"]
+
+
+class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Evaluation standards: thresholds, weights, survey scoring and the veto list, as data."""
+
+    read_roles = RESULT_READERS
+    queryset = Standard.objects.order_by("-builtin", "code")
+    ordering_fields = ["code", "created_at"]
+
+    def get_serializer_class(self):
+        return StandardDetailSerializer if self.action == "retrieve" else StandardSerializer
+
+
+class CountyEntrySerializer(serializers.ModelSerializer):
+    year = serializers.IntegerField(source="school_year.year", read_only=True)
+
+    class Meta:
+        model = CountyEntry
+        fields = ["id", "school_year", "year", "code", "value", "note", "updated_at"]
+
+
+class CountyEntryFilter(StrictFilterSet):
+    school_year = django_filters.NumberFilter(field_name="school_year_id")
+    year = django_filters.NumberFilter(field_name="school_year__year")
+
+    class Meta:
+        model = CountyEntry
+        fields = ["school_year", "year", "code"]
+
+
+class CountyEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """County-level items entered by the bureau (G1, G2, G8–G11, G13–G15, Q-items, V-items), read only."""
+
+    read_roles = RESULT_READERS
+    serializer_class = CountyEntrySerializer
+    filterset_class = CountyEntryFilter
+    ordering_fields = ["code", "updated_at"]
+    queryset = CountyEntry.objects.select_related("school_year").order_by("-school_year__year", "code")
+
+
+# --- results -------------------------------------------------------------------------------------------------------
+class SchoolResultSerializer(serializers.ModelSerializer):
+    school_code = serializers.CharField(source="school.code", read_only=True)
+    school_name = serializers.CharField(source="school.name", read_only=True)
+    township = serializers.IntegerField(source="school.township_id", read_only=True)
+    kind = serializers.CharField(source="school.kind", read_only=True)
+    met = serializers.SerializerMethodField()
+    detail = NumbersJSONField(read_only=True)
+
+    class Meta:
+        model = SchoolResult
+        fields = [
+            "round",
+            "school",
+            "school_code",
+            "school_name",
+            "township",
+            "kind",
+            "section",
+            "code",
+            "value",
+            "threshold",
+            "status",
+            "met",
+            "gap",
+            "detail",
+        ]
+
+    def get_met(self, obj) -> bool:
+        return obj.status == "met"
+
+
+class SchoolResultFilter(StrictFilterSet):
+    round = django_filters.NumberFilter(field_name="round_id")
+    school = django_filters.NumberFilter(field_name="school_id")
+    year = django_filters.NumberFilter(field_name="round__school_year__year")
+    school_year = django_filters.NumberFilter(field_name="round__school_year_id")
+    township = django_filters.NumberFilter(field_name="school__township_id")
+    kind = django_filters.ChoiceFilter(field_name="school__kind", choices=SchoolKind.choices)
+    section = django_filters.ChoiceFilter(choices=[("", "whole school"), ("primary", "primary"), ("junior", "junior")])
+    met = django_filters.BooleanFilter(method="filter_met")
+
+    class Meta:
+        model = SchoolResult
+        fields = ["round", "school_year", "year", "school", "township", "kind", "section", "code", "status", "met"]
+
+    def filter_met(self, queryset, name, value):
+        return queryset.filter(status="met") if value else queryset.exclude(status="met")
+
+
+def _states_for(request):
+    """The evaluation states behind a result list: of ?round=, else of ?year= / ?school_year=, else all."""
+    states = EvaluationState.objects.all()
+    params = request.query_params
+    for param, field in (
+        ("round", "round_id"),
+        ("year", "round__school_year__year"),
+        ("school_year", "round__school_year_id"),
+    ):
+        value = params.get(param, "")
+        if value.isdigit():
+            states = states.filter(**{field: int(value)})
+    return states
+
+
+@extend_schema(
+    parameters=CONDITIONAL_PARAMS, responses={200: SchoolResultSerializer(many=True), **CONDITIONAL_RESPONSES}
+)
+class SchoolResultViewSet(ResultViewSet):
+    """One indicator of one school section (or whole school for G-items) per round. Filter by round or year."""
+
+    read_roles = RESULT_READERS
+    serializer_class = SchoolResultSerializer
+    filterset_class = SchoolResultFilter
+    ordering_fields = ["code", "value", "school__code"]
+
+    def get_queryset(self):
+        return (
+            SchoolResult.objects.filter(school__in=access.schools_for(self.request.user))
+            .select_related("school")
+            .order_by("round_id", "school_id", "section", "code")  # the unique index: no sort of the round
+        )
+
+    def evaluation_states(self):
+        return _states_for(self.request)
+
+
+class SectionVerdictSerializer(serializers.ModelSerializer):
+    school_code = serializers.CharField(source="school.code", read_only=True)
+    school_name = serializers.CharField(source="school.name", read_only=True)
+    township = serializers.IntegerField(source="school.township_id", read_only=True)
+
+    class Meta:
+        model = SectionVerdict
+        fields = [
+            "round",
+            "school",
+            "school_code",
+            "school_name",
+            "township",
+            "section",
+            "students",
+            "met_count",
+            "status",
+        ]
+
+
+class SectionVerdictFilter(StrictFilterSet):
+    round = django_filters.NumberFilter(field_name="round_id")
+    school = django_filters.NumberFilter(field_name="school_id")
+    year = django_filters.NumberFilter(field_name="round__school_year__year")
+    township = django_filters.NumberFilter(field_name="school__township_id")
+    kind = django_filters.ChoiceFilter(field_name="school__kind", choices=SchoolKind.choices)
+
+    class Meta:
+        model = SectionVerdict
+        fields = ["round", "year", "school", "township", "kind", "section", "status"]
+
+
+@extend_schema(
+    parameters=CONDITIONAL_PARAMS, responses={200: SectionVerdictSerializer(many=True), **CONDITIONAL_RESPONSES}
+)
+class SectionVerdictViewSet(ResultViewSet):
+    """A school section's verdict under the 6-of-7 rule with its 85% floor."""
+
+    read_roles = RESULT_READERS
+    serializer_class = SectionVerdictSerializer
+    filterset_class = SectionVerdictFilter
+    ordering_fields = ["school__code", "met_count", "status"]
+
+    def get_queryset(self):
+        return (
+            SectionVerdict.objects.filter(school__in=access.schools_for(self.request.user))
+            .select_related("school")
+            .order_by("round_id", "school_id", "section")
+        )
+
+    def evaluation_states(self):
+        return _states_for(self.request)
+
+
+class SectionResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SectionCV
+        fields = ["round", "section", "code", "mean", "sd", "cv", "limit", "met", "schools"]
+
+
+class SectionResultFilter(StrictFilterSet):
+    round = django_filters.NumberFilter(field_name="round_id")
+    year = django_filters.NumberFilter(field_name="round__school_year__year")
+
+    class Meta:
+        model = SectionCV
+        fields = ["round", "year", "section", "code", "met"]
+
+
+@extend_schema(
+    parameters=CONDITIONAL_PARAMS, responses={200: SectionResultSerializer(many=True), **CONDITIONAL_RESPONSES}
+)
+class SectionResultViewSet(ResultViewSet):
+    """Per round and section, each resource indicator's mean, standard deviation and between-school CV."""
+
+    read_roles = RESULT_READERS
+    serializer_class = SectionResultSerializer
+    filterset_class = SectionResultFilter
+    ordering_fields = ["section", "code", "cv"]
+    queryset = SectionCV.objects.order_by("round_id", "section", "code")
+
+    def evaluation_states(self):
+        return _states_for(self.request)
+
+
+class CountyVerdictSerializer(serializers.ModelSerializer):
+    """The county verdict of a round with its completeness, as stored by the last recompute."""
+
+    year = serializers.IntegerField(source="round.school_year.year", read_only=True)
+    round_name = serializers.CharField(source="round.name", read_only=True)
+    stale = serializers.BooleanField(source="is_stale", read_only=True)
+    standard = serializers.SerializerMethodField()
+    completeness = serializers.SerializerMethodField()
+    county = serializers.SerializerMethodField()
+    areas = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvaluationState
+        fields = [
+            "round",
+            "year",
+            "round_name",
+            "data_version",
+            "computed_version",
+            "computed_at",
+            "stale",
+            "standard",
+            "policy",
+            "provisional",
+            "passed",
+            "completeness",
+            "county",
+            "areas",
+            "summary",
+        ]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_standard(self, obj):
+        return obj.result.get("standard", {})
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_completeness(self, obj):
+        return numbers(obj.result.get("completeness", {}))
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_county(self, obj):
+        return numbers(obj.result.get("county", {}))
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_areas(self, obj):
+        return obj.result.get("areas", {})
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_summary(self, obj):
+        """The Chinese texts the result page shows: blocking findings, areas, counts, informational mean CVs."""
+        s = obj.summary or {}
+        return {
+            "policy_label": s.get("policy_label", ""),
+            "standard_label": s.get("standard_label", ""),
+            "blocking": s.get("county", {}).get("blocking", []),
+            "no_data": s.get("county", {}).get("no_data", []),
+            "missing_schools": s.get("completeness", {}).get("missing_schools", []),
+            "areas": s.get("areas", []),
+            "counts": s.get("counts", {}),
+            "informational_mean_cv": numbers(s.get("informational_mean_cv", {})),
+        }
+
+
+class CountyVerdictFilter(StrictFilterSet):
+    round = django_filters.NumberFilter(field_name="round_id")
+    year = django_filters.NumberFilter(field_name="round__school_year__year")
+
+    class Meta:
+        model = EvaluationState
+        fields = ["year", "round"]
+
+
+@extend_schema(parameters=CONDITIONAL_PARAMS, responses={200: CountyVerdictSerializer, **CONDITIONAL_RESPONSES})
+class CountyVerdictViewSet(mixins.RetrieveModelMixin, ResultViewSet):
+    """The county verdict per round (looked up by the round's id), with its completeness."""
+
+    read_roles = RESULT_READERS
+    serializer_class = CountyVerdictSerializer
+    filterset_class = CountyVerdictFilter
+    lookup_field = "round"
+    ordering_fields = ["computed_at"]
+    queryset = EvaluationState.objects.select_related("round", "round__school_year").order_by(
+        "-round__school_year__year", "round__as_of", "round_id"
+    )
+
+    def evaluation_states(self):
+        if self.action == "retrieve":
+            return EvaluationState.objects.filter(round_id=int(self.kwargs["round"]))
+        return _states_for(self.request)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._conditional(lambda: super(CountyVerdictViewSet, self).retrieve(request, *args, **kwargs))

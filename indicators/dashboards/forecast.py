@@ -1,0 +1,165 @@
+"""Early-warning arithmetic: pure functions over plain numbers, tested against hand-worked examples.
+
+Next year's class sizes move each grade's cohort up one grade:
+- grades 2–6 and 8–9 are this year's grade below, in the classes that grade has now;
+- grade 1 is this year's grade 1 again, or the bureau's intake estimate for the school where one is given;
+- grade 7 is the grade 6 of every school of the same township, split between the township's junior sections by their
+  current grade-7 shares (largest remainders, so no pupil is lost or invented); a township with grade-6 pupils and no
+  grade 7 anywhere leaves them unplaced, and says so;
+- grades 1 and 7 keep this year's number of classes.
+A grade is over the cap when its pupils do not fit in its classes at the cap (the largest class of an even split is
+above it). Places from projects finished before next year's reference date absorb pupils over the cap.
+
+Per-student areas (R4, R5) are scaled by the growth of the section's class lists, plus the area of projects finished
+before then.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+PRIMARY_GRADES = range(1, 7)
+JUNIOR_GRADES = range(7, 10)
+CLOSE_MARGIN = Decimal("1.1")
+
+
+def section_of(grade: int) -> str:
+    return "primary" if grade in PRIMARY_GRADES else "junior"
+
+
+@dataclass(frozen=True)
+class Grade:
+    students: int
+    classes: int
+
+
+@dataclass(frozen=True)
+class SchoolGrades:
+    """One school's class list of this year, summed by grade."""
+
+    school_id: int
+    township_id: int
+    grades: Mapping[int, Grade]
+
+
+@dataclass(frozen=True)
+class GradeForecast:
+    grade: int
+    students: int
+    classes: int
+    cap: int
+
+    @property
+    def over(self) -> int:
+        """Pupils beyond what the grade's classes hold at the cap."""
+        return max(0, self.students - self.classes * self.cap)
+
+    @property
+    def extra_classes(self) -> int:
+        if not self.over:
+            return 0
+        return -(-self.students // self.cap) - self.classes
+
+    @property
+    def average(self) -> Decimal | None:
+        return Decimal(self.students) / self.classes if self.classes else None
+
+
+@dataclass
+class Forecast:
+    grades: dict[int, dict[int, GradeForecast]] = field(default_factory=dict)  # school id → grade → forecast
+    unplaced: dict[int, int] = field(default_factory=dict)  # township id → grade-6 pupils with no junior school
+
+
+def split_by_shares(total: int, weights: Mapping[int, int]) -> dict[int, int]:
+    """`total` split in proportion to `weights` in whole pupils (largest remainders; ties to the smaller key)."""
+    weight_sum = sum(weights.values())
+    if total <= 0 or weight_sum <= 0:
+        return dict.fromkeys(weights, 0)
+    floors, remainders = {}, []
+    for key, w in weights.items():
+        q, r = divmod(total * w, weight_sum)
+        floors[key] = q
+        remainders.append((-r, key))
+    for _r, key in sorted(remainders)[: total - sum(floors.values())]:
+        floors[key] += 1
+    return floors
+
+
+def next_year(
+    schools: list[SchoolGrades], *, caps: Mapping[str, int], intakes: Mapping[int, int] | None = None
+) -> Forecast:
+    intakes = intakes or {}
+    grade6: dict[int, int] = defaultdict(int)
+    grade7_weights: dict[int, dict[int, int]] = defaultdict(dict)
+    for s in schools:
+        grade6[s.township_id] += s.grades.get(6, Grade(0, 0)).students
+        g7 = s.grades.get(7)
+        if g7 and g7.students > 0:
+            grade7_weights[s.township_id][s.school_id] = g7.students
+    grade7: dict[int, int] = {}
+    out = Forecast()
+    for township, pupils in grade6.items():
+        weights = grade7_weights.get(township, {})
+        if pupils and not weights:
+            out.unplaced[township] = pupils
+        grade7.update(split_by_shares(pupils, weights))
+    for s in schools:
+        now = s.grades
+        rows: dict[int, GradeForecast] = {}
+        for grade in (*PRIMARY_GRADES, *JUNIOR_GRADES):
+            if grade == 1:
+                source = now.get(1)
+                students = intakes.get(s.school_id, source.students if source else 0)
+                classes = source.classes if source else 0
+            elif grade == 7:
+                source = now.get(7)
+                students = grade7.get(s.school_id, 0)
+                classes = source.classes if source else 0
+            else:
+                source = now.get(grade - 1)
+                students = source.students if source else 0
+                classes = source.classes if source else 0
+            if students or classes:
+                rows[grade] = GradeForecast(grade, students, classes, caps[section_of(grade)])
+        out.grades[s.school_id] = rows
+    return out
+
+
+def section_students(grades: Mapping[int, object], section: str) -> int:
+    span = PRIMARY_GRADES if section == "primary" else JUNIOR_GRADES
+    return sum(g.students for n, g in grades.items() if n in span)
+
+
+def over_after_projects(over: int, places: int) -> int:
+    return max(0, over - places)
+
+
+def per_student_next(
+    *, value: Decimal, students: int, now_listed: int, next_listed: int, added: Decimal = Decimal(0)
+) -> Decimal | None:
+    """A per-student figure next year: today's total (value × students) plus the added amount, over the students
+    grown as the section's class list grows (next_listed / now_listed). None when nothing can be said."""
+    if students <= 0 or now_listed <= 0 or next_listed <= 0:
+        return None
+    next_students = Decimal(students) * next_listed / now_listed
+    return (value * students + added) / next_students
+
+
+def is_close(*, status: str, value: Decimal | None, threshold: Decimal | None) -> bool:
+    """Met, but less than 10% above the threshold of an at-least indicator (a warning, not a verdict)."""
+    if status != "met" or value is None or threshold is None or threshold <= 0:
+        return False
+    return value < threshold * CLOSE_MARGIN
+
+
+def heat_class(*, status: str, value: Decimal | None, threshold: Decimal | None) -> str:
+    """The matrix cell's class: met / close / not-met / no-data (the stored status decides met or not)."""
+    if status == "met":
+        return "close" if is_close(status=status, value=value, threshold=threshold) else "met"
+    if status in ("not_met", "within_tolerance"):
+        return "not-met"
+    return "no-data"

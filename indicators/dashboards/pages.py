@@ -1,0 +1,565 @@
+"""Each dashboard's content built from the selectors' rows: charts (with their tables) and lists.
+
+Every builder returns a dict with `charts` (key → Chart) and `tables` (key → (title, Table)) so that the page, the
+json_script data and the .xlsx download come from the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from indicators import services
+from schools.models import SchoolKind
+
+from . import forecast, selectors
+from .charts import Chart, Num, Series, Table
+
+SECTIONS = ("primary", "junior")
+
+
+def section_label(section: str) -> str:
+    return {"primary": _("小学"), "junior": _("初中")}.get(section, section)
+
+
+def verdict_label(status: str) -> str:
+    return {
+        "passed": _("7项全部达标"),
+        "passed_within_tolerance": _("6项达标、1项不低于85%"),
+        "failed": _("未达标"),
+        "no_data": _("无数据"),
+    }.get(status, status)
+
+
+HEAT_LABELS = {"met": "达标", "close": "接近标准", "not-met": "未达标", "no-data": "无数据"}
+
+
+def heat_label(heat: str) -> str:
+    return _(HEAT_LABELS.get(heat, heat))
+
+
+def _cv_state(met) -> str:
+    return "met" if met is True else "not-met" if met is False else "no-data"
+
+
+# --- 1. County overview ---------------------------------------------------------------------------------------------
+
+
+def overview(*, user, state, schools, on: datetime.date) -> dict:
+    rnd = state.round
+    names = services.indicator_names(school_year=rnd.school_year)
+    charts: dict[str, Chart] = {}
+    cvs = selectors.section_cvs(round=rnd)
+    for section in SECTIONS:
+        rows = [cv for cv in cvs if cv.section == section]
+        if not rows:
+            continue
+        limit = rows[0].limit
+        table = Table(
+            [_("指标"), _("县域均值"), _("差异系数"), _("限值"), _("是否达标"), _("学校数")],
+            [
+                [
+                    f"{cv.code} {names.get(cv.code, '')}",
+                    Num(cv.mean),
+                    Num(cv.cv, cv.limit),
+                    Num(cv.limit, places=2),
+                    {True: _("达标"), False: _("未达标")}.get(cv.met, _("无数据")),
+                    cv.schools,
+                ]
+                for cv in rows
+            ],
+        )
+        charts[f"cv-{section}"] = Chart(
+            key=f"cv-{section}",
+            title=_("%(section)s校际差异系数（限值 %(limit)s）")
+            % {"section": section_label(section), "limit": f"{limit:.2f}"},
+            kind="bar",
+            categories=[cv.code for cv in rows],
+            series=[
+                Series(_("差异系数"), [cv.cv for cv in rows], states=[_cv_state(cv.met) for cv in rows]),
+            ],
+            limits=[(_("限值"), limit)],
+            table=table,
+        )
+    counts = selectors.verdict_counts(round=rnd, schools=schools)
+    statuses = ("passed", "passed_within_tolerance", "failed", "no_data")
+    present = [s for s in SECTIONS if s in counts]
+    charts["sections"] = Chart(
+        key="sections",
+        title=_("学校（学段）资源配置达标情况"),
+        kind="hbar",
+        categories=[section_label(s) for s in present],
+        series=[
+            Series(
+                verdict_label(st), [counts[s].get(st, 0) for s in present], stack="all", states=[heat] * len(present)
+            )
+            for st, heat in zip(statuses, ("met", "close", "not-met", "no-data"), strict=True)
+        ],
+        table=Table(
+            [_("学段"), *[verdict_label(st) for st in statuses], _("合计")],
+            [[section_label(s), *[counts[s].get(st, 0) for st in statuses], sum(counts[s].values())] for s in present],
+        ),
+        unit=_("所"),
+    )
+    stages = None
+    supervision = selectors.supervision_ready()
+    if supervision:
+        stages = selectors.supervision_stages(user=user, on=on)
+        if stages and stages.stages:
+            charts["stages"] = Chart(
+                key="stages",
+                title=_("各工作阶段事项完成比例（已验收）"),
+                kind="bar",
+                categories=[f"{s.number}. {s.name}" for s in stages.stages],
+                series=[
+                    Series(
+                        _("完成比例"),
+                        [Num(s.share, percent=True) for s in stages.stages],
+                        states=["close" if s.current else "met" for s in stages.stages],
+                    )
+                ],
+                percent=True,
+                table=Table(
+                    [_("阶段"), _("起止"), _("事项数"), _("已验收"), _("完成比例")],
+                    [
+                        [
+                            f"{s.number}. {s.name}",
+                            f"{s.starts or ''}—{s.ends}",
+                            s.total,
+                            s.done,
+                            Num(s.share, percent=True),
+                        ]
+                        for s in stages.stages
+                    ],
+                ),
+            )
+    return {
+        "summary": state.summary or {},
+        "charts": charts,
+        "tables": {},
+        "breaches": selectors.class_size_breaches(round=rnd, schools=schools),
+        "supervision": supervision,
+        "stages": stages,
+    }
+
+
+# --- 2. Matrix -------------------------------------------------------------------------------------------------------
+
+SORTS = ("township", "kind", "misses")
+KIND_ORDER = {k: i for i, k in enumerate(SchoolKind.values)}
+
+
+def sort_rows(rows: list[selectors.MatrixRow], sort: str) -> list[selectors.MatrixRow]:
+    if sort == "kind":
+        return sorted(rows, key=lambda r: (KIND_ORDER.get(r.kind, 99), r.township_order, r.code, r.section))
+    if sort == "misses":
+        return sorted(rows, key=lambda r: (-r.misses, -r.close, r.township_order, r.code, r.section))
+    return sorted(rows, key=lambda r: (r.township_order, r.township, r.code, r.section))
+
+
+def matrix(*, state, schools, sort: str, section: str | None) -> dict:
+    rnd = state.round
+    rows = selectors.matrix_rows(round=rnd, schools=schools)
+    if section:
+        rows = [r for r in rows if r.section == section]
+    rows = sort_rows(rows, sort if sort in SORTS else "township")
+    codes = selectors.R_CODES + selectors.ITEM_CODES
+    kinds = dict(SchoolKind.choices)
+
+    def table() -> Table:
+        return Table(
+            [_("学校"), _("乡镇"), _("办学类型"), _("学段"), _("学生数"), *codes, _("未达标项"), _("结论")],
+            [
+                [
+                    r.name,
+                    r.township,
+                    str(kinds.get(r.kind, r.kind)),
+                    section_label(r.section),
+                    r.students,
+                    *[(f"{c.display} {heat_label(c.heat)}" if (c := r.cells.get(code)) else "") for code in codes],
+                    r.misses,
+                    verdict_label(r.verdict),
+                ]
+                for r in rows
+            ],
+        )
+
+    totals = defaultdict(int)
+    for r in rows:
+        for c in r.cells.values():
+            totals[c.heat] += 1
+    return {
+        "rows": rows,
+        "codes": codes,
+        "kinds": kinds,
+        "names": services.indicator_names(school_year=rnd.school_year),
+        "heat_totals": dict(totals),
+        "charts": {},
+        "tables": {"matrix": (_("学校×指标达标矩阵"), table)},  # built only for the download
+    }
+
+
+# --- 3. Township and department board ------------------------------------------------------------------------------
+
+
+def board(*, on: datetime.date) -> dict:
+    if not selectors.supervision_ready():
+        return {"supervision": False, "charts": {}, "tables": {}, "rows": []}
+    rows = selectors.supervision_board(on=on)
+    kinds = {"township": _("乡镇（街道）"), "department": _("市直部门")}
+    table = Table(
+        [
+            _("责任单位"),
+            _("类别"),
+            _("牵头事项"),
+            _("已验收"),
+            _("完成比例"),
+            _("逾期"),
+            _("佐证已验收"),
+            _("到期项目"),
+            _("按期完成项目"),
+            _("%(year)s年度考核得分") % {"year": on.year},
+            _("排名"),
+        ],
+        [
+            [
+                r.name,
+                kinds.get(r.kind, r.kind),
+                r.led,
+                r.done,
+                Num(r.done_share, percent=True),
+                r.overdue,
+                r.evidenced,
+                r.projects_due,
+                r.projects_on_time,
+                Num(r.score, places=1),
+                r.rank,
+            ]
+            for r in rows
+        ],
+    )
+    chart = Chart(
+        key="board",
+        title=_("各责任单位事项完成与逾期"),
+        kind="hbar",
+        categories=[r.name for r in rows],
+        series=[
+            Series(_("已验收"), [r.done for r in rows], stack="items", states=["met"] * len(rows)),
+            Series(
+                _("未验收（未逾期）"),
+                [r.led - r.done - r.overdue for r in rows],
+                stack="items",
+                states=["no-data"] * len(rows),
+            ),
+            Series(_("逾期"), [r.overdue for r in rows], stack="items", states=["not-met"] * len(rows)),
+        ],
+        unit=_("项"),
+        table=table,
+    )
+    scored = [r for r in rows if r.score is not None]
+    charts = {"board": chart}
+    if scored:
+        charts["assessment"] = Chart(
+            key="assessment",
+            title=_("%(year)s年度督导考核得分") % {"year": on.year},
+            kind="hbar",
+            categories=[r.name for r in scored],
+            series=[Series(_("得分"), [Num(r.score, places=1) for r in scored])],
+            unit=_("分"),
+            table=Table(
+                [_("责任单位"), _("得分"), _("排名")], [[r.name, Num(r.score, places=1), r.rank] for r in scored]
+            ),
+        )
+    return {"supervision": True, "rows": rows, "charts": charts, "tables": {}}
+
+
+# --- 4. Trends -------------------------------------------------------------------------------------------------------
+
+
+def trends(*, states) -> dict:
+    ordered = list(reversed(states))  # oldest first
+    labels = [str(s.round) for s in ordered]
+    index = {s.round_id: i for i, s in enumerate(ordered)}
+    history = selectors.cv_history(round_ids=list(index))
+    standards = selectors.standards_by_year({s.round.school_year.year for s in ordered})
+    names = {code: d.name_zh for code, d in next(iter(standards.values())).indicators.items()} if standards else {}
+    cv = defaultdict(lambda: [None] * len(ordered))
+    mean = defaultdict(lambda: [None] * len(ordered))
+    limit = defaultdict(lambda: [None] * len(ordered))
+    for round_id, section, code, m, c, lim, _met in history:
+        i = index[round_id]
+        cv[(section, code)][i] = c
+        mean[(section, code)][i] = m
+        limit[section][i] = lim
+    charts: dict[str, Chart] = {}
+    for section in SECTIONS:
+        codes = [c for c in selectors.R_CODES if (section, c) in cv]
+        if not codes:
+            continue
+        table = Table(
+            [_("批次"), *codes, _("限值")],
+            [
+                [
+                    labels[i],
+                    *[Num(cv[(section, c)][i], limit[section][i]) for c in codes],
+                    Num(limit[section][i], places=2),
+                ]
+                for i in range(len(ordered))
+            ],
+        )
+        charts[f"trend-cv-{section}"] = Chart(
+            key=f"trend-cv-{section}",
+            title=_("%(section)s各项差异系数变化") % {"section": section_label(section)},
+            kind="line",
+            categories=labels,
+            series=[Series(c, cv[(section, c)]) for c in codes] + [Series(_("限值"), limit[section], dashed=True)],
+            table=table,
+        )
+    for code in selectors.R_CODES:
+        present = [s for s in SECTIONS if (s, code) in mean]
+        if not present:
+            continue
+        thresholds = {
+            s: [standards[st.round.school_year.year].indicators[code].thresholds.get(s) for st in ordered]
+            for s in present
+        }
+        series = []
+        for s in present:
+            series.append(Series(_("%(s)s县域均值") % {"s": section_label(s)}, mean[(s, code)]))
+            series.append(Series(_("%(s)s标准") % {"s": section_label(s)}, thresholds[s], dashed=True))
+        columns = [_("批次")]
+        for s in present:
+            columns += [_("%(s)s县域均值") % {"s": section_label(s)}, _("%(s)s标准") % {"s": section_label(s)}]
+        table = Table(columns, [])
+        for i in range(len(ordered)):
+            row = [labels[i]]
+            for s in present:
+                row += [Num(mean[(s, code)][i]), Num(thresholds[s][i], places=2)]
+            table.rows.append(row)
+        unit = next(iter(standards.values())).indicators[code].unit_zh if standards else ""
+        charts[f"trend-mean-{code}"] = Chart(
+            key=f"trend-mean-{code}",
+            title=f"{code} {names.get(code, '')}",
+            kind="line",
+            categories=labels,
+            series=series,
+            unit=unit,
+            table=table,
+        )
+    return {"charts": charts, "tables": {}, "rounds": ordered}
+
+
+# --- 5. Early warnings ----------------------------------------------------------------------------------------------
+
+
+def next_as_of(as_of: datetime.date) -> datetime.date:
+    try:
+        return as_of.replace(year=as_of.year + 1)
+    except ValueError:  # 29 February
+        return as_of.replace(year=as_of.year + 1, day=28)
+
+
+AREA_CODES = {"R4": ("extension", "new_school"), "R5": ("sports_ground",)}
+
+
+def warnings(*, state, schools) -> dict:
+    rnd = state.round
+    names = services.indicator_names(school_year=rnd.school_year)
+    std = selectors.standards_by_year([rnd.school_year.year])[rnd.school_year.year]
+    results = selectors.r_results(round=rnd, schools=schools)
+    grades, info = selectors.grade_counts(round=rnd, schools=schools)
+    until = next_as_of(rnd.as_of)
+    projects = (
+        selectors.supervision_projects(after=rnd.as_of, until=until, schools=schools)
+        if selectors.supervision_ready()
+        else None
+    )
+    students = selectors.section_students(round=rnd, schools=schools)
+
+    # "Close" school sections: met, within 10% above the threshold.
+    close_rows = []
+    close_counts = defaultdict(int)
+    for sid, section, code, status, value, threshold in results:
+        if forecast.is_close(status=status, value=value, threshold=threshold) and sid in info:
+            close_rows.append((info[sid], section, code, value, threshold))
+            close_counts[(section, code)] += 1
+    close_rows.sort(key=lambda r: (r[0].township_order, r[0].code, r[1], r[2]))
+    close_table = Table(
+        [_("学校"), _("乡镇"), _("学段"), _("指标"), _("当前值"), _("标准"), _("高出标准")],
+        [
+            [
+                s.name,
+                s.township,
+                section_label(sec),
+                f"{code} {names.get(code, '')}",
+                Num(v, t),
+                Num(t, places=2),
+                Num((v - t) / t, percent=True),
+            ]
+            for s, sec, code, v, t in close_rows
+        ],
+    )
+    present = [s for s in SECTIONS if any(k[0] == s for k in close_counts)]
+    charts = {
+        "close": Chart(
+            key="close",
+            title=_("接近标准（高出不足10%）的学校学段数"),
+            kind="bar",
+            categories=list(selectors.R_CODES),
+            series=[
+                Series(section_label(s), [close_counts.get((s, c), 0) for c in selectors.R_CODES]) for s in present
+            ],
+            unit=_("所"),
+            table=Table(
+                [_("指标"), *[section_label(s) for s in present]],
+                [
+                    [f"{c} {names.get(c, '')}", *[close_counts.get((s, c), 0) for s in present]]
+                    for c in selectors.R_CODES
+                ],
+            ),
+        )
+    }
+
+    # Next year's class sizes.
+    result = forecast.next_year(grades, caps=std.class_caps)
+    places = defaultdict(int)
+    added_area: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for sid, kind, p, area in projects or ():
+        places[sid] += p
+        for code, kinds in AREA_CODES.items():
+            if kind in kinds:
+                added_area[(sid, code)] += area
+    class_rows = []
+    by_township = defaultdict(lambda: [0, 0])
+    for sid, rows in result.grades.items():
+        over = [g for g in rows.values() if g.over]
+        if not over:
+            continue
+        total = sum(g.over for g in over)
+        remaining = forecast.over_after_projects(total, places.get(sid, 0))
+        s = info[sid]
+        by_township[s.township][0] += total
+        by_township[s.township][1] += remaining
+        for g in over:
+            class_rows.append((s, g, total, places.get(sid, 0), remaining))
+    class_rows.sort(key=lambda r: (r[0].township_order, r[0].code, r[1].grade))
+    class_table = Table(
+        [
+            _("学校"),
+            _("乡镇"),
+            _("年级"),
+            _("预计学生"),
+            _("现有班数"),
+            _("班额上限"),
+            _("预计平均班额"),
+            _("超出人数"),
+            _("需增班数"),
+            _("项目新增学位"),
+            _("全校超出（项目后）"),
+        ],
+        [
+            [
+                s.name,
+                s.township,
+                _("%(g)s年级") % {"g": g.grade},
+                g.students,
+                g.classes,
+                g.cap,
+                Num(g.average, places=1),
+                g.over,
+                g.extra_classes,
+                p,
+                remaining,
+            ]
+            for s, g, total, p, remaining in class_rows
+        ],
+    )
+    townships = sorted(by_township)
+    charts["classes"] = Chart(
+        key="classes",
+        title=_("下一学年预计超班额人数（按乡镇）"),
+        kind="bar",
+        categories=townships,
+        series=[
+            Series(_("超出人数"), [by_township[t][0] for t in townships], states=["not-met"] * len(townships)),
+            Series(_("计入到期项目后"), [by_township[t][1] for t in townships], states=["close"] * len(townships)),
+        ],
+        unit=_("人"),
+        table=Table(
+            [_("乡镇"), _("超出人数"), _("计入到期项目后")],
+            [[t, by_township[t][0], by_township[t][1]] for t in townships],
+        ),
+    )
+
+    # Per-student areas as enrolment grows.
+    grades_now = {g.school_id: g.grades for g in grades}
+    school_students: dict[int, int] = defaultdict(int)
+    for (sid, _section), n in students.items():
+        school_students[sid] += n
+    area_rows = []
+    for sid, section, code, status, value, threshold in results:
+        if code not in AREA_CODES or status != "met" or value is None or sid not in info:
+            continue
+        now_listed = forecast.section_students(grades_now.get(sid, {}), section)
+        next_listed = forecast.section_students(result.grades.get(sid, {}), section)
+        n = students.get((sid, section), 0)
+        share = Decimal(n) / school_students[sid] if school_students.get(sid) else Decimal(0)
+        projected = forecast.per_student_next(
+            value=value,
+            students=n,
+            now_listed=now_listed,
+            next_listed=next_listed,
+            added=added_area.get((sid, code), Decimal(0)) * share,
+        )
+        if projected is not None and threshold is not None and projected < threshold:
+            area_rows.append((info[sid], section, code, value, projected, threshold, n, now_listed, next_listed))
+    area_rows.sort(key=lambda r: (r[0].township_order, r[0].code, r[1], r[2]))
+    area_table = Table(
+        [
+            _("学校"),
+            _("乡镇"),
+            _("学段"),
+            _("指标"),
+            _("当前值"),
+            _("预计下一学年"),
+            _("标准"),
+            _("当前学生"),
+            _("预计学生"),
+        ],
+        [
+            [
+                s.name,
+                s.township,
+                section_label(sec),
+                f"{code} {names.get(code, '')}",
+                Num(v, t),
+                Num(p, t),
+                Num(t, places=2),
+                n,
+                round(n * nxt / now) if now else None,
+            ]
+            for s, sec, code, v, p, t, n, now, nxt in area_rows
+        ],
+    )
+    return {
+        "charts": charts,
+        "tables": {
+            "close-list": (_("接近标准的学校学段"), close_table),
+            "classes-list": (_("下一学年预计超班额"), class_table),
+            "areas-list": (_("生均面积预计降到标准以下"), area_table),
+        },
+        "close_table": close_table,
+        "class_table": class_table,
+        "area_table": area_table,
+        "unplaced": {info_name: n for info_name, n in _unplaced_names(result.unplaced, info).items()},
+        "until": until,
+        "projects": projects,
+    }
+
+
+def _unplaced_names(unplaced: dict[int, int], info: dict) -> dict[str, int]:
+    names = {s.township_id: s.township for s in info.values()}
+    return {names.get(t, str(t)): n for t, n in unplaced.items()}

@@ -1,0 +1,444 @@
+"""Reads of the dashboards: stored results only, each in a fixed number of queries whatever the number of schools.
+
+Rows are read as tuples (`values_list`), not model instances: at 10,000 schools a round holds 200,000 results.
+Supervision is read here and only here, read-only, through `supervision_*` functions; when its tables are not there
+the blocks say "督导数据尚未接入" instead of failing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import DatabaseError
+from django.db.models import Count, Q, Sum
+
+from indicators import loading
+from indicators.domain.standard import Standard
+from indicators.models import EvaluationState, SchoolResult, SectionCV, SectionVerdict, YearSettings
+from indicators.templatetags.indicator_tags import format_against
+from schools.models import ReturnClass, ReturnStatus, SchoolReturn
+
+from . import forecast
+
+R_CODES = ("R1", "R2", "R3", "R4", "R5", "R6", "R7")
+ITEM_CODES = ("G3", "G4", "G5", "G12")
+
+
+# --- Rounds -------------------------------------------------------------------------------------------------------
+
+
+def rounds_with_results() -> list[EvaluationState]:
+    """Every round with stored results, newest first (one query)."""
+    return list(
+        EvaluationState.objects.filter(computed_version__gt=0)
+        .select_related("round", "round__school_year")
+        .defer("result")  # every gap of every school: megabytes at 10,000 schools, and no dashboard reads it
+        .order_by("-round__school_year__year", "-round__as_of", "-round__pk")
+    )
+
+
+def pick_state(states: list[EvaluationState], raw: str | None) -> EvaluationState | None:
+    if raw and raw.isdigit():
+        for s in states:
+            if s.round_id == int(raw):
+                return s
+    return states[0] if states else None
+
+
+# --- One round ----------------------------------------------------------------------------------------------------
+
+
+def section_cvs(*, round) -> list[SectionCV]:
+    return list(SectionCV.objects.filter(round=round).order_by("section", "code"))
+
+
+def verdict_counts(*, round, schools) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    rows = (
+        SectionVerdict.objects.filter(round=round, school__in=schools)
+        .values_list("section", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for section, status, n in rows:
+        out.setdefault(section, {})[status] = n
+    return out
+
+
+def class_size_breaches(*, round, schools) -> dict[str, int]:
+    """G5: schools with a class over the cap, the offending classes, and schools without a usable class list."""
+    out = {"schools": 0, "classes": 0, "no_data": 0, "checked": 0}
+    for status, detail in SchoolResult.objects.filter(
+        round=round, school__in=schools, code="G5", section=""
+    ).values_list("status", "detail"):
+        out["checked"] += 1
+        if status == "not_met":
+            out["schools"] += 1
+            out["classes"] += len((detail or {}).get("offending", []))
+        elif status == "no_data":
+            out["no_data"] += 1
+    return out
+
+
+@dataclass
+class Cell:
+    status: str
+    value: Decimal | None
+    threshold: Decimal | None
+    whole: bool = False  # counts (students, largest class, percent of certified teachers): no decimals when whole
+
+    @property
+    def heat(self) -> str:
+        return forecast.heat_class(status=self.status, value=self.value, threshold=self.threshold)
+
+    @property
+    def display(self) -> str:
+        if self.value is None:
+            return "—"
+        if self.whole and self.value == self.value.to_integral_value():
+            return str(int(self.value))
+        return format_against(self.value, self.threshold)
+
+
+@dataclass
+class MatrixRow:
+    school_id: int
+    code: str
+    name: str
+    kind: str
+    township: str
+    township_order: int
+    section: str
+    students: int
+    verdict: str
+    met_count: int
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+    @property
+    def misses(self) -> int:
+        return sum(1 for c in self.cells.values() if c.heat == "not-met")
+
+    @property
+    def close(self) -> int:
+        return sum(1 for c in self.cells.values() if c.heat == "close")
+
+
+def matrix_rows(*, round, schools) -> list[MatrixRow]:
+    """One row per evaluated school section: R1–R7 of the section and the school's G3, G4, G5, G12 (two queries)."""
+    rows: dict[tuple[int, str], MatrixRow] = {}
+    by_school: dict[int, list[MatrixRow]] = defaultdict(list)
+    verdicts = (
+        SectionVerdict.objects.filter(round=round, school__in=schools)
+        .exclude(status="not_evaluated")
+        .values_list(
+            "school_id",
+            "school__code",
+            "school__name",
+            "school__kind",
+            "school__township__name",
+            "school__township__order",
+            "section",
+            "students",
+            "status",
+            "met_count",
+        )
+        .order_by("school__township__order", "school__code", "section")
+    )
+    for sid, code, name, kind, township, order, section, students, status, met in verdicts:
+        row = MatrixRow(sid, code, name, kind, township, order, section, students, status, met)
+        rows[(sid, section)] = row
+        by_school[sid].append(row)
+    results = SchoolResult.objects.filter(round=round, school__in=schools, code__in=R_CODES + ITEM_CODES).values_list(
+        "school_id", "section", "code", "status", "value", "threshold"
+    )
+    for sid, section, code, status, value, threshold in results:
+        cell = Cell(status, value, threshold, whole=not section)
+        if section:
+            row = rows.get((sid, section))
+            if row is not None:
+                row.cells[code] = cell
+        else:
+            for row in by_school.get(sid, ()):
+                row.cells[code] = cell
+    return list(rows.values())
+
+
+# --- Across rounds ------------------------------------------------------------------------------------------------
+
+
+def cv_history(*, round_ids) -> list[tuple]:
+    """(round id, section, code, mean, cv, limit, met) of every given round (one query)."""
+    return list(
+        SectionCV.objects.filter(round_id__in=round_ids).values_list(
+            "round_id", "section", "code", "mean", "cv", "limit", "met"
+        )
+    )
+
+
+def standards_by_year(years) -> dict[int, Standard]:
+    """The standard each school year is evaluated with (two queries whatever the number of years)."""
+    from indicators.domain.standard import standard_from_dict
+
+    chosen = {
+        ys.school_year.year: standard_from_dict(ys.standard.data)
+        for ys in YearSettings.objects.filter(school_year__year__in=list(years)).select_related(
+            "standard", "school_year"
+        )
+    }
+    missing = [y for y in years if y not in chosen]
+    if missing:
+        national = standard_from_dict(loading.national_standard_row().data)
+        for y in missing:
+            chosen[y] = national
+    return chosen
+
+
+# --- Class lists for the forecast -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SchoolInfo:
+    school_id: int
+    code: str
+    name: str
+    township_id: int
+    township: str
+    township_order: int
+
+
+def grade_counts(*, round, schools) -> tuple[list[forecast.SchoolGrades], dict[int, SchoolInfo]]:
+    """Each school's class list in the return the round evaluates (the latest approved one of the year up to the
+    round's date), summed by grade; two queries."""
+    latest: dict[int, int] = {}
+    info: dict[int, SchoolInfo] = {}
+    for rid, sid, code, name, tid, township, order in (
+        SchoolReturn.objects.filter(
+            school__in=schools,
+            round__school_year=round.school_year,
+            round__as_of__lte=round.as_of,
+            status=ReturnStatus.APPROVED,
+        )
+        .order_by("school_id", "round__as_of", "round__pk")
+        .values_list(
+            "pk",
+            "school_id",
+            "school__code",
+            "school__name",
+            "school__township_id",
+            "school__township__name",
+            "school__township__order",
+        )
+    ):
+        latest[sid] = rid
+        info[sid] = SchoolInfo(sid, code, name, tid, township, order)
+    school_of = {rid: sid for sid, rid in latest.items()}
+    grades: dict[int, dict[int, forecast.Grade]] = defaultdict(dict)
+    for rid, grade, students, classes in (
+        ReturnClass.objects.filter(school_return_id__in=list(school_of))
+        .values_list("school_return_id", "grade")
+        .annotate(students=Sum("students"), classes=Count("pk"))
+        .order_by()
+    ):
+        grades[school_of[rid]][grade] = forecast.Grade(int(students or 0), classes)
+    out = [forecast.SchoolGrades(sid, info[sid].township_id, grades.get(sid, {})) for sid in latest]
+    return out, info
+
+
+def r_results(*, round, schools, codes=R_CODES) -> list[tuple]:
+    """(school id, section, code, status, value, threshold) of the round's section results (one query)."""
+    return list(
+        SchoolResult.objects.filter(round=round, school__in=schools, code__in=codes)
+        .exclude(section="")
+        .values_list("school_id", "section", "code", "status", "value", "threshold")
+    )
+
+
+def section_students(*, round, schools) -> dict[tuple[int, str], int]:
+    return {
+        (sid, section): students
+        for sid, section, students in SectionVerdict.objects.filter(round=round, school__in=schools).values_list(
+            "school_id", "section", "students"
+        )
+    }
+
+
+# --- Supervision (read-only) ----------------------------------------------------------------------------------------
+
+
+def supervision_ready() -> bool:
+    try:
+        from supervision.models import Cycle
+
+        Cycle.objects.exists()
+    except (ImportError, DatabaseError):
+        return False
+    return True
+
+
+@dataclass
+class StageRow:
+    number: int
+    name: str
+    starts: datetime.date | None
+    ends: datetime.date
+    total: int = 0
+    done: int = 0
+    current: bool = False
+
+    @property
+    def share(self) -> Decimal | None:
+        return Decimal(self.done) / self.total if self.total else None
+
+
+@dataclass
+class StageProgress:
+    cycle: str
+    stages: list[StageRow]
+    current: StageRow | None
+    days_left: int | None
+    finished: bool
+
+
+def supervision_stages(*, user, on: datetime.date) -> StageProgress | None:
+    """The current cycle's stages, the one `on` falls in with its days left, and the share of the measures and items
+    of each stage whose work was accepted — among those the user may see (supervision's access helper)."""
+    from supervision import access, rules
+    from supervision.models import Cycle, WorkStatus
+
+    cycle = Cycle.objects.filter(is_current=True).prefetch_related("stages").first()
+    if cycle is None:
+        return None
+    stages = list(cycle.stages.all())
+    rows = {s.pk: StageRow(s.number, s.name, s.starts, s.ends) for s in stages}
+    counts = defaultdict(lambda: [0, 0])
+    for qs in (access.items_for(user), access.measures_for(user)):
+        for stage_id, work, n in (
+            qs.filter(stage__in=stages).values_list("stage_id", "work_status").annotate(n=Count("pk")).order_by()
+        ):
+            counts[stage_id][0] += n
+            counts[stage_id][1] += n if work == WorkStatus.ACCEPTED else 0
+    for pk, (total, done) in counts.items():
+        rows[pk].total, rows[pk].done = total, done
+    dates = [rules.StageDates(s.number, s.starts, s.ends) for s in stages]
+    number = rules.current_stage(dates, on)
+    finished = cycle.read_only or rules.is_finished(dates, on)
+    current = None
+    for row in rows.values():
+        if row.number == number and not finished:
+            row.current, current = True, row
+    ordered = sorted(rows.values(), key=lambda r: r.number)
+    return StageProgress(cycle.name, ordered, current, (current.ends - on).days if current else None, bool(finished))
+
+
+@dataclass
+class BodyRow:
+    body_id: int
+    name: str
+    kind: str
+    order: int
+    led: int = 0
+    done: int = 0
+    overdue: int = 0
+    evidenced: int = 0
+    projects_due: int = 0
+    projects_on_time: int = 0
+    score: Decimal | None = None
+    rank: int | None = None
+
+    @property
+    def done_share(self) -> Decimal | None:
+        return Decimal(self.done) / self.led if self.led else None
+
+    @property
+    def on_time_share(self) -> Decimal | None:
+        return Decimal(self.projects_on_time) / self.projects_due if self.projects_due else None
+
+
+def supervision_board(*, on: datetime.date) -> list[BodyRow]:
+    """Per township and department: measures and items it leads, accepted, overdue, accepted with evidence; projects
+    due by `on` (of its items, or of its township's schools) and those finished on time; this year's assessment."""
+    from supervision import rules
+    from supervision import selectors as sup
+    from supervision.models import (
+        Body,
+        BodyRole,
+        Cycle,
+        EvidenceFile,
+        ItemBody,
+        MeasureBody,
+        Project,
+        WorkStatus,
+    )
+
+    bodies = {
+        b.pk: BodyRow(b.pk, b.name, b.kind, b.order)
+        for b in Body.objects.filter(kind__in=("township", "department")).order_by("kind", "order", "code")
+    }
+    township_body = dict(Body.objects.exclude(township=None).values_list("township_id", "pk"))
+    finished = set()
+    for c in Cycle.objects.prefetch_related("stages"):
+        dates = [rules.StageDates(s.number, s.starts, s.ends) for s in c.stages.all()]
+        if c.read_only or rules.is_finished(dates, on):
+            finished.add(c.pk)
+    evidenced_items = set(
+        EvidenceFile.objects.filter(update__item__isnull=False).values_list("update__item_id", flat=True)
+    )
+    evidenced_measures = set(
+        EvidenceFile.objects.filter(update__measure__isnull=False).values_list("update__measure_id", flat=True)
+    )
+    lead_items = ItemBody.objects.filter(role=BodyRole.LEAD, body_id__in=list(bodies)).values_list(
+        "body_id", "item_id", "item__state", "item__work_status", "item__due_date", "item__stage__cycle_id"
+    )
+    lead_of_item: dict[int, int] = {}
+    for body_id, item_id, state, work, due, cycle_id in lead_items:
+        row = bodies[body_id]
+        lead_of_item[item_id] = body_id
+        row.led += 1
+        accepted = work == WorkStatus.ACCEPTED
+        row.done += accepted
+        row.evidenced += accepted and item_id in evidenced_items
+        row.overdue += rules.is_overdue(due_date=due, state=state, work=work, today=on, finished=cycle_id in finished)
+    for body_id, measure_id, work, due, cycle_id in MeasureBody.objects.filter(
+        role=BodyRole.LEAD, body_id__in=list(bodies)
+    ).values_list("body_id", "measure_id", "measure__work_status", "measure__due_date", "measure__stage__cycle_id"):
+        row = bodies[body_id]
+        row.led += 1
+        accepted = work == WorkStatus.ACCEPTED
+        row.done += accepted
+        row.evidenced += accepted and measure_id in evidenced_measures
+        row.overdue += rules.is_overdue(due_date=due, state="open", work=work, today=on, finished=cycle_id in finished)
+    counted: set[tuple[int, int]] = set()
+    for pk, planned, actual, item_id, township_id in Project.objects.filter(planned_completion__lte=on).values_list(
+        "pk", "planned_completion", "actual_completion", "items__pk", "school__township_id"
+    ):
+        body_id = lead_of_item.get(item_id) if item_id else None
+        body_id = body_id or township_body.get(township_id)
+        if body_id not in bodies or (pk, body_id) in counted:
+            continue
+        counted.add((pk, body_id))
+        bodies[body_id].projects_due += 1
+        bodies[body_id].projects_on_time += actual is not None and actual <= planned
+    for a in sup.assessment(year=on.year):
+        row = bodies.get(a.body.pk)
+        if row is not None:
+            row.score, row.rank = a.score.score, a.rank
+    return list(bodies.values())
+
+
+def supervision_projects(*, after: datetime.date, until: datetime.date, schools) -> list[tuple]:
+    """(school id, kind, places, area) of projects finishing in (after, until] — actual date, else planned."""
+    from supervision.models import Project
+
+    out = []
+    for sid, kind, places, area, planned, actual in (
+        Project.objects.filter(school__in=schools)
+        .filter(Q(actual_completion__gt=after, actual_completion__lte=until) | Q(actual_completion=None))
+        .values_list("school_id", "kind", "places", "area_m2", "planned_completion", "actual_completion")
+    ):
+        when = actual or planned
+        if when is not None and after < when <= until:
+            out.append((sid, kind, places or 0, area or Decimal(0)))
+    return out

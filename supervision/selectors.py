@@ -1,0 +1,318 @@
+"""Reads of supervision: the current cycle and stage, the ledger with its filters, the stage timeline, the one-school
+plan and the annual assessment. Query counts do not grow with the number of schools or items."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from indicators.models import EvaluationState
+from schools.models import CollectionRound
+
+from . import access, rules
+from .models import (
+    Body,
+    BodyRole,
+    Cycle,
+    EvidenceFile,
+    ItemBody,
+    ItemState,
+    Measure,
+    MeasureBody,
+    ProgressUpdate,
+    RectificationItem,
+    Stage,
+    WorkStatus,
+)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+# --- Cycles -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CycleView:
+    cycle: Cycle
+    stages: list[Stage]
+    current: Stage | None
+    finished: bool
+    not_started: bool
+
+    @property
+    def status_label(self) -> str:
+        from django.utils.translation import gettext as _
+
+        if self.finished:
+            return _("已完成")
+        if self.not_started:
+            return _("未开始")
+        return _("进行中")
+
+
+def _stage_dates(stages) -> list[rules.StageDates]:
+    return [rules.StageDates(s.number, s.starts, s.ends) for s in stages]
+
+
+def cycle_view(cycle: Cycle, *, on: datetime.date | None = None) -> CycleView:
+    on = on or today()
+    stages = list(cycle.stages.all())
+    dates = _stage_dates(stages)
+    number = rules.current_stage(dates, on)
+    finished = cycle.read_only or rules.is_finished(dates, on)
+    current = next((s for s in stages if s.number == number), None) if not finished else None
+    not_started = bool(stages) and number is None and not finished
+    return CycleView(cycle, stages, current, finished, not_started)
+
+
+def current_cycle() -> Cycle | None:
+    return Cycle.objects.filter(is_current=True).prefetch_related("stages").first()
+
+
+def cycles() -> list[CycleView]:
+    on = today()
+    return [cycle_view(c, on=on) for c in Cycle.objects.prefetch_related("stages")]
+
+
+def finished_cycle_ids(*, on: datetime.date | None = None) -> set[int]:
+    on = on or today()
+    return {c.pk for c in Cycle.objects.prefetch_related("stages") if cycle_view(c, on=on).finished}
+
+
+def overdue_q(*, on: datetime.date, finished: set[int]) -> Q:
+    """Open, work not accepted, past due, in no finished cycle (items without a stage count as in a running one)."""
+    return (
+        Q(due_date__lt=on, state=ItemState.OPEN)
+        & ~Q(work_status=WorkStatus.ACCEPTED)
+        & ~Q(stage__cycle_id__in=finished)
+    )
+
+
+def measure_overdue_q(*, on: datetime.date, finished: set[int]) -> Q:
+    return Q(due_date__lt=on) & ~Q(work_status=WorkStatus.ACCEPTED) & ~Q(stage__cycle_id__in=finished)
+
+
+# --- The ledger ---------------------------------------------------------------------------------------------------
+
+ASSIGNMENTS = Prefetch("assignments", queryset=ItemBody.objects.select_related("body"))
+MEASURE_ASSIGNMENTS = Prefetch("assignments", queryset=MeasureBody.objects.select_related("body"))
+
+
+def with_overdue(queryset, *, on: datetime.date | None = None):
+    on = on or today()
+    finished = finished_cycle_ids(on=on)
+    overdue = queryset.model.objects.filter(pk=OuterRef("pk")).filter(
+        overdue_q(on=on, finished=finished)
+        if queryset.model is RectificationItem
+        else measure_overdue_q(on=on, finished=finished)
+    )
+    return queryset.annotate(is_overdue=Exists(overdue))
+
+
+def ledger(
+    *,
+    user,
+    body: Body | None = None,
+    state: str = "",
+    work_status: str = "",
+    stage: Stage | None = None,
+    overdue: bool = False,
+    school=None,
+    kind: str = "",
+):
+    qs = access.items_for(user)
+    if body is not None:
+        qs = qs.filter(assignments__body=body)
+    if state:
+        qs = qs.filter(state=state)
+    if work_status:
+        qs = qs.filter(work_status=work_status)
+    if stage is not None:
+        qs = qs.filter(stage=stage)
+    if school is not None:
+        qs = qs.filter(school=school)
+    if kind:
+        qs = qs.filter(kind=kind)
+    on = today()
+    if overdue:
+        qs = qs.filter(overdue_q(on=on, finished=finished_cycle_ids(on=on)))
+    return with_overdue(
+        qs.select_related("school", "school__township", "stage", "stage__cycle", "source_round").prefetch_related(
+            ASSIGNMENTS
+        ),
+        on=on,
+    ).order_by("state", "due_date", "pk")
+
+
+def measures(*, user, cycle: Cycle | None = None):
+    qs = access.measures_for(user)
+    if cycle is not None:
+        qs = qs.filter(cycle=cycle)
+    return with_overdue(
+        qs.select_related("stage", "stage__cycle", "cycle").prefetch_related(MEASURE_ASSIGNMENTS)
+    ).order_by("cycle", "ref")
+
+
+def visible_assignments(user, assignments) -> list:
+    """A township official sees the other bodies of a measure but not the other townships by name."""
+    rows = list(assignments)
+    if access.sees_everything(user) or user.role != "township_official":
+        return rows
+    own = access.user_body(user)
+    return [a for a in rows if a.body.kind != "township" or (own and a.body_id == own.pk)]
+
+
+def updates_of(obj, *, user):
+    qs = obj.updates.select_related("body", "author").prefetch_related("files")
+    if access.sees_everything(user) or user.role != "township_official":
+        return qs
+    own = access.user_body(user)
+    return qs.filter(Q(body__isnull=True) | ~Q(body__kind="township") | Q(body=own))
+
+
+# --- The source of the ledger -------------------------------------------------------------------------------------
+
+
+def source_round() -> CollectionRound | None:
+    """The round the ledger follows: of the latest school year that has stored results, its latest round (official
+    or interim) with results — an interim round's approved corrections count as soon as they are recomputed."""
+    state = (
+        EvaluationState.objects.filter(computed_version__gt=0)
+        .select_related("round", "round__school_year")
+        .order_by("-round__school_year__year", "-round__as_of", "-round__pk")
+        .first()
+    )
+    return state.round if state else None
+
+
+# --- The stage timeline -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    measures: int = 0
+    items: int = 0
+    open: int = 0
+    overdue: int = 0
+    accepted: int = 0
+
+
+@dataclass
+class TimelineRow:
+    body: Body
+    cells: list[Cell] = field(default_factory=list)
+
+
+def timeline(*, user, view: CycleView) -> list[TimelineRow]:
+    """Each lead body's measures and items by stage of the cycle, in a fixed number of queries."""
+    on = today()
+    index = {s.pk: i for i, s in enumerate(view.stages)}
+    rows: dict[int, TimelineRow] = {}
+    bodies = {b.pk: b for b in Body.objects.all()}
+
+    def cell(body_id, stage_id) -> Cell:
+        row = rows.setdefault(body_id, TimelineRow(bodies[body_id], [Cell() for _ in view.stages]))
+        return row.cells[index[stage_id]]
+
+    item_rows = ItemBody.objects.filter(
+        role=BodyRole.LEAD, item__in=access.items_for(user), item__stage__in=view.stages
+    ).values_list("body_id", "item__stage_id", "item__state", "item__work_status", "item__due_date")
+    for body_id, stage_id, state, work, due in item_rows:
+        c = cell(body_id, stage_id)
+        c.items += 1
+        c.open += state == ItemState.OPEN
+        c.accepted += work == WorkStatus.ACCEPTED
+        c.overdue += rules.is_overdue(due_date=due, state=state, work=work, today=on, finished=view.finished)
+    measure_rows = MeasureBody.objects.filter(
+        role=BodyRole.LEAD, measure__in=access.measures_for(user), measure__stage__in=view.stages
+    ).values_list("body_id", "measure__stage_id", "measure__work_status", "measure__due_date")
+    for body_id, stage_id, work, due in measure_rows:
+        c = cell(body_id, stage_id)
+        c.measures += 1
+        c.accepted += work == WorkStatus.ACCEPTED
+        c.overdue += rules.is_overdue(due_date=due, state="open", work=work, today=on, finished=view.finished)
+    return sorted(rows.values(), key=lambda r: (r.body.kind, r.body.order, r.body.code))
+
+
+def ledger_counts(*, user) -> dict[str, int]:
+    on = today()
+    qs = access.items_for(user)
+    return {
+        "open": qs.filter(state=ItemState.OPEN).count(),
+        "awaiting_data": qs.filter(state=ItemState.AWAITING_DATA).count(),
+        "closed": qs.filter(state=ItemState.CLOSED).count(),
+        "overdue": qs.filter(overdue_q(on=on, finished=finished_cycle_ids(on=on))).count(),
+        "awaiting_acceptance": qs.filter(work_status=WorkStatus.AWAITING_ACCEPTANCE).count(),
+    }
+
+
+# --- The annual assessment ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class AssessmentRow:
+    body: Body
+    score: rules.Score
+    rank: int | None = None
+
+
+def assessment_years() -> list[int]:
+    years = {d.year for d in RectificationItem.objects.exclude(due_date=None).values_list("due_date", flat=True)}
+    years |= {d.year for d in Measure.objects.exclude(due_date=None).values_list("due_date", flat=True)}
+    return sorted(years, reverse=True)
+
+
+def assessment(*, year: int) -> list[AssessmentRow]:
+    """Score every body on the measures and items it leads that fell due in `year` (within-tolerance warnings left
+    out). Ranked by score; bodies with nothing due are listed last without a rank."""
+    tz = timezone.get_current_timezone()
+    evidenced_items = set(
+        EvidenceFile.objects.filter(update__item__isnull=False).values_list("update__item_id", flat=True)
+    )
+    evidenced_measures = set(
+        EvidenceFile.objects.filter(update__measure__isnull=False).values_list("update__measure_id", flat=True)
+    )
+    work: dict[int, list[rules.WorkRow]] = defaultdict(list)
+
+    def accepted_on(at):
+        return at.astimezone(tz).date() if at else None
+
+    for body_id, item_id, due, accepted in ItemBody.objects.filter(
+        role=BodyRole.LEAD, item__due_date__year=year, item__within_tolerance=False
+    ).values_list("body_id", "item_id", "item__due_date", "item__accepted_at"):
+        work[body_id].append(rules.WorkRow(due, accepted_on(accepted), item_id in evidenced_items))
+    for body_id, measure_id, due, accepted in MeasureBody.objects.filter(
+        role=BodyRole.LEAD, measure__due_date__year=year
+    ).values_list("body_id", "measure_id", "measure__due_date", "measure__accepted_at"):
+        work[body_id].append(rules.WorkRow(due, accepted_on(accepted), measure_id in evidenced_measures))
+    rows = [AssessmentRow(b, rules.assessment_score(work.get(b.pk, []))) for b in Body.objects.all()]
+    scored = sorted((r for r in rows if r.score.score is not None), key=lambda r: (-r.score.score, r.body.order))
+    previous, rank = None, 0
+    for i, row in enumerate(scored, start=1):
+        if row.score.score != previous:
+            rank, previous = i, row.score.score
+        row.rank = rank
+    return scored + [r for r in rows if r.score.score is None]
+
+
+# --- The one-school plan ------------------------------------------------------------------------------------------
+
+
+def school_plan(*, user, school) -> dict:
+    items = list(ledger(user=user, school=school).exclude(state=ItemState.CLOSED).prefetch_related("projects"))
+    projects = access.projects_for(user).filter(Q(school=school) | Q(items__school=school)).distinct()
+    return {"items": items, "projects": list(projects.order_by("planned_completion", "pk"))}
+
+
+def recent_updates(*, user, limit: int = 10):
+    return (
+        ProgressUpdate.objects.filter(Q(item__in=access.items_for(user)) | Q(measure__in=access.measures_for(user)))
+        .select_related("body", "author", "item", "measure")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -1,0 +1,126 @@
+"""Pages of the bureau's records: the routing table, projects, external reviews and their findings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from gongqing import audit
+from gongqing.decorators import roles_required
+
+from . import access, services
+from .access import BUREAU, LEADERS, READERS
+from .forms import FindingForm, ProjectForm, ReviewRecordForm, RoutingForm
+from .models import Body, Finding, Project, RectificationItem, Review, RoutingRule
+from .plan import TOWNSHIP
+
+CODE_CHARS = frozenset("RGQSV0123456789")
+
+
+@require_safe
+@roles_required(*BUREAU)
+def routing(request):
+    names = {b.code: b.name for b in Body.objects.all()} | {TOWNSHIP: _("学校所在乡镇（街道）")}
+    rows = [
+        {
+            "code": r.code,
+            "lead": names.get(r.bodies[0], r.bodies[0]) if r.bodies else "",
+            "cooperating": [names.get(c, c) for c in r.bodies[1:]],
+        }
+        for r in RoutingRule.objects.all()
+    ]
+    return render(request, "supervision/routing.html", {"rows": rows})
+
+
+@roles_required(*BUREAU)
+def routing_edit(request, code):
+    if not code or len(code) > 8 or not set(code) <= CODE_CHARS:
+        raise Http404
+    rule = RoutingRule.objects.filter(code=code).first()
+    bodies = list(rule.bodies) if rule else []
+    initial = {"lead": bodies[0] if bodies else "education", "cooperating": bodies[1:]}
+    form = RoutingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.routing_save(code=code, bodies=form.bodies(), by=request.user, request=request)
+        messages.success(request, _("%(code)s 的责任分工已保存，下次同步台账时用于新增的整改任务。") % {"code": code})
+        return redirect("supervision:routing")
+    return render(
+        request, "supervision/form.html", {"form": form, "title": _("指标责任分工：%(code)s") % {"code": code}}
+    )
+
+
+@require_safe
+@roles_required(*READERS)
+def project_list(request):
+    projects = (
+        access.projects_for(request.user)
+        .select_related("school")
+        .prefetch_related(Prefetch("items", queryset=access.items_for(request.user).select_related("school")))
+        .order_by("planned_completion", "pk")
+    )
+    return render(
+        request, "supervision/projects.html", {"projects": projects, "can_manage": access.can_manage(request.user)}
+    )
+
+
+@roles_required(*BUREAU)
+def project_edit(request, pk=None):
+    project = get_object_or_404(Project, pk=pk) if pk else None
+    form = ProjectForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        project = form.save(commit=False)
+        project._history_user = request.user
+        project.save()
+        form.save_m2m()
+        audit.record(action="supervision.project_save", request=request, obj=project, fields=form.changed_data)
+        messages.success(request, _("建设项目已保存。"))
+        return redirect("supervision:projects")
+    return render(request, "supervision/form.html", {"form": form, "title": _("建设项目"), "obj": project})
+
+
+@require_safe
+@roles_required(*LEADERS)
+def review_list(request):
+    reviews = Review.objects.prefetch_related(
+        Prefetch(
+            "findings",
+            queryset=Finding.objects.prefetch_related(
+                Prefetch("items", queryset=RectificationItem.objects.select_related("school"))
+            ),
+        )
+    )
+    return render(
+        request, "supervision/reviews.html", {"reviews": reviews, "can_manage": access.can_manage(request.user)}
+    )
+
+
+@roles_required(*BUREAU)
+def review_create(request):
+    form = ReviewRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        review = form.save()
+        audit.record(action="supervision.review_save", request=request, obj=review)
+        messages.success(request, _("外部评估已登记，请逐条录入反馈问题。"))
+        return redirect("supervision:reviews")
+    return render(request, "supervision/form.html", {"form": form, "title": _("登记外部评估")})
+
+
+@roles_required(*BUREAU)
+def finding_edit(request, review_pk, pk=None):
+    review = get_object_or_404(Review, pk=review_pk)
+    finding = get_object_or_404(Finding, pk=pk, review=review) if pk else None
+    form = FindingForm(request.POST or None, instance=finding)
+    if request.method == "POST" and form.is_valid():
+        finding = form.save(commit=False)
+        finding.review = review
+        finding._history_user = request.user
+        finding.save()
+        form.save_m2m()
+        audit.record(action="supervision.finding_save", request=request, obj=finding, fields=form.changed_data)
+        messages.success(request, _("反馈问题及整改回应已保存。"))
+        return redirect("supervision:reviews")
+    return render(request, "supervision/form.html", {"form": form, "title": review.title, "obj": finding})
