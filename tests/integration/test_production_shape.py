@@ -55,7 +55,9 @@ def sibling_redis_url(url):
 
 
 def production_env(tmp_path, **extra):
-    env = {key: value for key, value in os.environ.items() if key != "PORTAL_TEST_USE_EXISTING_DB"}
+    # Test-process switches (the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE) must not leak into the production shape.
+    leaked = {"PORTAL_TEST_USE_EXISTING_DB", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in leaked}
     env.update(
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         DJANGO_SETTINGS_MODULE="gongqing.settings",
