@@ -8,7 +8,6 @@ or twice at once, leaves the same rows.
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -119,10 +118,6 @@ def county_entry_save(*, school_year: SchoolYear, code: str, value: dict, note: 
 def costing_for_round(*, round: CollectionRound, schools) -> dict:
     """Money, land and posts to close every stored gap of the given schools, with the configured unit costs."""
     return storing.costing(round=round, schools=schools)
-
-
-def as_decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
 
 
 def evidence_add(*, entry: CountyEntry, upload, checked, by, request=None) -> Evidence:
