@@ -12,20 +12,18 @@ simple-history records them, dated as if entered and approved on the demo dates.
 
 Extending the demo
 ------------------
-A later feature adds its own demo data as a *step*: a callable `step(stdout)` appended to `DEMO_STEPS`. Before it
-runs, `seed_demo` imports the `demo` module of every installed app (as the admin discovers `admin` modules), so an app
-registers a step by putting it in `<app>/demo.py`::
-
-    from schools.demo import DEMO_STEPS
+A later feature adds its own demo data as a *step*: a callable `step(stdout)` named `DEMO_STEP` in its app's
+`demo.py`. `demo_steps()` imports the `demo` module of every other installed app (as the admin discovers `admin`
+modules) and collects those callables; there is no shared mutable list, so the order of imports never matters::
 
     def seed_projects(stdout):
         ...  # idempotent: keyed by stable codes; compare before saving
         stdout.write("建设项目 (projects): 新建 created 3")
 
-    DEMO_STEPS.append(seed_projects)
+    DEMO_STEP = seed_projects
 
-Steps run in list order (so in INSTALLED_APPS order), each in its own transaction, after the base data and before the
-table of demo users. `stdout` is the command's output wrapper: `.write(text)` adds the newline.
+Steps run in INSTALLED_APPS order, each in its own transaction, after the base data and before the table of demo
+users. `stdout` is the command's output wrapper: `.write(text)` adds the newline.
 """
 
 from __future__ import annotations
@@ -39,10 +37,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 from simple_history.utils import bulk_create_with_history
 
 from gongqing.models import User
@@ -64,8 +65,6 @@ from .models import (
     Township,
     TownshipMembership,
 )
-
-DEMO_STEPS: list[Callable] = []
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -654,8 +653,20 @@ LABELS = {
 OUTCOMES = (("created", "新建 created"), ("updated", "更新 updated"), ("present", "已存在 present"))
 
 
-def run(*, stdout) -> None:
-    """Seed the base data, run the registered steps, print the summary and the demo users."""
+def demo_steps() -> list[Callable]:
+    """The `DEMO_STEP` of every other installed app's `demo.py`, in INSTALLED_APPS order."""
+    steps = []
+    for config in apps.get_app_configs():
+        if config.name == __package__ or not module_has_submodule(config.module, "demo"):
+            continue
+        step = getattr(import_module(f"{config.name}.demo"), "DEMO_STEP", None)
+        if step is not None:
+            steps.append(step)
+    return steps
+
+
+def run(*, stdout, steps: list[Callable] | None = None) -> None:
+    """Seed the base data, run the apps' steps (or `steps`), print the summary and the demo users."""
     tally = Tally()
     with transaction.atomic():
         users = seed_base(tally)
@@ -663,7 +674,7 @@ def run(*, stdout) -> None:
     for key, counts in tally.counts.items():
         parts = "，".join(f"{label} {counts[o]}" for o, label in OUTCOMES if counts[o])
         stdout.write(f"  {LABELS.get(key, key)}: {parts}")
-    for step in DEMO_STEPS:
+    for step in demo_steps() if steps is None else steps:
         with transaction.atomic():
             step(stdout)
     write_user_table(stdout, users, tally.created_users)

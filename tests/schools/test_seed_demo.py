@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
+from django.core.management.base import OutputWrapper
 
 from gongqing.models import User
 from gongqing.roles import Role
@@ -142,17 +143,27 @@ def test_it_refuses_to_seed_a_database_with_real_schools(db):
     assert not User.objects.exists()
 
 
-def test_registered_steps_run_after_the_base_data_and_before_the_user_table(db, monkeypatch):
+def test_registered_steps_run_after_the_base_data_and_before_the_user_table(db):
     seen = []
 
     def step(stdout):
         seen.append(School.objects.count())
         stdout.write("extra step ran")
 
-    monkeypatch.setattr(demo, "DEMO_STEPS", [step])
-    output = seed()
+    out = StringIO()
+    demo.run(stdout=OutputWrapper(out), steps=[step])
+    output = out.getvalue()
     assert seen == [len(demo.SCHOOLS)]
     assert output.index("extra step ran") < output.index("演示用户 Demo users")
+
+
+def test_each_apps_demo_step_is_found_in_installed_apps_order():
+    names = [f"{step.__module__}.{step.__name__}" for step in demo.demo_steps()]
+    assert names == [
+        "indicators.demo.seed_indicators",
+        "supervision.demo.seed_supervision",
+        "supervision.survey.demo.seed_survey",
+    ]
 
 
 # --- What the data holds ----------------------------------------------------------------------------------------------

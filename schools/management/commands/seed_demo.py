@@ -1,7 +1,6 @@
 """`manage.py seed_demo`: load the made-up demo schools of 共青城 (see schools/demo.py). Safe to run again."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.module_loading import autodiscover_modules
 
 from schools import demo
 
@@ -21,5 +20,4 @@ class Command(BaseCommand):
             raise CommandError(
                 "数据库中已有真实（非演示）学校，已拒绝写入演示数据。Real schools exist; use --allow-real-data."
             )
-        autodiscover_modules("demo")  # each app's demo.py may append to demo.DEMO_STEPS
         demo.run(stdout=self.stdout)
