@@ -4,8 +4,9 @@ School gaps:
   R1–R3   teachers needed = ceil(threshold × students / 100) − count
   R4, R5  m² = threshold × students − area;  R6 yuan likewise;  R7 rooms = ceil(threshold × students / 100 − rooms)
           (for a split section: the gap of that section's share)
-  G3      rooms of each kind missing;  G4 students over the cap;  G5 per class: students over the cap and the
-          extra classes a split needs, ceil(students / cap) − 1;  G6, G7, Q4 yuan;  G12 teachers to certify.
+  G3      rooms of each kind missing;  G4 students over the cap;  G6, G7, Q4 yuan;  G12 teachers to certify.
+  G5      per grade with an oversized class, the classes to add: ceil(grade students / cap) − classes
+          (0: re-dividing the grade's classes is enough).
 
 CV improvement for a CV over its limit (resources are only ever added, never taken away):
   drivers  for each school below the county mean, the CV if that school alone were raised to the mean;
@@ -97,8 +98,8 @@ def check_gaps(check: SchoolCheck) -> list[Gap]:
         return [Gap(code, school, "", "students_over_cap", Decimal(d["over"]), "students", {"cap": d["cap"]})]
     if code == "G5":
         return [
-            Gap(code, school, c["section"], "extra_classes", Decimal(c["extra_classes"]), "classes", dict(c))
-            for c in d["offending"]
+            Gap(code, school, g["section"], "extra_classes", Decimal(g["extra_classes"]), "classes", dict(g))
+            for g in d["grades"]
         ]
     if code in ("G6", "G7"):
         return [Gap(code, school, "", "public_funds_yuan", d["missing"], "yuan", {})]

@@ -198,11 +198,17 @@ def check_school_size(
 
 @exact
 def check_class_sizes(school: SchoolFigures, standard: Standard) -> SchoolCheck | None:
-    """G5: every class within its section's cap; names each offending class, its size and the students over."""
+    """G5: every class within its section's cap; names each offending class, its size and the students over.
+
+    What closing it takes is worked out per grade, not per class: a grade of three classes of 46 (cap 45) needs one
+    more class (ceil(138 / 45) = 4), not three; a grade of 46 + 46 + 40 needs none, only its classes re-divided
+    (ceil(132 / 45) = 3). `grades` lists each grade with an offending class and its `extra_classes` (may be 0).
+    """
     caps = standard.class_caps
     offending = []
     unknown = []
     largest = rows = 0
+    by_grade: dict[tuple, list[int]] = {}
     for c in school.classes:
         cap = caps.get(c.section)
         if cap is None:
@@ -212,6 +218,8 @@ def check_class_sizes(school: SchoolFigures, standard: Standard) -> SchoolCheck 
         if size is None:
             unknown.append(c.name)
             continue
+        grade_key = (c.section, c.grade if c.grade is not None else c.name)
+        by_grade.setdefault(grade_key, []).append(size)
         if size > largest:
             largest = size
         if size > cap:
@@ -223,15 +231,32 @@ def check_class_sizes(school: SchoolFigures, standard: Standard) -> SchoolCheck 
                     "students": size,
                     "cap": cap,
                     "over": size - cap,
-                    "extra_classes": -(-size // cap) - 1,
                 }
             )
+    grades = []
+    for section, grade in dict.fromkeys(
+        (o["section"], o["grade"] if o["grade"] is not None else o["name"]) for o in offending
+    ):
+        sizes = by_grade[(section, grade)]
+        cap = caps[section]
+        total = sum(sizes)
+        grades.append(
+            {
+                "section": section,
+                "grade": grade,
+                "classes": len(sizes),
+                "students": total,
+                "cap": cap,
+                "over": sum(max(0, n - cap) for n in sizes),
+                "extra_classes": max(0, -(-total // cap) - len(sizes)),
+            }
+        )
     if not rows:
         if school.kind == "special" or compulsory_students(school) == 0:
             return None
         return SchoolCheck("G5", school.code, NO_DATA, detail={"offending": []}, reason="class_list_missing")
     status = NOT_MET if offending else NO_DATA if unknown else MET
-    detail = {"classes": rows, "offending": offending, "unknown": unknown}
+    detail = {"classes": rows, "offending": offending, "grades": grades, "unknown": unknown}
     return SchoolCheck(
         "G5", school.code, status, Decimal(largest), None, detail, "class_size_unknown" if unknown else ""
     )

@@ -57,10 +57,18 @@ def get(mapping, key):
     return mapping.get(key) if mapping else None
 
 
+# Gaps in these units are whole numbers (they are rounded up where they are computed).
+WHOLE_UNITS = frozenset({"teachers", "rooms", "classes", "students", "yuan"})
+
+
 @register.filter
-def gap_unit(result):
-    """The Chinese unit of a stored result's gap."""
+def gap_text(result):
+    """A stored result's gap with its Chinese unit: "2 个班", "396.4 平方米"; "" without a gap."""
     from indicators.labels import UNIT_LABELS
 
+    gap = getattr(result, "gap", None)
+    if gap is None:
+        return ""
     unit = (getattr(result, "detail", None) or {}).get("unit", "")
-    return UNIT_LABELS.get(unit, "")
+    places = 0 if unit in WHOLE_UNITS else 1
+    return f"{format_against(gap, None, places)} {UNIT_LABELS.get(unit, '')}".strip()

@@ -70,7 +70,8 @@ def test_g3_g4_g5_gaps_are_rooms_students_and_classes():
     assert [(g.resource, g.quantity, g.unit) for g in g4] == [("students_over_cap", 100, "students")]
     classes = (ClassFigures("primary", 3, "三(2)班", 68), ClassFigures("primary", 3, "三(3)班", 40))
     g5 = check_gaps(check_class_sizes(replace(s, classes=classes), STD))
-    assert [(g.detail["name"], g.detail["over"], g.quantity, g.unit) for g in g5] == [("三(2)班", 23, 1, "classes")]
+    # grade 3: 68 + 40 = 108 pupils, ceil(108 / 45) = 3 classes, one more than the two it has
+    assert [(g.detail["grade"], g.detail["over"], g.quantity, g.unit) for g in g5] == [(3, 23, 1, "classes")]
 
 
 def test_g3_gap_uses_ceil_of_classes_over_12():

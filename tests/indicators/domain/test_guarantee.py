@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from indicators.domain.gaps import check_gaps
 from indicators.domain.guarantee import (
     check_certified_teachers,
     check_class_sizes,
@@ -104,9 +105,37 @@ def test_g5_names_each_class_over_its_cap_with_its_size_and_the_students_over():
     s = school("N", "nine_year", primary=136, junior=106, classes=classes)
     check = check_class_sizes(s, STD)
     assert check.status == "not_met"
-    assert [(c["name"], c["students"], c["over"], c["extra_classes"]) for c in check.detail["offending"]] == [
-        ("二(1)班", 91, 46, 2),  # ceil(91 / 45) − 1
-        ("八(2)班", 56, 6, 1),
+    assert [(c["name"], c["students"], c["over"]) for c in check.detail["offending"]] == [
+        ("二(1)班", 91, 46),
+        ("八(2)班", 56, 6),
+    ]
+    assert [(g["grade"], g["classes"], g["students"], g["extra_classes"]) for g in check.detail["grades"]] == [
+        (2, 1, 91, 2),  # ceil(91 / 45) − 1 class
+        (8, 1, 56, 1),  # ceil(56 / 50) − 1
+    ]
+
+
+def test_g5_counts_the_classes_to_add_per_grade_not_per_oversized_class():
+    """Grade 3: 46 + 46 + 40 = 132 pupils, ceil(132 / 45) = 3 classes → none to add, re-divide (2 pupils over).
+    Grade 4: 46 + 46 + 46 = 138 pupils, ceil(138 / 45) = 4 classes → one to add, not three."""
+    classes = (
+        ClassFigures("primary", 3, "三(1)班", 46),
+        ClassFigures("primary", 3, "三(2)班", 46),
+        ClassFigures("primary", 3, "三(3)班", 40),
+        ClassFigures("primary", 4, "四(1)班", 46),
+        ClassFigures("primary", 4, "四(2)班", 46),
+        ClassFigures("primary", 4, "四(3)班", 46),
+    )
+    check = check_class_sizes(school("A", primary=270, classes=classes), STD)
+    assert check.status == "not_met" and len(check.detail["offending"]) == 5
+    assert [(g["grade"], g["students"], g["over"], g["extra_classes"]) for g in check.detail["grades"]] == [
+        (3, 132, 2, 0),
+        (4, 138, 3, 1),
+    ]
+    gaps = check_gaps(check)
+    assert [(g.section, g.resource, g.quantity) for g in gaps] == [
+        ("primary", "extra_classes", 0),
+        ("primary", "extra_classes", 1),
     ]
 
 
