@@ -144,8 +144,9 @@ class RoundForm(forms.ModelForm):
         model = CollectionRound
         fields = ["school_year", "kind", "name", "as_of", "due_date", "is_open"]
         widgets = {
-            "as_of": forms.DateInput(attrs={"type": "date"}),
-            "due_date": forms.DateInput(attrs={"type": "date"}),
+            # <input type="date"> only understands ISO dates; the zh-hans format ("2026/12/31") shows it empty.
+            "as_of": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def clean(self):

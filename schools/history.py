@@ -79,3 +79,30 @@ def _row_changes(model, returns, name_of, value_of) -> list[Change]:
         elif before is not None and value_of(before) != value_of(rec):
             out.append(Change(rec.history_date, who, round_name, name_of(rec), value_of(before), value_of(rec)))
     return out
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The changes one person saved at one moment to one round's return: one line of the school page's log."""
+
+    at: datetime
+    user: str
+    round: str
+    changes: tuple[Change, ...]
+
+
+def group_edits(changes: list[Change]) -> list[Edit]:
+    """Group newest-first changes by (minute, user, round); a return with 30 classes is then one line, not 30."""
+    edits: list[Edit] = []
+    key = None
+    batch: list[Change] = []
+    for c in changes:
+        k = (c.at.replace(second=0, microsecond=0), c.user, c.round)
+        if k != key and batch:
+            edits.append(Edit(batch[0].at, batch[0].user, batch[0].round, tuple(batch)))
+            batch = []
+        key = k
+        batch.append(c)
+    if batch:
+        edits.append(Edit(batch[0].at, batch[0].user, batch[0].round, tuple(batch)))
+    return edits

@@ -29,7 +29,7 @@ from .forms import (
     SchoolForm,
     formset_rows,
 )
-from .history import school_history
+from .history import group_edits, school_history
 from .models import CollectionRound, CountyProfile, ReturnStatus, SchoolReturn
 from .selectors import last_approved_return, round_status_counts
 
@@ -53,7 +53,7 @@ def school_detail(request, pk):
         "school": school,
         "returns": returns,
         "open_rounds": open_rounds if access.can_enter_data(request.user, school) else [],
-        "history": school_history(school=school),
+        "edits": group_edits(school_history(school=school)),
         "teaching_points": school.teaching_points.all(),
         "extra_panels": school_page_panels(request, school),
     }

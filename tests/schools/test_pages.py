@@ -1,5 +1,7 @@
 """The registry, the collection board and the county profile pages."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -182,3 +184,24 @@ def test_the_review_queue_takes_the_same_queries_for_5_and_40_returns(login, sta
     for _i in range(35):
         make_return(school=SchoolFactory(township=ganlu), round=official_round, status="submitted", with_rows=False)
     assert count_queries(client, url) == few
+
+
+def test_the_round_form_shows_its_dates_so_saving_it_unchanged_keeps_them(login, staff, official_round):
+    """<input type="date"> reads only ISO dates; a localised value ("2026/9/1") shows empty and the save clears it."""
+    client = login(staff)
+    html = client.get(reverse("schools:round_edit", args=[official_round.pk])).content.decode()
+    shown = dict(re.findall(r'name="(as_of|due_date)" value="([^"]*)"', html))
+    assert shown == {"as_of": official_round.as_of.isoformat(), "due_date": official_round.due_date.isoformat()}
+    posted = {
+        "school_year": official_round.school_year_id,
+        "kind": official_round.kind,
+        "name": official_round.name,
+        "is_open": "on",
+        **shown,
+    }
+    client.post(reverse("schools:round_edit", args=[official_round.pk]), posted)
+    official_round.refresh_from_db()
+    assert (official_round.as_of.isoformat(), official_round.due_date.isoformat()) == (
+        shown["as_of"],
+        shown["due_date"],
+    )
