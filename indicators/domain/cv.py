@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
-from .decimals import ZERO, exact
+from .decimals import PRECISION, ZERO, exact
 from .resource import SectionResult
 from .standard import Standard
 from .status import MET, NO_DATA, NOT_MET, combine, verdict
@@ -35,6 +35,12 @@ class CvStats:
     cv: Decimal | None
 
 
+# Sums of P_i·X_i over thousands of schools need more digits than one value has: a 50-digit X_i times a 4-digit P_i
+# summed 10,000 times is about 60 digits. Computing the mean and the squares at this width keeps X̄ exact where it can
+# be, so identical values give a variance of exactly 0 (not 1E-50) before the results are rounded back to 50 digits.
+_WIDE = Context(prec=2 * PRECISION + 20)
+
+
 def _sum_squares(pairs: Iterable[Pair], mean: Decimal) -> Decimal:
     """Σ P_i·(X_i − X̄)² (a product, not ** 2: Decimal powers are far slower than multiplication)."""
     total = ZERO
@@ -51,8 +57,10 @@ def weighted_cv(pairs: Iterable[Pair]) -> CvStats | None:
     total = sum(p for p, _ in pairs)
     if not total:
         return None
-    mean = sum((p * x for p, x in pairs), ZERO) / total
-    variance = _sum_squares(pairs, mean) / total
+    with localcontext(_WIDE):
+        wide_mean = sum((p * x for p, x in pairs), ZERO) / total
+        wide_variance = _sum_squares(pairs, wide_mean) / total
+    mean, variance = +wide_mean, +wide_variance  # back to the engine's 50 digits
     sd = variance.sqrt()
     cv = sd / mean if mean else None
     return CvStats(len(pairs), total, mean, variance, sd, cv)
@@ -64,8 +72,10 @@ def weighted_terms(pairs: Sequence[Pair]) -> list[Decimal]:
     total = sum(p for p, _ in pairs)
     if not total:
         return [ZERO for _ in pairs]
-    mean = sum((p * x for p, x in pairs), ZERO) / total
-    return [p * (x - mean) * (x - mean) / total for p, x in pairs]
+    with localcontext(_WIDE):
+        mean = sum((p * x for p, x in pairs), ZERO) / total
+        terms = [p * (x - mean) * (x - mean) / total for p, x in pairs]
+    return [+t for t in terms]
 
 
 @exact

@@ -84,6 +84,16 @@ def test_cv_is_zero_when_every_school_has_the_same_value(enrolments, value):
     assert weighted_cv([(p, value) for p in enrolments]).cv == 0
 
 
+def test_identical_ratios_give_a_cv_of_exactly_zero():
+    """X = 126682 / 43 = 2946.0930232558139534883720930232558139534883720930 (50 digits) at three schools of
+    1095, 865 and 2252 students. Σ P_i·X_i rounded to 50 digits gave a mean one unit in the last place off X, a
+    variance of 1E-92 and a CV of about 3E-50 for identical values; it must be exactly 0."""
+    x = D(126682) / D(43)
+    enrolments = [1095, 865, 2252]
+    stats = weighted_cv([(p, x) for p in enrolments])
+    assert (stats.mean, stats.variance, stats.cv) == (x, 0, 0)
+
+
 @given(pairs_st, st.decimals(min_value=D("0.001"), max_value=D("1000"), places=3))
 def test_cv_is_unchanged_when_every_value_is_scaled_by_a_positive_factor(pairs, factor):
     a = weighted_cv(pairs).cv
