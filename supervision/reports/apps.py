@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "supervision.reports"
+    label = "reports"
+    verbose_name = "自评报告"
+
+    def ready(self):
+        from gongqing.views.home import HOME_PANELS
+
+        from .panels import home_panel
+
+        if home_panel not in HOME_PANELS:
+            HOME_PANELS.append(home_panel)

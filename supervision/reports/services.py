@@ -1,0 +1,341 @@
+"""Writes of the reports: the narrative draft, render requests, retries, and the worker's claim → render → store.
+
+Requests are create-or-return-existing: under a lock on the stage's draft row, a request finds a queued or rendering
+report of the same stage, round and narrative revision and returns it; otherwise it creates the next version. A
+partial unique constraint (one active render per stage, round and revision) backs this up where no row lock exists.
+
+The worker claims a report with a conditional UPDATE (queued → rendering, stamped with a claim naming the process and
+a lease), so a duplicated, retried or redelivered task never renders twice into one version. A report still marked
+rendering is taken over only when its holder is gone: its lease has lapsed (it outlives the task's hard time limit),
+or it was held by a process on this machine that no longer exists (a killed worker). Every later write is
+conditional on the claim. The file name is fixed by the report's version, written to a temporary name and moved into
+place, so one version has exactly one file whatever happens.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import socket
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from gongqing import audit
+from schools.models import CollectionRound
+from supervision.models import Stage
+
+from . import context, rendering
+from .models import ACTIVE, NARRATIVE_FIELDS, Report, ReportDraft, ReportStatus
+
+log = logging.getLogger(__name__)
+TRANSIENT = (OperationalError, InterfaceError)
+ERROR_CHARS = 2000
+# A duplicate of a report held by a live process looks again this often (cheap: one conditional UPDATE).
+BUSY_RETRY_SECONDS = 10
+
+
+class ReportBusy(Exception):
+    """Another live process holds the report; try again after `retry_in` seconds."""
+
+    def __init__(self, retry_in: int):
+        super().__init__(f"report busy, retry in {retry_in} s")
+        self.retry_in = retry_in
+
+
+def lease_seconds() -> int:
+    return int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 900)) + 60
+
+
+# --- The narrative ------------------------------------------------------------------------------------------------
+
+
+def draft_for(*, stage: Stage) -> ReportDraft:
+    draft, _created = ReportDraft.objects.get_or_create(stage=stage)
+    return draft
+
+
+def draft_save(*, stage: Stage, data: dict, by, request=None) -> ReportDraft:
+    """Save the narrative; a change makes a new revision (a render request with it is a new job)."""
+    with transaction.atomic():
+        draft_for(stage=stage)
+        draft = ReportDraft.objects.select_for_update().get(stage=stage)
+        changed = [f for f in NARRATIVE_FIELDS if f in data and getattr(draft, f) != data[f]]
+        for f in changed:
+            setattr(draft, f, data[f])
+        if changed:
+            draft.revision += 1
+            draft.updated_by = by
+            draft.save(update_fields=[*changed, "revision", "updated_by", "updated_at"])
+        audit.record(action="report.draft_save", user=by, request=request, obj=draft, fields=changed)
+    return draft
+
+
+# --- Requests -----------------------------------------------------------------------------------------------------
+
+
+def _active(stage: Stage, rnd: CollectionRound, revision: int) -> Report | None:
+    return Report.objects.filter(stage=stage, round=rnd, draft_revision=revision, status__in=ACTIVE).first()
+
+
+def report_request(*, stage: Stage, round: CollectionRound, by, request=None) -> tuple[Report, bool]:
+    """Queue a render of the stage's report from `round` with the current narrative; returns (report, created).
+
+    While a render of the same stage, round and narrative is queued or running, that one is returned.
+    """
+    with transaction.atomic():
+        draft_for(stage=stage)
+        draft = ReportDraft.objects.select_for_update().get(stage=stage)
+        found = _active(stage, round, draft.revision)
+        if found is not None:
+            return found, False
+        version = (Report.objects.filter(stage=stage, round=round).aggregate(v=Max("version"))["v"] or 0) + 1
+        county = context.CountyProfile.get().name
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    cycle=stage.cycle,
+                    stage=stage,
+                    school_year=round.school_year,
+                    round=round,
+                    version=version,
+                    draft_revision=draft.revision,
+                    narrative=draft.narrative(),
+                    title=context.report_title(county=county, stage=stage),
+                    requested_by=by,
+                )
+        except IntegrityError:
+            found = _active(stage, round, draft.revision)
+            if found is None:
+                raise
+            return found, False
+        audit.record(action="report.request", user=by, request=request, obj=report, version=version)
+        transaction.on_commit(lambda: enqueue(report.pk))
+    return report, True
+
+
+def report_retry(*, report: Report, by, request=None) -> Report:
+    """Queue a failed report again (same version); a report that is not failed is left as it is."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                n = Report.objects.filter(pk=report.pk, status=ReportStatus.FAILED).update(
+                    status=ReportStatus.QUEUED, progress=0, progress_note="", error="", claim="", lease_until=None
+                )
+        except IntegrityError:  # another render of the same narrative is already active: that one stands
+            n = 0
+        if n:
+            audit.record(action="report.retry", user=by, request=request, obj=report)
+            transaction.on_commit(lambda: enqueue(report.pk))
+    report.refresh_from_db()
+    return report
+
+
+def enqueue(report_id: int) -> None:
+    from .tasks import render_report
+
+    render_report.delay(report_id)
+
+
+# --- The worker's side --------------------------------------------------------------------------------------------
+
+
+def _proc_start(pid: int) -> str | None:
+    """The start time of a process (clock ticks since boot) from /proc, or None where it does not exist."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] in ("Z", "X"):  # a zombie (killed, not yet reaped) runs no more
+        return None
+    return fields[19]
+
+
+def new_token() -> str:
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_proc_start(pid) or '-'}:{uuid.uuid4().hex[:8]}"
+
+
+def holder_is_gone(token: str) -> bool:
+    """True when the claim was made by a process of this machine that no longer runs (killed worker)."""
+    try:
+        host, pid, start, _nonce = token.rsplit(":", 3)
+    except ValueError:
+        return False
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    return _proc_start(int(pid)) != start
+
+
+def report_claim(*, report_id: int, token: str) -> Report | None:
+    """Take the report for rendering, or None when there is nothing to do (done, failed, gone).
+
+    Raises ReportBusy while another live process renders it.
+    """
+    now = timezone.now()
+    lease = now + datetime.timedelta(seconds=lease_seconds())
+    fields = {
+        "status": ReportStatus.RENDERING,
+        "claim": token,
+        "lease_until": lease,
+        "attempts": F("attempts") + 1,
+        "started_at": now,
+        "progress": 5,
+        "progress_note": "claimed",
+    }
+    if Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(**fields):
+        return Report.objects.select_related("stage", "stage__cycle", "round", "round__school_year").get(pk=report_id)
+    row = Report.objects.filter(pk=report_id).values("status", "claim", "lease_until").first()
+    if row is None or row["status"] != ReportStatus.RENDERING:
+        return None
+    expired = row["lease_until"] is None or row["lease_until"] < now
+    if not (expired or holder_is_gone(row["claim"])):
+        wait = max(5, int((row["lease_until"] - now).total_seconds()) + 1)
+        raise ReportBusy(min(wait, BUSY_RETRY_SECONDS))
+    taken = Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, claim=row["claim"]).update(**fields)
+    if not taken:
+        return None
+    log.warning("report %s: took over from %s (lease lapsed or holder gone)", report_id, row["claim"])
+    return Report.objects.select_related("stage", "stage__cycle", "round", "round__school_year").get(pk=report_id)
+
+
+def _mine(report_id: int, token: str):
+    return Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, claim=token)
+
+
+def report_progress(*, report_id: int, token: str, percent: int, note: str = "") -> bool:
+    return bool(_mine(report_id, token).update(progress=percent, progress_note=note[:80]))
+
+
+def report_fail(*, report_id: int, token: str, error: str) -> bool:
+    done = _mine(report_id, token).update(
+        status=ReportStatus.FAILED, error=error[:ERROR_CHARS], finished_at=timezone.now(), claim="", lease_until=None
+    )
+    if done:
+        audit.record(action="report.failed", obj=Report(pk=report_id), result="error", error=error[:200])
+    return bool(done)
+
+
+def report_release(*, report_id: int, token: str) -> bool:
+    """Give the report back to the queue (before a retry after a transient error)."""
+    return bool(_mine(report_id, token).update(status=ReportStatus.QUEUED, claim="", lease_until=None, progress=0))
+
+
+def file_name(report: Report, suffix: str = "") -> str:
+    return (
+        f"reports/{report.cycle_id}/stage{report.stage.number}-round{report.round_id}"
+        f"-v{report.version}-r{report.pk}{suffix}.pdf"
+    )
+
+
+def _write(name: str, data: bytes, token: str) -> None:
+    path = Path(default_storage.path(name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{token.rsplit(':', 1)[-1]}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def report_store(*, report: Report, token: str, rendered: rendering.RenderedReport, seconds: float) -> bool:
+    """Put the PDF(s) in place and mark the report done — only while this process still holds it."""
+    name = file_name(report)
+    _write(name, rendered.main.data, token)
+    annex_name = ""
+    if rendered.annex is not None:
+        annex_name = file_name(report, "-annex")
+        _write(annex_name, rendered.annex.data, token)
+    done = _mine(report.pk, token).update(
+        status=ReportStatus.DONE,
+        file=name,
+        annex_file=annex_name,
+        pages=rendered.main.pages,
+        annex_pages=rendered.annex.pages if rendered.annex else None,
+        progress=100,
+        progress_note="done",
+        render_seconds=round(seconds, 2),
+        finished_at=timezone.now(),
+        claim="",
+        lease_until=None,
+        error="",
+    )
+    if done:
+        audit.record(
+            action="report.rendered",
+            obj=report,
+            version=report.version,
+            pages=rendered.main.pages,
+            bytes=len(rendered.main.data),
+        )
+    return bool(done)
+
+
+def report_render(*, report_id: int, final_attempt: bool = True, split_at: int | None = None) -> str:
+    """Claim → build the context → render → store. Returns "done", "skipped" or "failed".
+
+    Errors mark the report failed with their message; transient database errors give the report back to the queue
+    and propagate (the task retries them) unless this is the final attempt.
+    """
+    token = new_token()
+    report = report_claim(report_id=report_id, token=token)
+    if report is None:
+        return "skipped"
+    started = time.monotonic()
+    try:
+        ctx = context.build_context(stage=report.stage, round=report.round, narrative=report.narrative)
+        report_progress(report_id=report_id, token=token, percent=30, note="context")
+        Report.objects.filter(pk=report_id, claim=token).update(provisional=ctx.provisional, title=ctx.title)
+        rendered = rendering.render_report(
+            ctx,
+            split_at=split_at,
+            progress=lambda p, note: report_progress(report_id=report_id, token=token, percent=p, note=note),
+        )
+        report_progress(report_id=report_id, token=token, percent=95, note="storing")
+        stored = report_store(report=report, token=token, rendered=rendered, seconds=time.monotonic() - started)
+        return "done" if stored else "skipped"
+    except TRANSIENT as exc:
+        if final_attempt:
+            report_fail(report_id=report_id, token=token, error=f"{type(exc).__name__}: {exc}")
+            return "failed"
+        report_release(report_id=report_id, token=token)
+        raise
+    except Exception as exc:
+        log.exception("report %s failed", report_id)
+        report_fail(report_id=report_id, token=token, error=f"{type(exc).__name__}: {exc}")
+        return "failed"
+
+
+def render_now(*, stage: Stage, round: CollectionRound, by=None) -> Report:
+    """Create a report and render it in this process (the management command)."""
+    report, _created = report_request_sync(stage=stage, round=round, by=by)
+    report_render(report_id=report.pk)
+    report.refresh_from_db()
+    return report
+
+
+def report_request_sync(*, stage: Stage, round: CollectionRound, by=None) -> tuple[Report, bool]:
+    """A request that does not enqueue a task: the caller renders it."""
+    with transaction.atomic():
+        draft_for(stage=stage)
+        draft = ReportDraft.objects.select_for_update().get(stage=stage)
+        version = (Report.objects.filter(stage=stage, round=round).aggregate(v=Max("version"))["v"] or 0) + 1
+        report = Report.objects.create(
+            cycle=stage.cycle,
+            stage=stage,
+            school_year=round.school_year,
+            round=round,
+            version=version,
+            draft_revision=draft.revision,
+            narrative=draft.narrative(),
+            title=context.report_title(county=context.CountyProfile.get().name, stage=stage),
+            requested_by=by,
+        )
+        audit.record(action="report.request", user=by, obj=report, version=version, synchronous=True)
+    return report, True
