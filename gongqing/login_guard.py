@@ -52,9 +52,11 @@ def unlock(*, user: User, by, request=None) -> None:
 
 
 @receiver(user_login_failed)
-def _on_failure(sender, credentials, request=None, **kwargs):
+def _on_failure(sender, credentials, request=None, stage=None, **kwargs):
+    """A wrong password, or (stage="totp") a wrong second-factor code: both count towards the lockout."""
     username = (credentials or {}).get("username", "")[:150]
-    audit.record(action="login.failed", request=request, result="failed", username=username)
+    extra = {"stage": stage} if stage else {}
+    audit.record(action="login.failed", request=request, result="failed", username=username, **extra)
     user = User.objects.filter(username=username).first()
     if user is None:
         return
