@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from gongqing.softdelete import AliveManager, AllObjectsManager, SoftDeletable
+
 
 class TeachingPointPolicy(models.TextChoices):
     MERGE = "merge", _("并入所属学校小学部（默认）")
@@ -112,7 +114,7 @@ class Evidence(models.Model):
         return self.name
 
 
-class Scenario(models.Model):
+class Scenario(SoftDeletable):
     """A named what-if: changes to schools' figures of one round, evaluated without touching stored data."""
 
     round = models.ForeignKey("schools.CollectionRound", on_delete=models.CASCADE, related_name="scenarios")
@@ -122,6 +124,9 @@ class Scenario(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AliveManager()
+    all_objects = AllObjectsManager()
 
     class Meta:
         ordering = ["-updated_at"]

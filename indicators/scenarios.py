@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
-from gongqing import audit
+from gongqing import audit, softdelete
 from schools.models import CollectionRound
 
 from . import loading, storing, whatif
@@ -179,5 +179,4 @@ def scenario_save(
 
 def scenario_delete(*, scenario: Scenario, by, request=None) -> None:
     with transaction.atomic():
-        audit.record(action="scenario.delete", user=by, request=request, obj=scenario, name=scenario.name)
-        scenario.delete()
+        softdelete.soft_delete(obj=scenario, by=by, request=request, name=scenario.name)  # restorable

@@ -31,14 +31,16 @@ def _queued_key(round_id: int) -> str:
 
 def mark_stale(*, school_year: int) -> list[int]:
     """Bump the data version of every round of the year and schedule one recompute per round after commit."""
-    round_ids = list(CollectionRound.objects.filter(school_year__year=school_year).values_list("pk", flat=True))
-    existing = set(EvaluationState.objects.filter(round_id__in=round_ids).values_list("round_id", flat=True))
-    EvaluationState.objects.bulk_create(
-        [EvaluationState(round_id=rid) for rid in round_ids if rid not in existing], ignore_conflicts=True
-    )
-    EvaluationState.objects.filter(round_id__in=round_ids).update(data_version=F("data_version") + 1)
-    for rid in round_ids:
-        transaction.on_commit(lambda rid=rid: enqueue_recompute(rid))
+    # One transaction: the approval signal calls this after its own commit, outside any transaction.
+    with transaction.atomic():
+        round_ids = list(CollectionRound.objects.filter(school_year__year=school_year).values_list("pk", flat=True))
+        existing = set(EvaluationState.objects.filter(round_id__in=round_ids).values_list("round_id", flat=True))
+        EvaluationState.objects.bulk_create(
+            [EvaluationState(round_id=rid) for rid in round_ids if rid not in existing], ignore_conflicts=True
+        )
+        EvaluationState.objects.filter(round_id__in=round_ids).update(data_version=F("data_version") + 1)
+        for rid in round_ids:
+            transaction.on_commit(lambda rid=rid: enqueue_recompute(rid))
     return round_ids
 
 
@@ -127,8 +129,11 @@ def evidence_add(*, entry: CountyEntry, upload, checked, by, request=None) -> Ev
         entry=entry, name=checked.name[:200], content_type=checked.content_type, size=checked.size, uploaded_by=by
     )
     evidence.file.save(f"{entry.school_year.year}-{entry.code}-{checked.name}", upload, save=False)
-    evidence.save()
-    audit.record(action="evidence.upload", user=by, request=request, obj=evidence, entry=entry.code, size=checked.size)
+    with transaction.atomic():
+        evidence.save()
+        audit.record(
+            action="evidence.upload", user=by, request=request, obj=evidence, entry=entry.code, size=checked.size
+        )
     return evidence
 
 

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from gongqing.softdelete import AliveManager, AllObjectsManager, SoftDeletable, SoftDeleteQuerySet
+
 
 class SchoolKind(models.TextChoices):
     PRIMARY = "primary", _("小学")
@@ -108,14 +110,14 @@ class SchoolYear(models.Model):
         return f"{self.year}—{self.year + 1}学年"
 
 
-class SchoolQuerySet(models.QuerySet):
+class SchoolQuerySet(SoftDeleteQuerySet):
     def open_in(self, year: int):
         return self.filter(models.Q(opened__isnull=True) | models.Q(opened__lte=year)).filter(
             models.Q(closed__isnull=True) | models.Q(closed__gt=year)
         )
 
 
-class School(models.Model):
+class School(SoftDeletable):
     code = models.CharField(_("学校标识码"), max_length=10, unique=True)
     name = models.CharField(_("学校名称"), max_length=60)
     township = models.ForeignKey(
@@ -138,7 +140,8 @@ class School(models.Model):
     fictional = models.BooleanField(_("演示数据（虚构）"), default=False)
     history = HistoricalRecords()
 
-    objects = SchoolQuerySet.as_manager()
+    objects = AliveManager.from_queryset(SchoolQuerySet)()  # deleted schools are hidden everywhere...
+    all_objects = AllObjectsManager.from_queryset(SchoolQuerySet)()  # ...except here (recycle bin, backup)
 
     class Meta:
         ordering = ["township__order", "code"]
@@ -214,7 +217,7 @@ SECTION_FIELD_SUFFIXES = (
 SECTION_LABELS = {"primary": _("小学"), "junior": _("初中")}
 
 
-class SchoolReturn(models.Model):
+class SchoolReturn(SoftDeletable):
     """One school's figures for one collection round. `version` detects concurrent edits."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="returns", verbose_name=_("学校"))
@@ -262,11 +265,20 @@ class SchoolReturn(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
+    objects = AliveManager()
+    all_objects = AllObjectsManager()
+
     class Meta:
         ordering = ["school__township__order", "school__code"]
         verbose_name = _("学校填报")
         verbose_name_plural = _("学校填报")
-        constraints = [models.UniqueConstraint(fields=["school", "round"], name="one_return_per_school_and_round")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "round"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="one_live_return_per_school_and_round",
+            )
+        ]
 
     def __str__(self):
         return f"{self.school} · {self.round}"

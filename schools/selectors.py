@@ -30,15 +30,17 @@ def last_approved_return(*, school: School, before_round=None) -> SchoolReturn |
 
 def round_status_counts(*, round, schools) -> dict:
     """Per township: how many schools are in each status for this round (not started = no return yet)."""
+    # Joins through `returns` bypass the default manager: deleted returns are left out explicitly.
+    live = Q(returns__round=round, returns__deleted_at__isnull=True)
     rows = (
         schools.open_in(round.school_year.year)
         .values("township_id", "township__name")
         .annotate(
             total=Count("pk", distinct=True),
-            draft=Count("returns", filter=Q(returns__round=round, returns__status=ReturnStatus.DRAFT)),
-            submitted=Count("returns", filter=Q(returns__round=round, returns__status=ReturnStatus.SUBMITTED)),
-            returned=Count("returns", filter=Q(returns__round=round, returns__status=ReturnStatus.RETURNED)),
-            approved=Count("returns", filter=Q(returns__round=round, returns__status=ReturnStatus.APPROVED)),
+            draft=Count("returns", filter=live & Q(returns__status=ReturnStatus.DRAFT)),
+            submitted=Count("returns", filter=live & Q(returns__status=ReturnStatus.SUBMITTED)),
+            returned=Count("returns", filter=live & Q(returns__status=ReturnStatus.RETURNED)),
+            approved=Count("returns", filter=live & Q(returns__status=ReturnStatus.APPROVED)),
         )
         .order_by("township__order", "township_id")
     )

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gongqing import audit
 
@@ -130,24 +131,30 @@ def _replace_rows(school_return: SchoolReturn, classes: list[ClassRow], rooms: l
             row._history_user = by
             row.delete()
             changed = True
+    # New and changed classes in bulk, each still with its history record (by `by`): an import of thousands of
+    # classes is a few statements instead of two per class. Removed classes stay one by one (rare; "-" records).
+    to_create, to_update = [], []
     for key, new in wanted.items():
         old = existing.get(key)
         if old is None:
-            obj = ReturnClass(
-                school_return=school_return,
-                section=new.section,
-                grade=new.grade,
-                name=new.name.strip(),
-                students=new.students,
+            to_create.append(
+                ReturnClass(
+                    school_return=school_return,
+                    section=new.section,
+                    grade=new.grade,
+                    name=new.name.strip(),
+                    students=new.students,
+                )
             )
-            obj._history_user = by
-            obj.save()
-            changed = True
         elif (old.grade, old.students) != (new.grade, new.students):
             old.grade, old.students = new.grade, new.students
-            old._history_user = by
-            old.save(update_fields=["grade", "students"])
-            changed = True
+            to_update.append(old)
+    if to_create:
+        bulk_create_with_history(to_create, ReturnClass, batch_size=500, default_user=by)
+        changed = True
+    if to_update:
+        bulk_update_with_history(to_update, ReturnClass, ["grade", "students"], batch_size=500, default_user=by)
+        changed = True
     for kind in ("music", "art"):
         old_rooms = [r for r in school_return.rooms.all() if r.room == kind]
         new_rooms = [r for r in rooms if r.room == kind]
@@ -198,31 +205,33 @@ def return_submit(*, school_return: SchoolReturn, by, expected_version: int | No
     errors = [p for p in problems if p.is_error]
     if errors:
         raise ReturnInvalid(errors)
-    _transition(
-        school_return,
-        expected_version=expected_version,
-        by=by,
-        status=ReturnStatus.SUBMITTED,
-        submitted_at=timezone.now(),
-        submitted_by=by,
-    )
-    audit.record(action="return.submit", user=by, request=request, obj=school_return)
+    with transaction.atomic():
+        _transition(
+            school_return,
+            expected_version=expected_version,
+            by=by,
+            status=ReturnStatus.SUBMITTED,
+            submitted_at=timezone.now(),
+            submitted_by=by,
+        )
+        audit.record(action="return.submit", user=by, request=request, obj=school_return)
 
 
 def return_approve(*, school_return: SchoolReturn, by, request=None) -> None:
     if school_return.status != ReturnStatus.SUBMITTED:
         raise WorkflowError(_("只有已提交的填报可以审核通过。"))
-    _transition(
-        school_return,
-        expected_version=None,
-        by=by,
-        status=ReturnStatus.APPROVED,
-        approved_at=timezone.now(),
-        approved_by=by,
-        review_comment="",
-    )
-    audit.record(action="return.approve", user=by, request=request, obj=school_return)
-    _announce(signals.return_approved, school_return)
+    with transaction.atomic():
+        _transition(
+            school_return,
+            expected_version=None,
+            by=by,
+            status=ReturnStatus.APPROVED,
+            approved_at=timezone.now(),
+            approved_by=by,
+            review_comment="",
+        )
+        audit.record(action="return.approve", user=by, request=request, obj=school_return)
+        _announce(signals.return_approved, school_return)
 
 
 def return_send_back(*, school_return: SchoolReturn, comment: str, by, request=None) -> None:
@@ -230,14 +239,15 @@ def return_send_back(*, school_return: SchoolReturn, comment: str, by, request=N
         raise WorkflowError(_("只有已提交的填报可以退回。"))
     if not comment.strip():
         raise ReturnInvalid([Problem("review_comment", _("退回时请填写退回意见。"))])
-    _transition(
-        school_return,
-        expected_version=None,
-        by=by,
-        status=ReturnStatus.RETURNED,
-        review_comment=comment.strip(),
-    )
-    audit.record(action="return.send_back", user=by, request=request, obj=school_return, comment=comment.strip())
+    with transaction.atomic():
+        _transition(
+            school_return,
+            expected_version=None,
+            by=by,
+            status=ReturnStatus.RETURNED,
+            review_comment=comment.strip(),
+        )
+        audit.record(action="return.send_back", user=by, request=request, obj=school_return, comment=comment.strip())
 
 
 def return_reopen(*, school_return: SchoolReturn, reason: str, by, request=None) -> None:
@@ -245,17 +255,18 @@ def return_reopen(*, school_return: SchoolReturn, reason: str, by, request=None)
         raise WorkflowError(_("只有已审核的填报可以重新打开。"))
     if not reason.strip():
         raise ReturnInvalid([Problem("review_comment", _("重新打开时请填写原因。"))])
-    _transition(
-        school_return,
-        expected_version=None,
-        by=by,
-        status=ReturnStatus.RETURNED,
-        review_comment=reason.strip(),
-        approved_at=None,
-        approved_by=None,
-    )
-    audit.record(action="return.reopen", user=by, request=request, obj=school_return, reason=reason.strip())
-    _announce(signals.return_reopened, school_return)
+    with transaction.atomic():
+        _transition(
+            school_return,
+            expected_version=None,
+            by=by,
+            status=ReturnStatus.RETURNED,
+            review_comment=reason.strip(),
+            approved_at=None,
+            approved_by=None,
+        )
+        audit.record(action="return.reopen", user=by, request=request, obj=school_return, reason=reason.strip())
+        _announce(signals.return_reopened, school_return)
 
 
 def _announce(signal, school_return: SchoolReturn) -> None:
@@ -265,3 +276,17 @@ def _announce(signal, school_return: SchoolReturn) -> None:
         "school_year": school_return.round.school_year.year,
     }
     transaction.on_commit(lambda: signal.send(sender=SchoolReturn, **payload))
+
+
+def recompute_after_soft_delete(sender, instance, deleted: bool, **kwargs) -> None:
+    """A school or an approved return deleted or restored changes the figures of its school year: the same signal as
+    reopening an approval, so indicators marks the year stale and recomputes (gongqing.softdelete sends this after
+    commit)."""
+    if sender is SchoolReturn:
+        returns = [instance] if instance.status == ReturnStatus.APPROVED else []
+    elif sender is School:
+        returns = list(instance.returns.filter(status=ReturnStatus.APPROVED).select_related("round__school_year"))
+    else:
+        return
+    for year in sorted({r.round.school_year.year for r in returns}):
+        signals.return_reopened.send(sender=SchoolReturn, school_return_id=None, round_id=None, school_year=year)

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from gongqing.softdelete import AliveManager, AllObjectsManager, SoftDeletable
+
 
 class BodyKind(models.TextChoices):
     DEPARTMENT = "department", _("市直部门")
@@ -186,7 +188,7 @@ class ClosedReason(models.TextChoices):
     WITHOUT_RECTIFICATION = "passed_without_rectification", _("未经整改即达标")
 
 
-class RectificationItem(WorkFields):
+class RectificationItem(SoftDeletable, WorkFields):
     """One line of the ledger (整改台账): work to close one failing indicator.
 
     `key` identifies what it is about across years — school:<school pk>:<section>:<code>, cv:<section>:<code>,
@@ -194,7 +196,7 @@ class RectificationItem(WorkFields):
     The indicator fields are written only by the ledger sync; the work fields only by people.
     """
 
-    key = models.CharField(max_length=80, unique=True)
+    key = models.CharField(max_length=80, db_index=True)  # unique among live items (constraint below)
     kind = models.CharField(_("类别"), max_length=10, choices=ItemKind.choices)
     school = models.ForeignKey(
         "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="rectification_items"
@@ -225,11 +227,19 @@ class RectificationItem(WorkFields):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["synced_at"])
 
+    objects = AliveManager()
+    all_objects = AllObjectsManager()
+
     class Meta:
         ordering = ["state", "due_date", "pk"]
         verbose_name = _("整改任务")
         verbose_name_plural = _("整改台账")
         indexes = [models.Index(fields=["state", "due_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(deleted_at__isnull=True), name="one_live_item_per_key"
+            )
+        ]
 
     def __str__(self):
         return self.title

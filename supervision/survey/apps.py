@@ -13,3 +13,18 @@ class SurveyConfig(AppConfig):
 
         if survey_answers_for_year not in SURVEY_PROVIDERS:
             SURVEY_PROVIDERS.append(survey_answers_for_year)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from gongqing import softdelete
+
+        from .models import PaperTally
+
+        def on_tally_restored(sender, instance, deleted, **kwargs):
+            if not deleted:  # a restored paper tally counts in S1 again (deleting marks the year stale itself)
+                from .services import results_stale
+
+                results_stale(year=instance.survey.school_year.year)
+
+        softdelete.register("paper_tally", PaperTally, _("纸质问卷汇总"), ("survey__school_year",))
+        softdelete.row_deleted_or_restored.connect(on_tally_restored, sender=PaperTally, dispatch_uid="survey.restore")

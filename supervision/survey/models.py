@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongqing.softdelete import AliveManager, AllObjectsManager, SoftDeletable
+
 
 def new_public_token() -> str:
     return secrets.token_urlsafe(18)
@@ -101,7 +103,7 @@ class DeviceReceipt(models.Model):
         return str(self.id)
 
 
-class PaperTally(models.Model):
+class PaperTally(SoftDeletable):
     """A batch of paper questionnaires of one group, entered as counts: `counts[position][level]`."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="paper_tallies")
@@ -111,6 +113,9 @@ class PaperTally(models.Model):
     counts = models.JSONField(default=dict)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     entered_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AliveManager()
+    all_objects = AllObjectsManager()
 
     class Meta:
         ordering = ["group", "entered_at"]

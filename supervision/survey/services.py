@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
-from gongqing import audit
+from gongqing import audit, softdelete
 from indicators import services as indicator_services
 from schools.models import SchoolYear
 
@@ -107,7 +107,7 @@ def survey_create(
 def group_has_answers(survey: Survey, group: str) -> bool:
     return (
         Response.objects.filter(survey=survey, group=group).exists()
-        or PaperTally.objects.filter(survey=survey, group=group).exists()
+        or PaperTally.all_objects.filter(survey=survey, group=group).exists()  # a deleted tally may come back
     )
 
 
@@ -252,8 +252,7 @@ def paper_tally_add(
 def paper_tally_delete(*, tally: PaperTally, by, request=None) -> None:
     year = tally.survey.school_year.year
     with transaction.atomic():
-        audit.record(
-            action="survey.paper_delete", user=by, request=request, obj=tally, group=tally.group, forms=tally.forms
+        softdelete.soft_delete(  # kept, and restorable from the recycle bin
+            obj=tally, by=by, request=request, action="survey.paper_delete", group=tally.group, forms=tally.forms
         )
-        tally.delete()
         results_stale(year=year)

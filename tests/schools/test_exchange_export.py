@@ -98,3 +98,20 @@ def test_read_only_roles_cannot_export(login, personas, official_round):
     for persona in ("leadership", "auditor", "department_officer", "api_client"):
         response = login(personas[persona]).get(reverse("schools:exchange_export", args=[official_round.pk]))
         assert response.status_code == 403, persona
+
+
+@pytest.mark.parametrize("text", ["\r=1+2", "\t=1+2"])
+def test_a_carriage_return_or_tab_before_a_formula_is_neutralised_in_both_formats(
+    login, staff, ganlu, official_round, text
+):
+    """The two triggers the HOSTILE list above cannot hold (XML reads CR back as LF), checked on their own."""
+    ret = make_return(school=SchoolFactory(township=ganlu, code="2136100010"), round=official_round)
+    ReturnClass.objects.filter(pk=ret.classes.first().pk).update(name=text)
+    client = login(staff)
+    wb = load_workbook(io.BytesIO(export(client, official_round)))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert any(isinstance(c.value, str) and c.value.startswith("'") and "=1+2" in c.value for c in cells)
+    archive = zipfile.ZipFile(io.BytesIO(export(client, official_round, "schools:exchange_export_csv")))
+    names = {r[3] for r in csv.reader(io.StringIO(archive.read("classes.csv").decode("utf-8-sig")))}
+    assert "'" + text in names and text not in names

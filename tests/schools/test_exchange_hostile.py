@@ -140,3 +140,18 @@ def test_a_sheet_that_hides_rows_past_its_declared_size_is_still_read_whole(post
 
 def test_defusedxml_guards_openpyxl():
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_a_200000_row_sheet_is_refused_before_parsing(post, opened, ganlu_school):
+    """SECURITY.md row 9's 200,000 rows: the sheet's XML is written by hand (openpyxl takes seconds to build it)."""
+    from tests.schools.exchange_files import rewrite_member
+
+    content = workbook_bytes({"学校填报": [["学校标识码"], [ganlu_school.code]]})
+    rows = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>x</t></is></c></row>' for i in range(1, 200_001))
+
+    def two_hundred_thousand_rows(data: bytes) -> bytes:
+        start, end = data.index(b"<sheetData"), data.index(b"</worksheet>")
+        return data[:start] + f"<sheetData>{rows}</sheetData>".encode() + data[end:]
+
+    content = rewrite_member(content, "xl/worksheets/sheet1.xml", two_hundred_thousand_rows)
+    refused_before_parse(post(SimpleUploadedFile("学校填报.xlsx", content, XLSX)), opened, "工作表超过20,000行")
