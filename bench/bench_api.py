@@ -2,18 +2,21 @@
 
 For each size it builds a county of N schools with 12 stored results each (R1–R7 primary, G-items), starts gunicorn
 on 127.0.0.1, and has a bounded pool of client threads fetch pages of /api/v1/school-results/?round=…&page_size=100
-(random pages) with a bearer token for a fixed number of requests. It prints requests/s, p50/p95/p99 latency, the
-error count, and the 304 time of an ETag poll. Load generator and server share the machine (cores are printed).
+with a bearer token for a fixed number of requests: each thread walks the list by following `next` (keyset cursor),
+as a client syncing a round does; BENCH_MODE=page fetches random page numbers instead (the old, deprecated way).
+It prints requests/s, p50/p95/p99 latency, the error count, and the 304 time of an ETag poll. Load generator and
+server share the machine (cores are printed).
 
-Run (recreates the scratch database `gongqing_bench_api`; PostgreSQL must accept the URL's role):
+Run (recreates the scratch database; PostgreSQL must accept the URL's role):
     BENCH_PG=postgres://portal:portal@127.0.0.1:5432 .venv/bin/python bench/bench_api.py [30 1000 10000]
-Options by environment: BENCH_WORKERS (gunicorn workers, default 4), BENCH_THREADS (client threads, default 16),
-BENCH_REQUESTS (per size, default 2000).
+Options by environment: BENCH_DB (scratch database, default gongqing_bench_api), BENCH_WORKERS (gunicorn workers,
+default 4), BENCH_THREADS (client threads, default 16), BENCH_REQUESTS (per size, default 2000), BENCH_MODE.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import random
 import socket
@@ -32,10 +35,11 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 BASE = os.environ.get("BENCH_PG", "postgres://portal:portal@127.0.0.1:5432")
-DB = "gongqing_bench_api"
+DB = os.environ.get("BENCH_DB", "gongqing_bench_api")
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_THREADS", "16"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
+MODE = os.environ.get("BENCH_MODE", "cursor")
 CODES = [("primary", f"R{i}") for i in range(1, 8)] + [("", c) for c in ("G3", "G4", "G5", "G6", "G7")]
 
 
@@ -141,17 +145,22 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def fetch(url: str, token: str, headers: dict | None = None) -> tuple[int, float, dict]:
+def fetch(url: str, token: str, headers: dict | None = None) -> tuple[int, float, dict, str | None]:
+    """(status, seconds, headers, the `next` link of a list page)."""
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", **(headers or {})})
     start = time.perf_counter()
+    nxt = None
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            response.read()
+            data = response.read()
             status, got = response.status, dict(response.headers)
     except urllib.error.HTTPError as exc:
         exc.read()
-        status, got = exc.code, dict(exc.headers)
-    return status, time.perf_counter() - start, got
+        status, got, data = exc.code, dict(exc.headers), b""
+    seconds = time.perf_counter() - start
+    if status == 200 and data:
+        nxt = json.loads(data).get("next")
+    return status, seconds, got, nxt
 
 
 def load(base_url: str, token: str, pages: int) -> dict:
@@ -163,12 +172,17 @@ def load(base_url: str, token: str, pages: int) -> dict:
     def worker(seed: int):
         nonlocal errors
         rng = random.Random(seed)
+        url = [base_url]
         while True:
             with lock:
                 if remaining[0] <= 0:
                     return
                 remaining[0] -= 1
-            status, seconds, _headers = fetch(f"{base_url}&page={rng.randint(1, pages)}", token)
+            if MODE == "page":
+                status, seconds, _headers, _next = fetch(f"{base_url}&page={rng.randint(1, pages)}", token)
+            else:  # walk the list as a client does, following `next` (keyset cursor); start over at the end
+                status, seconds, _headers, nxt = fetch(url[0], token)
+                url[0] = nxt or base_url
             with lock:
                 latencies.append(seconds)
                 errors += status != 200
@@ -194,13 +208,16 @@ def main(sizes: list[int]) -> None:
     _token, raw = token_create(user=user, name="bench", scopes=["read"])
     rng = random.Random(7)
     port = free_port()
-    print(f"cores={os.cpu_count()} gunicorn workers={WORKERS} client threads={THREADS} requests/size={REQUESTS}")
+    print(
+        f"cores={os.cpu_count()} gunicorn workers={WORKERS} client threads={THREADS} requests/size={REQUESTS} "
+        f"mode={MODE}"
+    )
     for index, n in enumerate(sizes):
         rnd, rows = make_county(n, rng, index)
         proc = start_gunicorn(port)
         try:
             url = f"http://127.0.0.1:{port}/api/v1/school-results/?round={rnd.pk}&page_size=100"
-            status, _s, headers = fetch(url, raw)
+            status, _s, headers, _next = fetch(url, raw)
             assert status == 200, status
             polls = [fetch(url, raw, {"If-None-Match": headers["ETag"]}) for _ in range(50)]
             assert all(p[0] == 304 for p in polls)

@@ -3,7 +3,7 @@
 For each size it prints the time to load the round's rows, the pure evaluation time, the full recompute
 (load, evaluate, store), the number of queries of each, and the rows written after one school's change.
 
-Run (recreates the scratch database `gongqing_bench`; PostgreSQL must accept the URL's role):
+Run (recreates the scratch database `gongqing_bench`, or BENCH_DB; PostgreSQL must accept the URL's role):
     BENCH_PG=postgres://portal:portal@127.0.0.1:5432 .venv/bin/python bench/bench_recompute.py [30 1000 10000]
 """
 
@@ -22,7 +22,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 BASE = os.environ.get("BENCH_PG", "postgres://portal:portal@127.0.0.1:5432")
-DB = "gongqing_bench"
+DB = os.environ.get("BENCH_DB", "gongqing_bench")
 
 
 def recreate_database() -> None:

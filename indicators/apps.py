@@ -20,5 +20,17 @@ class IndicatorsConfig(AppConfig):
         if school_results_panel not in SCHOOL_PAGE_PANELS:
             SCHOOL_PAGE_PANELS.append(school_results_panel)
 
+        from .dashboards import panels as dashboard_panels
+
+        dashboard_panels.register()  # the county overview first on the home page of the bureau and leadership
+
         return_approved.connect(on_return_changed, dispatch_uid="indicators.return_approved")
         return_reopened.connect(on_return_changed, dispatch_uid="indicators.return_reopened")
+
+        from django.utils.translation import gettext_lazy as _
+
+        from gongqing import softdelete
+
+        from .models import Scenario
+
+        softdelete.register("scenario", Scenario, _("模拟测算方案"), ("round__school_year",))

@@ -22,9 +22,14 @@ class StrictFilterSet(django_filters.FilterSet):
             if value == "":
                 choices = getattr(flt, "extra", {}).get("choices") or ()
                 if not any(v == "" for v, _label in choices):
-                    self.form.add_error(name, ValidationError(_("该参数不能为空。"), code="blank"))
+                    self._refuse(name, ValidationError(_("该参数不能为空。"), code="blank"))
             elif isinstance(flt, django_filters.NumberFilter) and not INTEGER.fullmatch(value):
-                self.form.add_error(name, ValidationError(_("须为整数。"), code="invalid"))
+                self._refuse(name, ValidationError(_("须为整数。"), code="invalid"))
             elif isinstance(flt, django_filters.BooleanFilter) and value not in BOOLEANS:
-                self.form.add_error(name, ValidationError(_("须为 true 或 false。"), code="invalid"))
+                self._refuse(name, ValidationError(_("须为 true 或 false。"), code="invalid"))
         return valid and not self.form.errors
+
+    def _refuse(self, name: str, error: ValidationError) -> None:
+        """One message per parameter: ours replaces the form field's own (e.g. "输入一个数字。" for ?round=abc)."""
+        self.form.errors.pop(name, None)
+        self.form.add_error(name, error)

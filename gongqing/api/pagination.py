@@ -1,8 +1,63 @@
-"""Page-number pagination: ?page=N&page_size=M (at most 500); anything but positive integers is refused (400)."""
+"""Pagination of the API.
 
+`ApiPagination`: page numbers, ?page=N&page_size=M (at most 500), with `count`. Small lists use it.
+
+`KeysetPagination`: the big lists (schools, returns, school results, section verdicts). A page is read from where the
+previous one ended (?cursor=…, an opaque token in `next`) along the view's `keyset`, a unique ordering backed by an
+index, so the 1st and the 1,000th page cost the same: no OFFSET and, after the first page, no COUNT. `count` is given
+on the first page only (null on the pages after it); `previous` is null (the walk is forward only).
+Clients written for page numbers keep working: a request with `page` or `ordering` is answered page by page as
+before (with `count`), at the old cost.
+Anything but positive integers for page and page_size, or a cursor the portal did not issue, is refused (400).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import OrderedDict
+
+from django.db.models import BooleanField, F, Func, Value
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+
+class RowAfter(Func):
+    """`(f1, f2, …) > (v1, v2, …)`: a row-value comparison (PostgreSQL, SQLite ≥ 3.15), which PostgreSQL answers with
+    a range scan of the index over (f1, f2, …); an equivalent OR of ANDs would scan from the start of the index."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def as_sql(self, compiler, connection, **extra):
+        expressions = self.get_source_expressions()
+        half = len(expressions) // 2
+        sides, params = [], []
+        for side in (expressions[:half], expressions[half:]):
+            parts = []
+            for expression in side:
+                sql, p = compiler.compile(expression)
+                parts.append(sql)
+                params.extend(p)
+            sides.append(f"({', '.join(parts)})")
+        return f"{sides[0]} > {sides[1]}", params
+
+
+def _value(row, field: str):
+    if isinstance(row, dict):
+        return row[field]
+    for part in field.split("__"):
+        row = getattr(row, part)
+    return row
+
+
+def _positive_integers(request, param: str) -> None:
+    values = request.query_params.getlist(param)
+    if any(not (v.isascii() and v.isdigit() and 0 < int(v) < 10**9) for v in values) or len(values) > 1:
+        raise ValidationError({param: [_("须为一个正整数。")]}, code="invalid")
 
 
 class ApiPagination(PageNumberPagination):
@@ -14,14 +69,138 @@ class ApiPagination(PageNumberPagination):
         self.check_params(request)
         return super().paginate_queryset(queryset, request, view)
 
-    def check_params(self, request) -> None:
+    def check_params(self, request, view=None) -> None:
         for param in (self.page_query_param, self.page_size_query_param):
-            values = request.query_params.getlist(param)
-            if any(not (v.isascii() and v.isdigit() and 0 < int(v) < 10**9) for v in values) or len(values) > 1:
-                raise ValidationError({param: [_("须为一个正整数。")]}, code="invalid")
+            _positive_integers(request, param)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": 10**9 - 1}
+        return parameters
+
+
+class KeysetPagination(ApiPagination):
+    """Forward keyset pagination over `view.keyset`: field names of the queryset's ordering, ascending, non-null and
+    unique together (the rows are model instances or `values()` dicts holding those names)."""
+
+    cursor_query_param = "cursor"
+    legacy_params = ("page", "ordering")
+
+    def __init__(self):
+        self.mode = "cursor"
+        self.next_key = None
+        self.count = None
+
+    # --- parameters ---------------------------------------------------------------------------------------------
+    def legacy(self, request) -> bool:
+        return any(p in request.query_params for p in self.legacy_params)
+
+    def check_params(self, request, view=None) -> None:
+        super().check_params(request, view)
+        raw = request.query_params.getlist(self.cursor_query_param)
+        if raw and (len(raw) > 1 or self.legacy(request)):
+            message = _("游标不能与 page 或 ordering 同时使用。")
+            raise ValidationError({self.cursor_query_param: [message]}, code="invalid")
+        if raw and view is not None:
+            self.decode(raw[0], view)
+
+    def decode(self, raw: str, view) -> list:
+        fields = view.keyset
+        try:
+            values = json.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)))
+        except (ValueError, UnicodeError):
+            values = None
+        if not (
+            isinstance(values, list)
+            and len(values) == len(fields)
+            and all(self._fits(view, f, v) for f, v in zip(fields, values, strict=True))
+        ):
+            message = _("游标无效，请使用上一页返回的 next 链接。")
+            raise ValidationError({self.cursor_query_param: [message]}, code="invalid")
+        return values
+
+    @staticmethod
+    def _fits(view, field: str, value) -> bool:
+        if field.endswith("_id") or field in ("id", "pk") or field in getattr(view, "keyset_integers", ()):
+            return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
+        return isinstance(value, str) and len(value) <= 200 and "\x00" not in value  # PostgreSQL text holds no NUL
+
+    @staticmethod
+    def encode(values) -> str:
+        raw = json.dumps(list(values), ensure_ascii=False, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+    @staticmethod
+    def after(fields, values) -> RowAfter:
+        return RowAfter(*[F(f) for f in fields], *[Value(v) for v in values])
+
+    # --- paging -------------------------------------------------------------------------------------------------
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        if view is None or self.legacy(request):
+            self.mode = "page"
+            return super().paginate_queryset(queryset, request, view)
+        self.check_params(request, view)
+        self.mode = "cursor"
+        size = self.get_page_size(request)
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw:
+            queryset = queryset.filter(self.after(view.keyset, self.decode(raw, view)))
+            self.count = None
+        else:
+            self.count = queryset.count()
+        rows = list(queryset[: size + 1])
+        self.next_key = None
+        if len(rows) > size:
+            rows = rows[:size]
+            last = rows[-1]
+            self.next_key = [_value(last, f) for f in view.keyset]
+        return rows
+
+    def get_next_link(self):
+        if self.mode == "page":
+            return super().get_next_link()
+        if self.next_key is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, self.encode(self.next_key))
+
+    def get_previous_link(self):
+        if self.mode == "page":
+            return super().get_previous_link()
+        return None
+
+    def get_paginated_response(self, data):
+        if self.mode == "page":
+            return super().get_paginated_response(data)
+        return Response(
+            OrderedDict([("count", self.count), ("next", self.get_next_link()), ("previous", None), ("results", data)])
+        )
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["count"] = {
+            "type": "integer",
+            "nullable": True,
+            "example": 123,
+            "description": "rows in all pages; given on the first page (and with `page`), null after it",
+        }
+        answer["properties"]["next"]["description"] = "the URL of the next page (with its `cursor`), null at the end"
+        return answer
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = "deprecated: page number (slower on deep pages); prefer following `next`"
+        parameters.append(
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "where the page starts: copy it from the previous page's `next`",
+                "schema": {"type": "string", "maxLength": 1000},
+            }
+        )
         return parameters

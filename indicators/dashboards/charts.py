@@ -58,6 +58,7 @@ PREVIEW_ROWS = 200
 class Table:
     columns: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+    total: int | None = None  # the full table's length, when this one holds only its preview
 
     @property
     def preview(self) -> list[list[Any]]:
@@ -65,8 +66,16 @@ class Table:
         return self.rows[:PREVIEW_ROWS]
 
     @property
+    def size(self) -> int:
+        return len(self.rows) if self.total is None else self.total
+
+    @property
     def truncated(self) -> bool:
-        return len(self.rows) > PREVIEW_ROWS
+        return self.size > PREVIEW_ROWS
+
+    def for_page(self) -> Table:
+        """The preview only (what a page shows, and what the dashboards' cache keeps), knowing the full length."""
+        return Table(self.columns, self.preview, total=self.size)
 
     def plain_rows(self) -> list[list[Any]]:
         return [[plain(v) for v in row] for row in self.rows]

@@ -365,18 +365,25 @@ def next_as_of(as_of: datetime.date) -> datetime.date:
 AREA_CODES = {"R4": ("extension", "new_school"), "R5": ("sports_ground",)}
 
 
-def warnings(*, state, schools) -> dict:
+UNREAD = object()
+
+
+def warnings(*, state, schools, projects=UNREAD) -> dict:
+    """`projects`: supervision_projects() of the round's next year when the caller has read them (None: supervision
+    not there)."""
     rnd = state.round
+    label = {s: section_label(s) for s in SECTIONS}  # one translation per section, not one per row of a long list
     names = services.indicator_names(school_year=rnd.school_year)
     std = selectors.standards_by_year([rnd.school_year.year])[rnd.school_year.year]
     results = selectors.r_results(round=rnd, schools=schools)
     grades, info = selectors.grade_counts(round=rnd, schools=schools)
     until = next_as_of(rnd.as_of)
-    projects = (
-        selectors.supervision_projects(after=rnd.as_of, until=until, schools=schools)
-        if selectors.supervision_ready()
-        else None
-    )
+    if projects is UNREAD:
+        projects = (
+            selectors.supervision_projects(after=rnd.as_of, until=until, schools=schools)
+            if selectors.supervision_ready()
+            else None
+        )
     students = selectors.section_students(round=rnd, schools=schools)
 
     # "Close" school sections: met, within 10% above the threshold.
@@ -393,7 +400,7 @@ def warnings(*, state, schools) -> dict:
             [
                 s.name,
                 s.township,
-                section_label(sec),
+                label.get(sec, sec),
                 f"{code} {names.get(code, '')}",
                 Num(v, t),
                 Num(t, places=2),
@@ -533,7 +540,7 @@ def warnings(*, state, schools) -> dict:
             [
                 s.name,
                 s.township,
-                section_label(sec),
+                label.get(sec, sec),
                 f"{code} {names.get(code, '')}",
                 Num(v, t),
                 Num(p, t),

@@ -1,7 +1,7 @@
 """The county overview block on the home page of the leadership group and the bureau.
 
-Registered when the URL configuration loads the dashboards (gongqing/urls.py includes them), which happens before any
-page is served; it goes first, so the county picture is the first thing those readers see.
+Registered by IndicatorsConfig.ready() (not as a side effect of importing the URL configuration, which a worker or a
+management command may never do); it goes first, so the county picture is the first thing those readers see.
 """
 
 from django.template.loader import render_to_string

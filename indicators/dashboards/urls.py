@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import panels, views
+from . import views
 
 app_name = "dashboards"
 
@@ -13,5 +13,3 @@ urlpatterns = [
     path("board/export.xlsx", views.board_export, name="board_export"),
     path("<slug:page>/export.xlsx", views.export, name="export"),
 ]
-
-panels.register()

@@ -8,12 +8,15 @@ bureau and the leadership group only.
 
 from __future__ import annotations
 
+import hashlib
 import io
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
@@ -31,6 +34,7 @@ from .charts import Table
 READERS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.LEADERSHIP, Role.DEPARTMENT_OFFICER)
 BOARD_READERS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.LEADERSHIP)
 MATRIX_PAGE_SIZE = 200
+DASHBOARD_CACHE_SECONDS = 6 * 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROUND_PAGES = ("overview", "matrix", "trends", "warnings")
 
@@ -49,8 +53,8 @@ def _section(request) -> str | None:
     return section if section in ("primary", "junior") else None
 
 
-def build(request, page: str, states, state) -> dict:
-    """The content of a round page, shared by the page and its .xlsx downloads."""
+def build(request, page: str, states, state, *, full: bool = False) -> dict:
+    """The content of a round page, shared by the page and its .xlsx downloads (`full`: every row of every list)."""
     schools = access.schools_for(request.user)
     today = timezone.localdate()
     if page == "overview":
@@ -62,8 +66,55 @@ def build(request, page: str, states, state) -> dict:
     if page == "trends":
         return pages.trends(states=states)
     if page == "warnings":
-        return pages.warnings(state=state, schools=schools)
+        if full:
+            return pages.warnings(state=state, schools=schools)
+        return _warnings(request, state, schools)
     raise Http404
+
+
+def _key(request, page: str, state, *parts) -> str:
+    """A cache key that changes whenever what the page reads may have changed: the round's data version (a return
+    approved or reopened) and its computed version and time (a recompute), the reader's scope and the language."""
+    scope = "county" if request.user.reads_whole_county else f"user{request.user.pk}"
+    stamp = state.computed_at.timestamp() if state.computed_at else 0
+    return ":".join(
+        str(p)
+        for p in (
+            "dash",
+            page,
+            state.round_id,
+            state.data_version,
+            state.computed_version,
+            stamp,
+            scope,
+            get_language(),
+            *parts,
+        )
+    )
+
+
+def _warnings(request, state, schools) -> dict:
+    """The early warnings read every section result and class list of the round (about 1.2 s at 10,000 schools) and
+    change only with the round's data (see _key) or with supervision's projects, which are few: the key holds a
+    digest of the projects the page would count, read first. The cache keeps the lists' first rows (what the page
+    shows); a download builds them whole."""
+    rnd = state.round
+    projects = (
+        selectors.supervision_projects(after=rnd.as_of, until=pages.next_as_of(rnd.as_of), schools=schools)
+        if selectors.supervision_ready()
+        else None
+    )
+    digest = hashlib.sha256(repr(projects).encode()).hexdigest()[:16]
+    key = _key(request, "warnings", state, digest)
+    content = cache.get(key)
+    if content is None:
+        content = pages.warnings(state=state, schools=schools, projects=projects)
+        lists = ("close_table", "class_table", "area_table")
+        page_tables = {id(content[k]): content[k].for_page() for k in lists}  # downloads rebuild with every row
+        content.update({k: page_tables[id(content[k])] for k in lists})
+        content["tables"] = {k: (title, page_tables.get(id(t), t)) for k, (title, t) in content["tables"].items()}
+        cache.set(key, content, DASHBOARD_CACHE_SECONDS)
+    return content
 
 
 def _page(request, page: str, template: str):
@@ -80,17 +131,61 @@ def overview(request):
     return _page(request, "overview", "dashboards/overview.html")
 
 
+class CachedRows:
+    """The matrix's sorted rows as the Paginator sees them: a length and the slice of one page, read from the cache,
+    where the first request after a recompute stored them page by page (a page evicted meanwhile is built again)."""
+
+    def __init__(self, key: str, count: int, rebuild):
+        self.key, self.count, self.rebuild = key, count, rebuild
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, window: slice):
+        chunk = cache.get(f"{self.key}:{window.start // MATRIX_PAGE_SIZE}")
+        if chunk is None:
+            chunk = self.rebuild()[window]
+        return chunk
+
+
+def _matrix_rows(request, state, sort: str, section: str | None) -> tuple[CachedRows, dict]:
+    """Building the matrix reads every result of the round (1–1.5 s at 10,000 schools). The sorted rows change only
+    with the round's results, so they are kept in the cache (Redis in production, shared by the workers) page by page
+    under a key that a recompute changes (see _key); old entries expire."""
+    key = _key(request, "matrix", state, sort, section or "")
+    built = {}
+
+    def rebuild() -> list:
+        content = build(request, "matrix", None, state)
+        rows = content.pop("rows")
+        content.pop("tables")
+        size = MATRIX_PAGE_SIZE
+        cache.set_many(
+            {f"{key}:{i}": rows[i * size : (i + 1) * size] for i in range(len(rows) // size + 1)},
+            DASHBOARD_CACHE_SECONDS,
+        )
+        cache.set(key, {"count": len(rows), "content": content}, DASHBOARD_CACHE_SECONDS)
+        built.update(rows=rows, content=content)
+        return rows
+
+    meta = cache.get(key)
+    if meta is None:
+        rebuild()
+        meta = {"count": len(built["rows"]), "content": built["content"]}
+    return CachedRows(key, meta["count"], lambda: built.get("rows") or rebuild()), meta["content"]
+
+
 @require_GET
 @roles_required(*READERS)
 def matrix(request):
     states, state = _round(request)
     context = _base(request, states, state, "matrix")
     if state is not None:
-        context.update(build(request, "matrix", states, state))
-        paginator = Paginator(context["rows"], MATRIX_PAGE_SIZE)
-        context["page_obj"] = paginator.get_page(request.GET.get("p"))
         context["sort"] = request.GET.get("sort") if request.GET.get("sort") in pages.SORTS else "township"
         context["section"] = _section(request)
+        rows, content = _matrix_rows(request, state, context["sort"], context["section"])
+        context.update(content)
+        context["page_obj"] = Paginator(rows, MATRIX_PAGE_SIZE).get_page(request.GET.get("p"))
         query = request.GET.copy()
         query.pop("p", None)
         context["query"] = query.urlencode()
@@ -160,7 +255,7 @@ def export(request, page):
     if state is None:
         raise Http404
     key = request.GET.get("key", "")
-    title, table = _find(build(request, page, states, state), key)
+    title, table = _find(build(request, page, states, state, full=True), key)
     note = _("数据来源：%(round)s 已存储的评估结果") % {"round": state.round}
     if state.provisional:
         note += _("（暂定）")

@@ -7,13 +7,15 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
+from django.db.models import F
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from gongqing.models import AuditEvent
 from gongqing.roles import Role
 from indicators import services
-from indicators.models import SchoolResult, SectionCV, SectionVerdict
+from indicators.models import EvaluationState, SchoolResult, SectionCV, SectionVerdict
 from schools.models import ReturnClass
 from tests.factories import SchoolFactory, make_return, primary_figures
 
@@ -187,6 +189,7 @@ def test_each_page_makes_the_same_number_of_queries_for_5_and_40_schools(
     assert SchoolResult.objects.filter(round=official_round, code="R1").count() == n
     client.force_login(leader)
     client.get(reverse(route))  # session and user caches warm
+    cache.clear()  # the page built afresh, not read from the dashboards' cache
     with django_assert_max_num_queries(QUERY_BUDGET[route]):
         assert client.get(reverse(route)).status_code == 200
 
@@ -198,3 +201,60 @@ QUERY_BUDGET = {
     "dashboards:warnings": 18,
     "dashboards:board": 22,
 }
+
+
+def test_the_matrix_is_read_from_the_cache_until_a_recompute(client, leader, county, django_assert_max_num_queries):
+    client.force_login(leader)
+    first = client.get(reverse("dashboards:matrix"))
+    assert 'data-misses="1"' in first.text  # school 0 misses R5
+    SchoolResult.objects.filter(round=county, code="R5").update(status="met")  # behind the engine's back
+    with django_assert_max_num_queries(8):  # no result rows read: the session, the user, the rounds, the names
+        again = client.get(reverse("dashboards:matrix"))
+    table = lambda text: re.search(r'<table class="table small heatmap">.*?</table>', text, re.S).group(0)  # noqa: E731
+    assert table(again.text) == table(first.text)
+    EvaluationState.objects.filter(round=county).update(computed_version=F("computed_version") + 1)  # a recompute
+    assert 'data-misses="1"' not in client.get(reverse("dashboards:matrix")).text
+
+
+def test_the_warnings_are_rebuilt_when_the_data_or_the_projects_change(client, leader, county):
+    client.force_login(leader)
+    ret = SectionVerdict.objects.filter(round=county).order_by("school__code").last().school.returns.get()
+    assert client.get(reverse("dashboards:warnings")).context["class_table"].rows == []
+    grade5 = ReturnClass.objects.filter(school_return=ret, grade=5).order_by("pk").first()
+    ReturnClass.objects.filter(pk=grade5.pk).update(students=48)  # no version bump: the cached page stands
+    assert client.get(reverse("dashboards:warnings")).context["class_table"].rows == []
+    EvaluationState.objects.filter(round=county).update(data_version=F("data_version") + 1)  # an approval
+    rows = client.get(reverse("dashboards:warnings")).context["class_table"].rows
+    assert [r[7] for r in rows] == [3]  # 48 pupils in one class of at most 45 next year
+
+
+def test_a_page_table_keeps_200_rows_and_the_full_length():
+    from indicators.dashboards.charts import Table
+
+    table = Table(["a"], [[i] for i in range(250)])
+    page = table.for_page()
+    assert (len(page.rows), page.size, page.truncated) == (200, 250, True)
+    assert page.preview[-1] == [199]
+    small = Table(["a"], [[1]]).for_page()
+    assert (small.size, small.truncated) == (1, False)
+
+
+def test_a_download_of_the_warnings_has_every_row_after_the_page_was_cached(client, leader, county):
+    ret = SectionVerdict.objects.filter(round=county).order_by("school__code").last().school.returns.get()
+    grade5 = ReturnClass.objects.filter(school_return=ret, grade=5).order_by("pk").first()
+    ReturnClass.objects.filter(pk=grade5.pk).update(students=48)
+    client.force_login(leader)
+    assert len(client.get(reverse("dashboards:warnings")).context["class_table"].rows) == 1
+    response = client.get(reverse("dashboards:export", args=["warnings"]), {"key": "classes-list", "round": county.pk})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[3][0] == ret.school.name and len(rows) == 4  # title, note, header, the one row
+
+
+def test_a_matrix_page_evicted_from_the_cache_is_built_again(client, leader, county):
+    client.force_login(leader)
+    first = client.get(reverse("dashboards:matrix"))
+    pages = [k.split(":", 2)[2] for k in list(cache._cache) if k.endswith(":0") and ":matrix:" in k]  # locmem's keys
+    assert len(pages) == 1
+    cache.delete(pages[0])  # the page's rows evicted, the count kept
+    again = client.get(reverse("dashboards:matrix"))
+    assert again.text.count('class="school-link"') == first.text.count('class="school-link"') == 6

@@ -1,0 +1,104 @@
+"""Keyset pagination of the big result lists: following `next` walks every row once, in the unique index's order,
+with as many queries on the 3rd page as on the 2nd; `count` on the first page only; page numbers still work."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gongqing.roles import Role
+from indicators.models import SchoolResult, SectionVerdict
+from tests.api.conftest import body
+from tests.factories import SchoolFactory
+
+RESULTS = "/api/v1/school-results/"
+
+
+@pytest.fixture
+def city(bearer, personas):
+    return bearer(personas[Role.API_CLIENT], "read")
+
+
+@pytest.fixture
+def results(official_round, ganlu, jiangyi):
+    """4 schools × (primary R1, R2 and the whole-school G3): 12 rows, whose keys sort as (school, section, code)."""
+    for i in range(4):
+        school = SchoolFactory(code=f"36{i:08d}", township=ganlu if i % 2 else jiangyi)
+        for section, code in (("primary", "R1"), ("primary", "R2"), ("", "G3")):
+            SchoolResult.objects.create(
+                round=official_round, school=school, section=section, code=code, value=Decimal(i), status="met"
+            )
+        SectionVerdict.objects.create(round=official_round, school=school, section="primary", status="passed")
+    return official_round
+
+
+def _walk(client, url):
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        pages.append(body(response))
+        url = pages[-1]["next"]
+    return pages
+
+
+def test_following_next_gives_every_row_once_in_key_order(city, results):
+    pages = _walk(city, f"{RESULTS}?round={results.pk}&page_size=5")
+    assert [len(p["results"]) for p in pages] == [5, 5, 2]
+    keys = [(r["school"], r["section"], r["code"]) for p in pages for r in p["results"]]
+    assert keys == sorted(keys) and len(set(keys)) == 12
+    assert keys[:3] == [(keys[0][0], "", "G3"), (keys[0][0], "primary", "R1"), (keys[0][0], "primary", "R2")]
+    assert [p["count"] for p in pages] == [12, None, None]
+    assert all(p["previous"] is None for p in pages)
+    assert "cursor=" in pages[0]["next"] and f"round={results.pk}" in pages[0]["next"]
+
+
+def test_filters_still_apply_on_the_following_pages(city, results, ganlu):
+    pages = _walk(city, f"{RESULTS}?township={ganlu.pk}&code=R1&page_size=1")
+    assert [p["results"][0]["township"] for p in pages] == [ganlu.pk, ganlu.pk]
+    assert {p["results"][0]["code"] for p in pages} == {"R1"}
+
+
+def test_section_verdicts_walk_by_cursor_too(city, results):
+    pages = _walk(city, f"/api/v1/section-verdicts/?round={results.pk}&page_size=3")
+    assert [len(p["results"]) for p in pages] == [3, 1]
+    assert len({r["school"] for p in pages for r in p["results"]}) == 4
+
+
+def test_a_deeper_page_makes_no_more_queries(city, results):
+    first = body(city.get(f"{RESULTS}?round={results.pk}&page_size=2"))
+    second_url = first["next"]
+    third_url = body(city.get(second_url))["next"]
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert city.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    assert count(second_url) == count(third_url)
+
+
+def test_page_numbers_still_work_with_count(city, results):
+    data = body(city.get(RESULTS, {"round": results.pk, "page": 2, "page_size": 5}))
+    assert data["count"] == 12 and len(data["results"]) == 5
+    assert "page=3" in data["next"] and data["previous"]
+    ordered = body(city.get(RESULTS, {"ordering": "-value", "page_size": 3}))
+    assert ordered["count"] == 12 and [r["value"] for r in ordered["results"]] == [3, 3, 3]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    # not JSON; 3 keys; a text id; a boolean id; a NUL in a text key; not ASCII
+    ["garbage", "WzEsMiwzXQ", "WyJ4IiwiYSIsImIiLCJjIl0", "W3RydWUsMSwiIiwiYyJd", "WzEsMSwiXHUwMDAwIiwiYyJd", "游标"],
+)
+def test_a_cursor_the_portal_did_not_issue_is_a_400(city, results, cursor):
+    response = city.get(RESULTS, {"cursor": cursor})
+    assert response.status_code == 400
+    assert body(response)["error"]["fields"]["cursor"][0]["code"] == "invalid"
+
+
+def test_a_cursor_with_page_is_a_400(city, results):
+    first = body(city.get(f"{RESULTS}?page_size=2"))
+    response = city.get(first["next"] + "&page=2")
+    assert response.status_code == 400
