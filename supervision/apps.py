@@ -18,6 +18,14 @@ class SupervisionConfig(AppConfig):
             sync_ledger.delay()  # the signal is sent after the recompute committed
 
         results_stored.connect(on_results_stored, dispatch_uid="supervision.results_stored")
+
+        from django.utils.translation import gettext_lazy as _
+
+        from gongqing import softdelete
+
+        from .models import RectificationItem
+
+        softdelete.register("item", RectificationItem, _("整改任务"), ("school",))
         if school_plan_panel not in SCHOOL_PAGE_PANELS:
             SCHOOL_PAGE_PANELS.append(school_plan_panel)
         if home_panel not in HOME_PANELS:

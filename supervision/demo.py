@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 
 from gongqing.models import User
 from gongqing.uploads import check_upload
@@ -15,6 +16,7 @@ from . import rules, selectors, services
 from .models import (
     Cycle,
     Finding,
+    ItemKind,
     Measure,
     Project,
     ProjectKind,
@@ -26,6 +28,7 @@ from .plan import PUBLISHED_START
 
 PUBLISHED = "2020—2022年推进周期（已公布方案）"
 DEMO = "演示周期（按今天落在重点攻坚阶段平移）"
+LATE_CODES = ("G4", "G6")  # the demo's two overdue items, due at the end of stage 2
 EVIDENCE_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
@@ -59,16 +62,20 @@ def _cycles() -> tuple[Cycle, Cycle, int]:
 
 
 def _schedule_unscheduled(demo: Cycle) -> None:
-    """Items opened by a recompute before the demo cycle existed go into its current stage; two are overdue."""
+    """Items opened by a recompute before the demo cycle existed go into its current stage; two (G4, G6) belong to
+    stage 2 and are overdue, whether the recompute's sync ran before the cycle existed or in `seed_supervision`."""
     view = selectors.cycle_view(demo)
     if view.current is None:
         return
     stage2 = next(s for s in view.stages if s.number == 2)
-    for item in RectificationItem.objects.filter(stage__isnull=True).select_related("school"):
-        late = item.code in ("G4", "G6")
-        item.stage = stage2 if late else view.current
-        item.due_date = stage2.ends if late else view.current.ends
-        item.save(update_fields=["stage", "due_date"])
+    unscheduled_or_late = Q(stage__isnull=True) | Q(stage__cycle=demo, code__in=LATE_CODES)
+    for item in RectificationItem.objects.filter(unscheduled_or_late).exclude(kind=ItemKind.MANUAL):
+        late = item.code in LATE_CODES
+        stage = stage2 if late else view.current
+        if (item.stage_id, item.due_date) != (stage.pk, stage.ends):
+            item.stage, item.due_date = stage, stage.ends
+            item._change_reason = "演示数据：安排工作阶段"
+            item.save(update_fields=["stage", "due_date"])
 
 
 def _item(school_name: str, code: str) -> RectificationItem | None:
@@ -185,9 +192,12 @@ def seed_supervision(stdout) -> None:
     updates = _progress(staff, finance) if staff else 0
     projects = _projects()
     reviews = _review()
+    # What the daily beat job would leave today: the two overdue items' notices, shown after login.
+    notices = services.overdue_notices_send()
     stdout.write(
         f"督导推进 supervision: 周期 cycles {cycles}, 措施 measures {measures}, 台账新增 ledger opened "
-        f"{counts['opened']}, 进展 updates {updates}, 项目 projects {projects}, 外部评估 reviews {reviews} 新建 created"
+        f"{counts['opened']}, 进展 updates {updates}, 项目 projects {projects}, 外部评估 reviews {reviews}, "
+        f"逾期通知 overdue notices {notices['notices']} 新建 created"
     )
 
 

@@ -7,6 +7,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
@@ -125,8 +126,11 @@ def ledger(
     overdue: bool = False,
     school=None,
     kind: str = "",
+    township=None,
 ):
     qs = access.items_for(user)
+    if township is not None:
+        qs = qs.filter(school__township=township)
     if body is not None:
         qs = qs.filter(assignments__body=body)
     if state:
@@ -164,8 +168,7 @@ def visible_assignments(user, assignments) -> list:
     rows = list(assignments)
     if access.sees_everything(user) or user.role != "township_official":
         return rows
-    own = access.user_body(user)
-    return [a for a in rows if a.body.kind != "township" or (own and a.body_id == own.pk)]
+    return [a for a in rows if _body_visible(user, a.body)]
 
 
 def updates_of(obj, *, user):
@@ -174,6 +177,57 @@ def updates_of(obj, *, user):
         return qs
     own = access.user_body(user)
     return qs.filter(Q(body__isnull=True) | ~Q(body__kind="township") | Q(body=own))
+
+
+# --- History ------------------------------------------------------------------------------------------------------
+
+# Fields whose change the history table spells out (work status, ledger state, indicator status and percent have
+# their own columns).
+HISTORY_FIELDS = ("stage", "due_date", "target", "review_comment")
+
+
+@dataclass
+class HistoryRow:
+    record: object
+    changes: list[str]
+
+
+def history_rows(obj, *, limit: int = 50) -> list[HistoryRow]:
+    """The object's history, newest first, each row with what changed in the fields above ("完成时限：— → 2027-03-01"),
+    so that two rows with the same statuses do not look identical. Two queries."""
+    from django.utils.translation import gettext as _
+
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    stage_ids = {getattr(r, "stage_id", None) for r in records} - {None}
+    stages = {s.pk: str(s) for s in Stage.objects.filter(pk__in=stage_ids)} if stage_ids else {}
+    labels = {name: obj._meta.get_field(name).verbose_name for name in HISTORY_FIELDS if _has_field(obj, name)}
+
+    def shown(name, record) -> str:
+        value = getattr(record, f"{name}_id" if name == "stage" else name, None)
+        if value in (None, ""):
+            return "—"
+        if name == "stage":
+            return stages.get(value, "—")
+        return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+    rows = []
+    for newer, older in zip(records, [*records[1:], None], strict=False):
+        changes = []
+        if older is not None:
+            for name, label in labels.items():
+                before, after = shown(name, older), shown(name, newer)
+                if before != after:
+                    changes.append(_("%(field)s：%(old)s → %(new)s") % {"field": label, "old": before, "new": after})
+        rows.append(HistoryRow(newer, changes))
+    return rows[:limit]
+
+
+def _has_field(obj, name: str) -> bool:
+    try:
+        obj._meta.get_field(name)
+    except FieldDoesNotExist:  # measures have no target
+        return False
+    return True
 
 
 # --- The source of the ledger -------------------------------------------------------------------------------------
@@ -196,6 +250,7 @@ def source_round() -> CollectionRound | None:
 
 @dataclass
 class Cell:
+    stage_id: int | None = None
     measures: int = 0
     items: int = 0
     open: int = 0
@@ -217,7 +272,7 @@ def timeline(*, user, view: CycleView) -> list[TimelineRow]:
     bodies = {b.pk: b for b in Body.objects.all()}
 
     def cell(body_id, stage_id) -> Cell:
-        row = rows.setdefault(body_id, TimelineRow(bodies[body_id], [Cell() for _ in view.stages]))
+        row = rows.setdefault(body_id, TimelineRow(bodies[body_id], [Cell(stage_id=s.pk) for s in view.stages]))
         return row.cells[index[stage_id]]
 
     item_rows = ItemBody.objects.filter(
@@ -237,7 +292,17 @@ def timeline(*, user, view: CycleView) -> list[TimelineRow]:
         c.measures += 1
         c.accepted += work == WorkStatus.ACCEPTED
         c.overdue += rules.is_overdue(due_date=due, state="open", work=work, today=on, finished=view.finished)
-    return sorted(rows.values(), key=lambda r: (r.body.kind, r.body.order, r.body.code))
+    shown = [r for r in rows.values() if _body_visible(user, r.body)]
+    return sorted(shown, key=lambda r: (r.body.kind, r.body.order, r.body.code))
+
+
+def _body_visible(user, body: Body) -> bool:
+    """As in `visible_assignments`: a township official sees the departments but no other township by name (the
+    plan's township measures are led by all six townships at once)."""
+    if access.sees_everything(user) or user.role != "township_official":
+        return True
+    own = access.user_body(user)
+    return body.kind != "township" or (own is not None and body.pk == own.pk)
 
 
 def ledger_counts(*, user) -> dict[str, int]:
@@ -308,6 +373,37 @@ def school_plan(*, user, school) -> dict:
     items = list(ledger(user=user, school=school).exclude(state=ItemState.CLOSED).prefetch_related("projects"))
     projects = access.projects_for(user).filter(Q(school=school) | Q(items__school=school)).distinct()
     return {"items": items, "projects": list(projects.order_by("planned_completion", "pk"))}
+
+
+# --- Projects in a what-if -----------------------------------------------------------------------------------------
+
+# How a project's figures change its school's in a what-if (indicators/whatif.py's change rows). New schools and
+# function rooms without an area have no such figure; they get no button.
+PROJECT_AREA_FIELDS = {"sports_ground": "sports_area_m2", "extension": "teaching_area_m2", "rooms": "teaching_area_m2"}
+SECTION_OF_KIND = {"primary": "primary", "junior": "junior"}
+
+
+def project_whatif_changes(project) -> list[dict]:
+    """The what-if changes that apply a project to its school's figures, e.g. a 6,900 m² sports ground →
+    {"school": "2136480001", "field": "sports_area_m2", "delta": "6900"}; [] when the project says nothing usable."""
+    school = project.school
+    if school is None:
+        return []
+    field = PROJECT_AREA_FIELDS.get(project.kind)
+    if field and project.area_m2:
+        return [{"school": school.code, "field": field, "delta": format(project.area_m2.normalize(), "f")}]
+    if project.kind == "equipment" and project.budget_total:
+        return [
+            {
+                "school": school.code,
+                "field": "equipment_value_yuan",
+                "delta": format(project.budget_total.normalize(), "f"),
+            }
+        ]
+    section = SECTION_OF_KIND.get(school.kind)
+    if project.kind == "hiring" and project.teachers and section:
+        return [{"school": school.code, "field": "teachers", "section": section, "delta": str(project.teachers)}]
+    return []
 
 
 def recent_updates(*, user, limit: int = 10):

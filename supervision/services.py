@@ -46,12 +46,25 @@ EVIDENCE_KINDS = {"pdf", "png", "jpeg", "docx", "xlsx", "pptx"}
 # --- Cycles and the plan ------------------------------------------------------------------------------------------
 
 
+@transaction.atomic  # the cycle and its stages, or nothing
 def cycle_create(*, name: str, stages: list[rules.StageDates], read_only: bool = False, note: str = "") -> Cycle:
     names = {n: title for n, title, _s, _e in PUBLISHED_STAGES}
     cycle = Cycle.objects.create(name=name, read_only=read_only, note=note)
     Stage.objects.bulk_create(
         [Stage(cycle=cycle, number=s.number, name=names[s.number], starts=s.starts, ends=s.ends) for s in stages]
     )
+    return cycle
+
+
+def cycle_add(
+    *, name: str, stages: list[rules.StageDates], note: str = "", seed_measures: bool = True, by, request=None
+) -> Cycle:
+    """The bureau opens a new cycle (e.g. a re-evaluation): its five dated stages and, unless told otherwise, the
+    plan's measures due at the end of their stages. It becomes current only when the bureau says so."""
+    with transaction.atomic():
+        cycle = cycle_create(name=name, stages=stages, note=note)
+        measures = measures_seed(cycle=cycle) if seed_measures else 0
+        audit.record(action="supervision.cycle_create", user=by, request=request, obj=cycle, measures=measures)
     return cycle
 
 
@@ -75,6 +88,7 @@ def _body_codes(codes, townships: list[Body]) -> list[Body]:
     return out
 
 
+@transaction.atomic  # every measure with its bodies, or nothing
 def measures_seed(*, cycle: Cycle) -> int:
     """Create the plan's measures in a cycle, each in its stage and due at the stage's end. Existing refs are kept."""
     stages = {s.number: s for s in cycle.stages.all()}
@@ -98,6 +112,54 @@ def measures_seed(*, cycle: Cycle) -> int:
         ]
         MeasureBody.objects.bulk_create(rows, ignore_conflicts=True)
     return created
+
+
+def measure_save(
+    *,
+    cycle: Cycle,
+    ref: str,
+    title: str,
+    leads,
+    cooperating,
+    stage: Stage | None,
+    due_date: datetime.date | None,
+    by,
+    measure: Measure | None = None,
+    request=None,
+) -> Measure:
+    """Create or edit a measure of a cycle that is not archived: wording, stage, due date (the stage's end when left
+    empty) and its bodies, which are replaced as a whole. One transaction, one audit row."""
+    if cycle.read_only:
+        raise rules.WorkflowError(_("该周期已归档，只读。"))
+    with transaction.atomic():
+        old = (
+            {
+                "ref": measure.ref,
+                "title": measure.title,
+                "stage": measure.stage_id,
+                "due_date": str(measure.due_date or ""),
+                "bodies": sorted(f"{a.role}:{a.body_id}" for a in measure.assignments.all()),
+            }
+            if measure
+            else None
+        )
+        measure = measure or Measure(cycle=cycle)
+        measure.ref, measure.title, measure.stage = ref, title, stage
+        measure.due_date = due_date or (stage.ends if stage else None)
+        measure._history_user = by
+        measure.save()
+        lead_ids = {b.pk for b in leads}
+        MeasureBody.objects.filter(measure=measure).delete()
+        MeasureBody.objects.bulk_create(
+            [MeasureBody(measure=measure, body=b, role=BodyRole.LEAD) for b in leads]
+            + [
+                MeasureBody(measure=measure, body=b, role=BodyRole.COOPERATING)
+                for b in cooperating
+                if b.pk not in lead_ids
+            ]
+        )
+        audit.record(action="supervision.measure_save", user=by, request=request, obj=measure, old=old)
+    return measure
 
 
 def routing_save(*, code: str, bodies: list[str], by, request=None) -> RoutingRule:

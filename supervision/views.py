@@ -15,7 +15,7 @@ from gongqing.uploads import UploadRejected, check_upload
 
 from . import access, rules, selectors, services
 from .access import BUREAU, LEADERS, READERS
-from .forms import ItemForm, LedgerFilter, ProgressForm, ReviewForm, ScheduleForm
+from .forms import CycleForm, ItemForm, LedgerFilter, MeasureForm, ProgressForm, ReviewForm, ScheduleForm
 from .models import Body, Cycle, Stage
 
 PAGE_SIZE = 100
@@ -30,9 +30,14 @@ def _current_view():
 @roles_required(*READERS)
 def home(request):
     view = _current_view()
+    timeline = selectors.timeline(user=request.user, view=view) if view else []
+    own = access.user_body(request.user)
+    for row in timeline:
+        # A cell's items open in the ledger filtered by body and stage, where the ledger's filter offers that body.
+        row.linkable = access.sees_everything(request.user) or (own is not None and row.body.pk == own.pk)
     context = {
         "view": view,
-        "timeline": selectors.timeline(user=request.user, view=view) if view else [],
+        "timeline": timeline,
         "counts": selectors.ledger_counts(user=request.user),
         "updates": selectors.recent_updates(user=request.user),
         "body": access.user_body(request.user),
@@ -56,7 +61,12 @@ def measure_list(request):
     return render(
         request,
         "supervision/measure_list.html",
-        {"measures": rows, "cycle": cycle, "cycles": Cycle.objects.all()},
+        {
+            "measures": rows,
+            "cycle": cycle,
+            "cycles": Cycle.objects.all(),
+            "can_manage": access.can_manage(request.user),
+        },
     )
 
 
@@ -73,13 +83,63 @@ def measure_detail(request, pk):
     return render(request, "supervision/measure_detail.html", _work_context(request, measure))
 
 
+@roles_required(*BUREAU)
+def measure_edit(request, pk=None):
+    """The bureau adds a measure to the current cycle or edits one; an archived cycle's measures are not editable."""
+    if pk is None:
+        view = _current_view()
+        if view is None or view.cycle.read_only:
+            messages.error(request, _("请先设置一个未归档的当前工作周期。"))
+            return redirect("supervision:measures")
+        measure, cycle = None, view.cycle
+    else:
+        measure = access.measure_for_user(user=request.user, pk=pk)
+        cycle = measure.cycle
+        if cycle.read_only:
+            raise Http404
+    initial = {}
+    if measure is not None:
+        rows = list(measure.assignments.all())
+        initial = {
+            "ref": measure.ref,
+            "title": measure.title,
+            "leads": [a.body_id for a in rows if a.role == "lead"],
+            "cooperating": [a.body_id for a in rows if a.role != "lead"],
+            "stage": measure.stage_id,
+            "due_date": measure.due_date,
+        }
+    form = MeasureForm(request.POST or None, initial=initial, cycle=cycle, measure=measure)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            measure = services.measure_save(
+                cycle=cycle,
+                measure=measure,
+                ref=d["ref"],
+                title=d["title"],
+                leads=list(d["leads"]),
+                cooperating=list(d["cooperating"]),
+                stage=d["stage"],
+                due_date=d["due_date"],
+                by=request.user,
+                request=request,
+            )
+        except rules.WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("措施已保存。"))
+            return redirect(measure_url(measure))
+    title = _("编辑措施 %(ref)s") % {"ref": measure.ref} if measure else _("新增措施（%(cycle)s）") % {"cycle": cycle}
+    return render(request, "supervision/form.html", {"form": form, "title": title, "obj": measure})
+
+
 def _work_context(request, obj) -> dict:
     user = request.user
     return {
         "obj": obj,
         "assignments": selectors.visible_assignments(user, obj.assignments.all()),
         "updates": selectors.updates_of(obj, user=user),
-        "history": obj.history.select_related("history_user")[:50],
+        "history": selectors.history_rows(obj),
         "can_update": access.can_post_update(user, obj),
         "can_done": access.can_mark_done(user, obj),
         "can_review": access.can_review(user, obj),
@@ -100,7 +160,8 @@ def ledger(request):
         if access.sees_everything(request.user)
         else Body.objects.filter(pk=getattr(access.user_body(request.user), "pk", None))
     )
-    flt = LedgerFilter(request.GET or None, stages=stages, bodies=bodies)
+    county_wide = access.sees_everything(request.user)
+    flt = LedgerFilter(request.GET or None, stages=stages, bodies=bodies, county_wide=county_wide)
     data = flt.cleaned_data if flt.is_bound and flt.is_valid() else {}
     rows = selectors.ledger(
         user=request.user,
@@ -109,6 +170,7 @@ def ledger(request):
         work_status=data.get("work_status", ""),
         stage=data.get("stage"),
         overdue=bool(data.get("overdue")),
+        township=data.get("township"),
     )
     page = list(rows[:PAGE_SIZE])
     for item in page:
@@ -120,6 +182,7 @@ def ledger(request):
             "filter": flt,
             "items": page,
             "truncated": len(page) == PAGE_SIZE,
+            "source": selectors.source_round(),
             "can_manage": access.can_manage(request.user),
         },
     )
@@ -323,6 +386,27 @@ def assessment(request):
 @roles_required(*BUREAU)
 def cycle_list(request):
     return render(request, "supervision/cycles.html", {"cycles": selectors.cycles()})
+
+
+@roles_required(*BUREAU)
+def cycle_create(request):
+    from .plan import PUBLISHED_STAGES
+
+    names = {n: name for n, name, _starts, _ends in PUBLISHED_STAGES}
+    form = CycleForm(request.POST or None, stage_names=names)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        cycle = services.cycle_add(
+            name=d["name"],
+            note=d["note"],
+            stages=form.stages(),
+            seed_measures=d["seed_measures"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, _("工作周期“%(name)s”已建立；需要时请设为当前周期。") % {"name": cycle.name})
+        return redirect("supervision:cycles")
+    return render(request, "supervision/form.html", {"form": form, "title": _("新建工作周期")})
 
 
 @require_POST

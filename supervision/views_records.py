@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_safe
 from gongqing import audit
 from gongqing.decorators import roles_required
 
-from . import access, services
+from . import access, selectors, services
 from .access import BUREAU, LEADERS, READERS
 from .forms import FindingForm, ProjectForm, ReviewRecordForm, RoutingForm
 from .models import Body, Finding, Project, RectificationItem, Review, RoutingRule
@@ -62,8 +64,16 @@ def project_list(request):
         .prefetch_related(Prefetch("items", queryset=access.items_for(request.user).select_related("school")))
         .order_by("planned_completion", "pk")
     )
+    can_manage = access.can_manage(request.user)
+    source = selectors.source_round() if can_manage else None
+    rows = list(projects)
+    for project in rows:
+        changes = selectors.project_whatif_changes(project) if source else []
+        project.whatif_changes = json.dumps(changes, ensure_ascii=False) if changes else ""
     return render(
-        request, "supervision/projects.html", {"projects": projects, "can_manage": access.can_manage(request.user)}
+        request,
+        "supervision/projects.html",
+        {"projects": rows, "can_manage": can_manage, "whatif_round": source},
     )
 
 

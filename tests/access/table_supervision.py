@@ -124,6 +124,17 @@ ROUTES = {
         "GET": MEASURE_READERS,
         "POST": NOBODY,
     },
+    "supervision:measure_create": {
+        "data": lambda objs: {"ref": "6.1"},  # incomplete: the form re-renders
+        "GET": BUREAU,
+        "POST": BUREAU,
+    },
+    "supervision:measure_edit": {
+        "kwargs": lambda objs: {"pk": _measure(objs).pk},
+        "data": lambda objs: {"ref": "3.3"},  # incomplete: the form re-renders
+        "GET": BUREAU,
+        "POST": BUREAU,
+    },
     "supervision:measure_progress": {
         "kwargs": lambda objs: {"pk": _measure(objs).pk},
         "data": _progress_data,
@@ -165,6 +176,11 @@ ROUTES = {
     "supervision:evidence": {"kwargs": lambda objs: {"pk": _evidence(objs).pk}, "GET": ITEM_READERS, "POST": NOBODY},
     "supervision:assessment": {"GET": LEADERS, "POST": NOBODY},
     "supervision:cycles": {"GET": BUREAU, "POST": NOBODY},
+    "supervision:cycle_create": {
+        "data": lambda objs: {"name": "复评周期二"},  # incomplete: the form re-renders
+        "GET": BUREAU,
+        "POST": BUREAU,
+    },
     "supervision:cycle_current": {"kwargs": lambda objs: {"pk": _cycle(objs).pk}, "GET": NOBODY, "POST": BUREAU},
     "supervision:routing": {"GET": BUREAU, "POST": NOBODY},
     "supervision:routing_edit": {

@@ -39,3 +39,16 @@ def test_the_demo_ledger_follows_the_latest_round_with_lead_bodies_and_targets(s
 def test_the_demo_has_two_projects_and_a_finding_linked_to_items(seeded):
     assert Project.objects.count() == 2 and all(p.items.exists() for p in Project.objects.all())
     assert Finding.objects.get().items.count() >= 2
+
+
+def test_the_demo_leaves_the_overdue_notices_of_the_daily_job_for_the_lead_bodies(seeded):
+    """金湖乡堤湾村小学's G6 item is led by 市财政局 and due at the end of stage 2, already past: its officer has a
+    notice after login; running the job again adds nothing."""
+    from gongqing.models import Notice
+    from supervision import services
+
+    notices = Notice.objects.filter(user__username="finance")
+    assert any("金湖乡堤湾村小学" in n.text and "逾期" in n.text for n in notices)
+    before = Notice.objects.count()
+    assert services.overdue_notices_send()["notices"] == 0
+    assert Notice.objects.count() == before
