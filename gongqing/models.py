@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import BUREAU_ROLES, COUNTY_READERS, Role
@@ -14,6 +15,14 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     last_unlock_or_login = models.DateTimeField(null=True, blank=True, editable=False)
+    # Identity (issue 8): the password's age forces a change after PASSWORD_MAX_AGE_DAYS; an admin's create or reset
+    # sets must_change_password. Existing rows get the migration's time, so nobody is forced by the upgrade itself.
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now, editable=False)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False, editable=False)
+    # The TOTP second factor: the secret encrypted (gongqing.totp), never shown again after enrolment.
+    totp_secret = models.CharField(max_length=255, blank=True, editable=False)
+    totp_enabled_at = models.DateTimeField(_("二次验证启用时间"), null=True, blank=True, editable=False)
+    totp_last_step = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -34,6 +43,10 @@ class User(AbstractUser):
     def reads_whole_county(self) -> bool:
         return self.role in COUNTY_READERS
 
+    @property
+    def has_totp(self) -> bool:
+        return bool(self.totp_secret and self.totp_enabled_at)
+
 
 class Notice(models.Model):
     """An in-portal message shown to a user after login until read."""
@@ -52,8 +65,24 @@ class Notice(models.Model):
         return self.text
 
 
+class AuditRowImmutable(RuntimeError):
+    """Audit rows are append-only: the portal never changes or deletes one (SECURITY.md row 7)."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditRowImmutable("audit rows cannot be changed")
+
+    def delete(self):
+        raise AuditRowImmutable("audit rows cannot be deleted; `manage.py prune_audit` removes rows past retention")
+
+
 class AuditEvent(models.Model):
-    """Who did what, when, from where, with what result. Written only through gongqing.audit.record()."""
+    """Who did what, when, from where, with what result. Written only through gongqing.audit.record().
+
+    Append-only: saving an existing row, deleting one, and `update()`/`delete()` on the default manager's querysets
+    raise AuditRowImmutable. Only `manage.py prune_audit` removes rows, older than the retention (at least 180 days).
+    """
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -65,6 +94,8 @@ class AuditEvent(models.Model):
     result = models.CharField(_("结果"), max_length=16, default="ok")
     detail = models.JSONField(_("详情"), default=dict, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at"]
         verbose_name = _("审计日志")
@@ -72,6 +103,14 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditRowImmutable("audit rows cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditRowImmutable("audit rows cannot be deleted")
 
 
 class ApiToken(models.Model):

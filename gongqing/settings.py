@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "indicators",
     "supervision",
     "supervision.survey",
+    "supervision.reports",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "gongqing.middleware.NoStoreForAuthenticatedMiddleware",
+    "gongqing.middleware.IdentityMiddleware",
+    "gongqing.middleware.ExpiredFormMiddleware",
     "supervision.survey.middleware.SurveyOnlyMiddleware",
 ]
 
@@ -98,13 +101,23 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "gongqing.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "gongqing.passwords.CharacterClassValidator"},
+    {"NAME": "gongqing.passwords.UsernameInPasswordValidator"},
+    {"NAME": "gongqing.passwords.CommonPatternValidator"},
 ]
+# Identity (issue 8, docs/security.md): a password older than this must be changed at the next page.
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
+# Roles that must use the TOTP second factor (enrolment forced at the next login), e.g. "bureau_admin,auditor".
+TOTP_REQUIRED_ROLES = env.list("TOTP_REQUIRED_ROLES", default=[])
+# The key the TOTP secrets are encrypted with; empty: derived from SECRET_KEY.
+TOTP_ENCRYPTION_KEY = env("TOTP_ENCRYPTION_KEY", default="")
 
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+# Pages warn this long after the last request and offer to continue (static/js/session.js).
+SESSION_IDLE_WARN_SECONDS = env.int("SESSION_IDLE_WARN_SECONDS", default=SESSION_COOKIE_AGE - 5 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -154,7 +167,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Must exceed CELERY_TASK_TIME_LIMIT: a message of a worker killed outright comes back only after it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "nightly-recompute": {
@@ -258,3 +272,6 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # In-process tasks would print "Task … succeeded" for every recompute into commands such as seed_demo.
+    LOGGING["loggers"]["celery"] = {"level": "WARNING"}

@@ -43,6 +43,7 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 from simple_history.utils import bulk_create_with_history
 
@@ -575,7 +576,13 @@ def _seed_users(tally: Tally, townships: dict[str, Township]) -> dict[str, User]
         user = existing.get(demo.username)
         if user is None:
             user = User.objects.create(
-                username=demo.username, role=demo.role, full_name=demo.full_name, password=hashes[demo.username]
+                username=demo.username,
+                role=demo.role,
+                full_name=demo.full_name,
+                password=hashes[demo.username],
+                # Demo accounts are for trying the portal: not forced to change the fixed demo password.
+                password_changed_at=timezone.now(),
+                must_change_password=False,
             )
             tally.created_users.add(demo.username)
         tally.add("users", "present" if demo.username in existing else "created")

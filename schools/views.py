@@ -47,7 +47,9 @@ def school_detail(request, pk):
     school = access.school_for_user(user=request.user, pk=pk)
     returns = school.returns.select_related("round", "round__school_year").order_by("-round__as_of", "-round__pk")
     open_rounds = (
-        CollectionRound.objects.filter(is_open=True).exclude(returns__school=school).select_related("school_year")
+        CollectionRound.objects.filter(is_open=True)
+        .exclude(pk__in=SchoolReturn.objects.filter(school=school).values("round_id"))  # live returns only
+        .select_related("school_year")
     )
     context = {
         "school": school,

@@ -104,6 +104,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         elif not token.user.is_active:
             problem = ("user_inactive", _("令牌所属账号已停用。"))
         if problem:
+            request._request.audit_recorded = True  # ApiViewSet's per-call audit row would repeat this one
             audit.record(
                 action="api.auth_failed",
                 user=token.user if token else None,

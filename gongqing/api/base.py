@@ -6,6 +6,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from gongqing import audit
+
 from . import conditional, idempotency
 from .permissions import ApiAccess
 
@@ -36,7 +38,29 @@ class ApiViewSet(viewsets.GenericViewSet):
         if self._idempotency is not None:
             idempotency.finish(self._idempotency, response)
             self._idempotency = None
+        _audit_call(request, response)
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+def _audit_call(request, response) -> None:
+    """One audit row per API call: who (token or session), the method and path, the status. A refused token has
+    already been audited by the authentication (api.auth_failed) and is not counted twice."""
+    django_request = getattr(request, "_request", request)
+    if getattr(django_request, "audit_recorded", False):
+        return
+    user = request.user if request.user.is_authenticated else None
+    token = getattr(request, "auth", None)
+    status = response.status_code
+    audit.record(
+        action="api.call",
+        user=user,
+        request=django_request,
+        result="ok" if status < 400 else ("refused" if status in (401, 403, 404, 405, 429) else "failed"),
+        method=request.method,
+        path=django_request.get_full_path()[:300],
+        status=status,
+        token=getattr(token, "prefix", ""),
+    )
 
 
 class ResultViewSet(mixins.ListModelMixin, ApiViewSet):
@@ -49,7 +73,7 @@ class ResultViewSet(mixins.ListModelMixin, ApiViewSet):
         # Bad filters and page parameters are refused (400) before any 304.
         self.filter_queryset(self.get_queryset())
         if self.paginator is not None and hasattr(self.paginator, "check_params"):
-            self.paginator.check_params(self.request)
+            self.paginator.check_params(self.request, self)
         etag, last = conditional.result_validators(self.request, self.evaluation_states())
         if conditional.is_not_modified(self.request, etag, last):
             return conditional.with_validators(Response(status=304), etag, last)

@@ -9,6 +9,9 @@ from gongqing.api.auth import token_create
 from gongqing.models import ApiToken
 from gongqing.roles import Role
 from indicators.models import EvaluationState
+from supervision.models import Body, Project, Stage
+from tests.access import table_reports as reports
+from tests.access import table_supervision as supervision
 from tests.access.table_core import ACCOUNTS, ADMIN, BUREAU, COUNTY_READERS, NOBODY, SCHOOL_READERS
 from tests.factories import UserFactory
 
@@ -39,6 +42,24 @@ def _token(objs):
 def _evaluated_round(objs):
     state, _created = EvaluationState.objects.get_or_create(round=objs["round"])
     return {"round": state.round_id}
+
+
+# Supervision: the pages' readers plus the API client (whole county, like leadership); never the auditor.
+SUPERVISION_READERS = supervision.READERS | API_CLIENT
+ITEM_READERS = supervision.ITEM_READERS | API_CLIENT  # 甘露镇's item led by 市财政局
+MEASURE_READERS = supervision.MEASURE_READERS | API_CLIENT  # 市财政局's measure
+# Reports: the report pages' readers plus the API client (read only); renders are asked for by the bureau alone.
+REPORT_READERS = reports.READERS | API_CLIENT
+PROJECT_READERS = BUREAU | {"leadership", "ganlu_official"} | API_CLIENT  # a project of 甘露镇's school
+
+
+def _stage(objs):
+    cycle = supervision._cycle(objs)
+    return Stage.objects.get_or_create(cycle=cycle, number=1, defaults={"name": "宣传发动", "ends": "2030-06-30"})[0]
+
+
+def _api_project(objs):
+    return Project.objects.get_or_create(name="甘露镇中心小学运动场", school=objs["school"], kind="sports_ground")[0]
 
 
 ROUTES = {
@@ -79,4 +100,64 @@ ROUTES = {
         "GET": RESULT_READERS,
         "POST": NOBODY,
     },
+    "api:body-list": {"GET": SUPERVISION_READERS, "POST": NOBODY},
+    "api:body-detail": {
+        "kwargs": lambda objs: {"pk": Body.objects.get(code="finance").pk},
+        "GET": SUPERVISION_READERS,
+        "POST": NOBODY,
+    },
+    "api:cycle-list": {"GET": SUPERVISION_READERS, "POST": NOBODY},
+    "api:cycle-detail": {
+        "kwargs": lambda objs: {"pk": supervision._cycle(objs).pk},
+        "GET": SUPERVISION_READERS,
+        "POST": NOBODY,
+    },
+    "api:stage-list": {"GET": SUPERVISION_READERS, "POST": NOBODY},
+    "api:stage-detail": {"kwargs": lambda objs: {"pk": _stage(objs).pk}, "GET": SUPERVISION_READERS, "POST": NOBODY},
+    "api:measure-list": {"GET": SUPERVISION_READERS, "POST": NOBODY},
+    "api:measure-detail": {
+        "kwargs": lambda objs: {"pk": supervision._measure(objs).pk},
+        "GET": MEASURE_READERS,
+        "POST": NOBODY,
+    },
+    "api:measure-updates": {
+        "kwargs": lambda objs: {"pk": supervision._measure(objs).pk},
+        "GET": MEASURE_READERS,
+        "POST": NOBODY,
+    },
+    "api:rectification-item-list": {"GET": SUPERVISION_READERS, "POST": NOBODY},
+    "api:rectification-item-detail": {
+        "kwargs": lambda objs: {"pk": supervision._item(objs).pk},
+        "GET": ITEM_READERS,
+        "POST": NOBODY,
+    },
+    "api:rectification-item-updates": {
+        "kwargs": lambda objs: {"pk": supervision._evidence(objs).update.item_id},
+        "GET": ITEM_READERS,
+        "POST": NOBODY,
+    },
+    "api:project-list": {"GET": SUPERVISION_READERS, "POST": NOBODY},
+    "api:project-detail": {
+        "kwargs": lambda objs: {"pk": _api_project(objs).pk},
+        "GET": PROJECT_READERS,
+        "POST": NOBODY,
+    },
+    "api:report-list": {"GET": REPORT_READERS, "POST": BUREAU},
+    "api:report-detail": {
+        "kwargs": lambda objs: {"pk": reports._report(objs).pk},
+        "GET": REPORT_READERS,
+        "POST": NOBODY,
+    },
+    "api:report-download": {
+        "kwargs": lambda objs: {"pk": reports._report(objs).pk},
+        "GET": REPORT_READERS,
+        "POST": NOBODY,
+    },
+    "api:report-annex": {
+        "kwargs": lambda objs: {"pk": reports._report(objs).pk},
+        "GET": REPORT_READERS,
+        "POST": NOBODY,
+    },
+    # Any other path under /api/ (the bare /api/v1/ too): the JSON 404, for everyone.
+    "api:not_found": {"kwargs": lambda objs: {"rest": "v1/nope/"}, "GET": NOBODY, "POST": NOBODY},
 }

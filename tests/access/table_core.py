@@ -60,6 +60,9 @@ ROUTES = {
     "logout": {"GET": NOBODY, "POST": ACCOUNTS},
     "password_change": {"GET": ACCOUNTS, "POST": ACCOUNTS},
     "password_change_done": {"GET": ACCOUNTS, "POST": NOBODY},
+    # Identity (issue 8): the idle warning's keepalive and the TOTP second factor's own page, for every account.
+    "keepalive": {"GET": ACCOUNTS, "POST": ACCOUNTS},
+    "totp": {"GET": ACCOUNTS, "POST": ACCOUNTS, "data": lambda objs: {"code": "000000"}},
     "home": {"GET": PORTAL_USERS, "POST": PORTAL_USERS},
     "notices": {"GET": PORTAL_USERS, "POST": PORTAL_USERS},
     "notice_read": {"kwargs": lambda objs: {"pk": objs["notice"].pk}, "GET": NOBODY, "POST": PORTAL_USERS},
@@ -84,6 +87,7 @@ ROUTES = {
     "user_toggle": {"kwargs": lambda objs: {"pk": objs["managed_user"].pk}, "GET": NOBODY, "POST": ADMIN},
     "user_reset": {"kwargs": lambda objs: {"pk": objs["managed_user"].pk}, "GET": NOBODY, "POST": ADMIN},
     "user_unlock": {"kwargs": lambda objs: {"pk": objs["managed_user"].pk}, "GET": NOBODY, "POST": ADMIN},
+    "user_totp_reset": {"kwargs": lambda objs: {"pk": objs["managed_user"].pk}, "GET": NOBODY, "POST": ADMIN},
     "audit_log": {"GET": ADMIN | {"auditor"}, "POST": ADMIN | {"auditor"}},
     # --- the school registry ---
     "schools:list": {"GET": SCHOOL_READERS, "POST": SCHOOL_READERS},

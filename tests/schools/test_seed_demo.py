@@ -163,6 +163,7 @@ def test_each_apps_demo_step_is_found_in_installed_apps_order():
         "indicators.demo.seed_indicators",
         "supervision.demo.seed_supervision",
         "supervision.survey.demo.seed_survey",
+        "supervision.reports.demo.seed_reports",
     ]
 
 
