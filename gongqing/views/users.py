@@ -120,6 +120,7 @@ def user_edit(request, pk=None):
 
 @require_POST
 @roles_required(Role.BUREAU_ADMIN)
+@transaction.atomic  # the change and its audit row, or neither
 def user_toggle_active(request, pk):
     user = get_object_or_404(User, pk=pk)
     if user == request.user:
@@ -136,6 +137,7 @@ def user_toggle_active(request, pk):
 
 @require_POST
 @roles_required(Role.BUREAU_ADMIN)
+@transaction.atomic  # the change and its audit row, or neither
 def user_reset_password(request, pk):
     user = get_object_or_404(User, pk=pk)
     password = generate_password(user)

@@ -5,7 +5,10 @@ The scenario is a list of steps, one line each: (what happens, the audit actions
 the scenario is adding one line to SCENARIO (and, if it needs one, a small function above it).
 """
 
+import datetime
+
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -16,6 +19,8 @@ from gongqing.api.auth import token_create, token_revoke
 from gongqing.models import AuditEvent, AuditRowImmutable
 from gongqing.roles import Role
 from schools.models import SchoolReturn
+from supervision.models import Cycle, Stage
+from supervision.reports.models import Report, ReportStatus
 from tests.factories import SchoolFactory, make_return
 from tests.schools.postdata import current_form_data
 from tests.schools.test_exchange_csv import classes_csv, returns_csv, rooms_csv
@@ -114,6 +119,25 @@ def api_call_with_a_revoked_token(s):
     assert response.status_code == 401
 
 
+def report_download(s):
+    stage = Stage.objects.create(
+        cycle=Cycle.objects.create(name="审计场景周期"), number=4, name="自查评估", ends=datetime.date(2026, 3, 31)
+    )
+    report = Report.objects.create(
+        cycle=stage.cycle,
+        stage=stage,
+        school_year=s.round.school_year,
+        round=s.round,
+        version=1,
+        draft_revision=1,
+        status=ReportStatus.DONE,
+        title="审计场景报告",
+    )
+    report.file.save(f"audit-scenario-{report.pk}.pdf", ContentFile(b"%PDF-1.7 scenario"), save=True)
+    response = s.staff.get(reverse("reports:download", args=[report.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+
+
 def _password():
     from tests.factories import PASSWORD
 
@@ -135,7 +159,7 @@ SCENARIO = [
     (export_csv, ["export"]),
     (api_call, ["api.call"]),
     (api_call_with_a_revoked_token, ["api.auth_failed"]),
-    # The PDF report download joins here when supervision/reports lands: (report_download, ["report.download"]),
+    (report_download, ["report.download"]),
 ]
 
 
@@ -154,7 +178,7 @@ def test_every_event_of_the_scenario_leaves_exactly_its_audit_rows(scenario):
         rows = list(AuditEvent.objects.filter(pk__gt=before).order_by("pk"))
         assert [r.action for r in rows] == actions, step.__name__
     rows = list(AuditEvent.objects.filter(pk__gt=first).order_by("pk"))
-    assert len(rows) == expected_total == 20
+    assert len(rows) == expected_total == 21
     for row in rows:
         assert row.username, (row.action, "who")
         assert row.at is not None and row.at >= start, (row.action, "when")
