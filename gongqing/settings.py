@@ -218,7 +218,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "共青城市义务教育优质均衡督导平台 API",
-    "DESCRIPTION": "Read the county's schools, returns and evaluation results; write returns. Guide: docs/api.md.",
+    "DESCRIPTION": "共青城市义务教育优质均衡督导平台的数据接口（v1）。",  # the served schema gives the long version
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["gongqing.api.permissions.LoggedInOrToken"],

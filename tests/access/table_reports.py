@@ -2,7 +2,8 @@
 
 Reports are county documents: the bureau and the leadership group read and download them; only the bureau writes the
 narrative, asks for renders and retries. Township officials, department officers, the auditor (audit log only) and the
-API client get nothing (403). A report has no township, so 江益镇's official is refused like every other non-reader.
+API client get nothing (403) from these pages; the API client reads reports through /api/v1/reports/
+(tests/access/table_api.py). A report has no township, so 江益镇's official is refused like every other non-reader.
 """
 
 import datetime
