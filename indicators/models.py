@@ -226,3 +226,22 @@ class SectionCV(models.Model):
 
     def __str__(self):
         return f"{self.section}/{self.code}: {self.cv}"
+
+
+class IntakeEstimate(models.Model):
+    """The bureau's estimate of a school's grade-1 intake in a coming school year, which the dashboards' class-size
+    forecast uses instead of this year's grade 1 (the dashboards have no models module of their own)."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="intake_estimates")
+    year = models.PositiveSmallIntegerField(_("入学学年"))  # the school year the pupils enter, named as SchoolYear
+    students = models.PositiveIntegerField(_("一年级招生预估（人）"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("一年级招生预估")
+        verbose_name_plural = _("一年级招生预估")
+        constraints = [models.UniqueConstraint(fields=["school", "year"], name="one_intake_estimate_per_school_year")]
+
+    def __str__(self):
+        return f"{self.school_id}/{self.year}: {self.students}"

@@ -149,17 +149,53 @@ def per_student_next(
     return (value * students + added) / next_students
 
 
-def is_close(*, status: str, value: Decimal | None, threshold: Decimal | None) -> bool:
-    """Met, but less than 10% above the threshold of an at-least indicator (a warning, not a verdict)."""
-    if status != "met" or value is None or threshold is None or threshold <= 0:
+MIN, MAX, RULE = "min", "max", "rule"  # how an indicator is met: at least, at most, or as its rule judged the pair
+CLOSE_MARGIN_BELOW = Decimal("0.9")
+AT_LEAST = (">=", ">")
+AT_MOST = ("<=", "<")
+
+
+def direction_of(defn) -> str | None:
+    """Which side of its threshold an indicator fails on, read from the dictionary's `comparison` (an IndicatorDef):
+    MIN for "value at or above" (R1–R7, Q4...), MAX for "at or below", RULE for a rule-judged item (G3–G7: the
+    rule's stored pair tells, see `is_close`), None when "close" means nothing — a yes/no or veto item, an item of
+    mixed parts, or an all-or-nothing item whose threshold is the whole scale (G12: 100 % certified)."""
+    comparison = defn.comparison
+    if comparison == "rule":
+        return RULE
+    if comparison == "parts":
+        ops = list(defn.parts.values())
+    elif comparison in AT_LEAST + AT_MOST:
+        ops = [comparison]
+    else:  # "bool", "veto"
+        return None
+    if ops and all(op in AT_LEAST for op in ops):
+        if defn.unit_zh == "%" and defn.thresholds and all(t >= 100 for t in defn.thresholds.values()):
+            return None  # nothing lies above 100 %: met is all or nothing
+        return MIN
+    if ops and all(op in AT_MOST for op in ops):
+        return MAX
+    return None
+
+
+def is_close(*, status: str, value: Decimal | None, threshold: Decimal | None, direction: str | None = MIN) -> bool:
+    """Met, but within 10% of failing (a warning, not a verdict): for a minimum, below 1.1 × the threshold; for a
+    maximum (a cap), above 0.9 × it. A rule-judged item (RULE) is a minimum when its met value is at or above its
+    threshold and a cap when below (the rule met it, so that is the side it stands on); None: never close."""
+    if direction is None or status != "met" or value is None or threshold is None or threshold <= 0:
         return False
+    if direction == RULE:
+        direction = MIN if value >= threshold else MAX
+    if direction == MAX:
+        return value > threshold * CLOSE_MARGIN_BELOW
     return value < threshold * CLOSE_MARGIN
 
 
-def heat_class(*, status: str, value: Decimal | None, threshold: Decimal | None) -> str:
+def heat_class(*, status: str, value: Decimal | None, threshold: Decimal | None, direction: str | None = MIN) -> str:
     """The matrix cell's class: met / close / not-met / no-data (the stored status decides met or not)."""
     if status == "met":
-        return "close" if is_close(status=status, value=value, threshold=threshold) else "met"
+        close = is_close(status=status, value=value, threshold=threshold, direction=direction)
+        return "close" if close else "met"
     if status in ("not_met", "within_tolerance"):
         return "not-met"
     return "no-data"

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from indicators import services
+from indicators import loading, services
+from indicators.domain.standard import Standard, code_key
 from schools.models import SchoolKind
 
 from . import forecast, selectors
@@ -39,6 +40,17 @@ HEAT_LABELS = {"met": "达标", "close": "接近标准", "not-met": "未达标",
 
 def heat_label(heat: str) -> str:
     return _(HEAT_LABELS.get(heat, heat))
+
+
+def school_codes(std: Standard) -> tuple[str, ...]:
+    """Every indicator judged school by school and stored in SchoolResult: the section results (R1–R7) and the
+    school-level items (G3–G7, G12, Q4 in 2017), as the standard the year uses lists them."""
+    return std.resource_codes + std.school_item_codes
+
+
+def directions(std: Standard) -> dict[str, str | None]:
+    """Code → the side "close" lies on, read from the standard's dictionary (forecast.direction_of)."""
+    return {code: forecast.direction_of(std.indicators[code]) for code in school_codes(std)}
 
 
 def _cv_state(met) -> str:
@@ -162,11 +174,12 @@ def sort_rows(rows: list[selectors.MatrixRow], sort: str) -> list[selectors.Matr
 
 def matrix(*, state, schools, sort: str, section: str | None) -> dict:
     rnd = state.round
-    rows = selectors.matrix_rows(round=rnd, schools=schools)
+    std = loading.standard_for_year(rnd.school_year.year)
+    codes = school_codes(std)
+    rows = selectors.matrix_rows(round=rnd, schools=schools, codes=codes, directions=directions(std))
     if section:
         rows = [r for r in rows if r.section == section]
     rows = sort_rows(rows, sort if sort in SORTS else "township")
-    codes = selectors.R_CODES + selectors.ITEM_CODES
     kinds = dict(SchoolKind.choices)
 
     def table() -> Table:
@@ -195,7 +208,7 @@ def matrix(*, state, schools, sort: str, section: str | None) -> dict:
         "rows": rows,
         "codes": codes,
         "kinds": kinds,
-        "names": services.indicator_names(school_year=rnd.school_year),
+        "names": {code: d.name_zh for code, d in std.indicators.items()},
         "heat_totals": dict(totals),
         "charts": {},
         "tables": {"matrix": (_("学校×指标达标矩阵"), table)},  # built only for the download
@@ -207,9 +220,10 @@ def matrix(*, state, schools, sort: str, section: str | None) -> dict:
 
 def board(*, on: datetime.date) -> dict:
     if not selectors.supervision_ready():
-        return {"supervision": False, "charts": {}, "tables": {}, "rows": []}
-    rows = selectors.supervision_board(on=on)
-    kinds = {"township": _("乡镇（街道）"), "department": _("市直部门")}
+        return {"supervision": False, "charts": {}, "tables": {}, "rows": [], "cycle": None}
+    result = selectors.supervision_board(on=on)
+    rows = result.rows
+    kinds = {"township": _("乡镇（街道）"), "department": _("市直部门"), "group": _("领导小组")}
     table = Table(
         [
             _("责任单位"),
@@ -243,7 +257,7 @@ def board(*, on: datetime.date) -> dict:
     )
     chart = Chart(
         key="board",
-        title=_("各责任单位事项完成与逾期"),
+        title=_("各责任单位事项完成与逾期（%(cycle)s）") % {"cycle": result.cycle or _("无当前周期")},
         kind="hbar",
         categories=[r.name for r in rows],
         series=[
@@ -273,7 +287,7 @@ def board(*, on: datetime.date) -> dict:
                 [_("责任单位"), _("得分"), _("排名")], [[r.name, Num(r.score, places=1), r.rank] for r in scored]
             ),
         )
-    return {"supervision": True, "rows": rows, "charts": charts, "tables": {}}
+    return {"supervision": True, "rows": rows, "charts": charts, "tables": {}, "cycle": result.cycle}
 
 
 # --- 4. Trends -------------------------------------------------------------------------------------------------------
@@ -368,14 +382,19 @@ AREA_CODES = {"R4": ("extension", "new_school"), "R5": ("sports_ground",)}
 UNREAD = object()
 
 
-def warnings(*, state, schools, projects=UNREAD) -> dict:
+def warnings(*, state, schools, projects=UNREAD, intakes=None) -> dict:
     """`projects`: supervision_projects() of the round's next year when the caller has read them (None: supervision
-    not there)."""
+    not there); `intakes`: the bureau's grade-1 estimates for next year (selectors.intake_estimates) if read."""
     rnd = state.round
+    if intakes is None:
+        intakes = selectors.intake_estimates(year=rnd.school_year.year + 1, schools=schools)
     label = {s: section_label(s) for s in SECTIONS}  # one translation per section, not one per row of a long list
-    names = services.indicator_names(school_year=rnd.school_year)
+    label[""] = _("全校")  # a school-level item (G3–G7, G12, Q4)
     std = selectors.standards_by_year([rnd.school_year.year])[rnd.school_year.year]
-    results = selectors.r_results(round=rnd, schools=schools)
+    names = {code: d.name_zh for code, d in std.indicators.items()}
+    codes = school_codes(std)
+    sides = directions(std)
+    results = selectors.school_results(round=rnd, schools=schools, codes=codes)
     grades, info = selectors.grade_counts(round=rnd, schools=schools)
     until = next_as_of(rnd.as_of)
     if projects is UNREAD:
@@ -386,16 +405,17 @@ def warnings(*, state, schools, projects=UNREAD) -> dict:
         )
     students = selectors.section_students(round=rnd, schools=schools)
 
-    # "Close" school sections: met, within 10% above the threshold.
+    # "Close": met, but within 10% of failing — the matrix's rule and indicators (forecast.is_close, direction_of).
     close_rows = []
     close_counts = defaultdict(int)
     for sid, section, code, status, value, threshold in results:
-        if forecast.is_close(status=status, value=value, threshold=threshold) and sid in info:
+        side = sides.get(code)
+        if sid in info and forecast.is_close(status=status, value=value, threshold=threshold, direction=side):
             close_rows.append((info[sid], section, code, value, threshold))
             close_counts[(section, code)] += 1
-    close_rows.sort(key=lambda r: (r[0].township_order, r[0].code, r[1], r[2]))
+    close_rows.sort(key=lambda r: (r[0].township_order, r[0].code, r[1], code_key(r[2])))
     close_table = Table(
-        [_("学校"), _("乡镇"), _("学段"), _("指标"), _("当前值"), _("标准"), _("高出标准")],
+        [_("学校"), _("乡镇"), _("学段"), _("指标"), _("当前值"), _("标准"), _("距未达标")],
         [
             [
                 s.name,
@@ -404,34 +424,29 @@ def warnings(*, state, schools, projects=UNREAD) -> dict:
                 f"{code} {names.get(code, '')}",
                 Num(v, t),
                 Num(t, places=2),
-                Num((v - t) / t, percent=True),
+                Num(abs(v - t) / t, percent=True),
             ]
             for s, sec, code, v, t in close_rows
         ],
     )
-    present = [s for s in SECTIONS if any(k[0] == s for k in close_counts)]
+    present = [s for s in (*SECTIONS, "") if any(k[0] == s for k in close_counts)]
     charts = {
         "close": Chart(
             key="close",
-            title=_("接近标准（高出不足10%）的学校学段数"),
+            title=_("接近标准（距未达标不足10%）的学校学段数"),
             kind="bar",
-            categories=list(selectors.R_CODES),
-            series=[
-                Series(section_label(s), [close_counts.get((s, c), 0) for c in selectors.R_CODES]) for s in present
-            ],
+            categories=list(codes),
+            series=[Series(label[s], [close_counts.get((s, c), 0) for c in codes]) for s in present],
             unit=_("所"),
             table=Table(
-                [_("指标"), *[section_label(s) for s in present]],
-                [
-                    [f"{c} {names.get(c, '')}", *[close_counts.get((s, c), 0) for s in present]]
-                    for c in selectors.R_CODES
-                ],
+                [_("指标"), *[label[s] for s in present]],
+                [[f"{c} {names.get(c, '')}", *[close_counts.get((s, c), 0) for s in present]] for c in codes],
             ),
         )
     }
 
     # Next year's class sizes.
-    result = forecast.next_year(grades, caps=std.class_caps)
+    result = forecast.next_year(grades, caps=std.class_caps, intakes=intakes)
     places = defaultdict(int)
     added_area: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     for sid, kind, p, area in projects or ():
@@ -453,6 +468,7 @@ def warnings(*, state, schools, projects=UNREAD) -> dict:
         for g in over:
             class_rows.append((s, g, total, places.get(sid, 0), remaining))
     class_rows.sort(key=lambda r: (r[0].township_order, r[0].code, r[1].grade))
+    estimated, this_year = _("教体局招生预估"), _("本学年一年级")
     class_table = Table(
         [
             _("学校"),
@@ -466,6 +482,7 @@ def warnings(*, state, schools, projects=UNREAD) -> dict:
             _("需增班数"),
             _("项目新增学位"),
             _("全校超出（项目后）"),
+            _("一年级人数来源"),
         ],
         [
             [
@@ -480,6 +497,7 @@ def warnings(*, state, schools, projects=UNREAD) -> dict:
                 g.extra_classes,
                 p,
                 remaining,
+                (estimated if s.school_id in intakes else this_year) if g.grade == 1 else "",
             ]
             for s, g, total, p, remaining in class_rows
         ],
@@ -564,6 +582,8 @@ def warnings(*, state, schools, projects=UNREAD) -> dict:
         "unplaced": {info_name: n for info_name, n in _unplaced_names(result.unplaced, info).items()},
         "until": until,
         "projects": projects,
+        "intakes_used": sum(1 for sid in intakes if sid in info),
+        "intake_year": rnd.school_year.year + 1,
     }
 
 

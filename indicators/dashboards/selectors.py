@@ -17,14 +17,14 @@ from django.db.models import Count, Q, Sum
 
 from indicators import loading
 from indicators.domain.standard import Standard
-from indicators.models import EvaluationState, SchoolResult, SectionCV, SectionVerdict, YearSettings
+from indicators.models import EvaluationState, IntakeEstimate, SchoolResult, SectionCV, SectionVerdict, YearSettings
 from indicators.templatetags.indicator_tags import format_against
 from schools.models import ReturnClass, ReturnStatus, SchoolReturn
 
 from . import forecast
 
 R_CODES = ("R1", "R2", "R3", "R4", "R5", "R6", "R7")
-ITEM_CODES = ("G3", "G4", "G5", "G12")
+ITEM_CODES = ("G3", "G4", "G5", "G6", "G7", "G12", "Q4")  # the 2017 school-level items (Standard.school_item_codes)
 
 
 # --- Rounds -------------------------------------------------------------------------------------------------------
@@ -89,10 +89,13 @@ class Cell:
     value: Decimal | None
     threshold: Decimal | None
     whole: bool = False  # counts (students, largest class, percent of certified teachers): no decimals when whole
+    direction: str | None = forecast.MIN  # forecast.direction_of the indicator: which side "close" lies on
 
     @property
     def heat(self) -> str:
-        return forecast.heat_class(status=self.status, value=self.value, threshold=self.threshold)
+        return forecast.heat_class(
+            status=self.status, value=self.value, threshold=self.threshold, direction=self.direction
+        )
 
     @property
     def display(self) -> str:
@@ -126,8 +129,10 @@ class MatrixRow:
         return sum(1 for c in self.cells.values() if c.heat == "close")
 
 
-def matrix_rows(*, round, schools) -> list[MatrixRow]:
-    """One row per evaluated school section: R1–R7 of the section and the school's G3, G4, G5, G12 (two queries)."""
+def matrix_rows(*, round, schools, codes=R_CODES + ITEM_CODES, directions=None) -> list[MatrixRow]:
+    """One row per evaluated school section: the section's results (R1–R7) and the school's school-level items (G3–G7,
+    G12, Q4), each cell with its indicator's direction (`directions`: code → forecast.direction_of; two queries)."""
+    directions = directions or {}
     rows: dict[tuple[int, str], MatrixRow] = {}
     by_school: dict[int, list[MatrixRow]] = defaultdict(list)
     verdicts = (
@@ -151,11 +156,11 @@ def matrix_rows(*, round, schools) -> list[MatrixRow]:
         row = MatrixRow(sid, code, name, kind, township, order, section, students, status, met)
         rows[(sid, section)] = row
         by_school[sid].append(row)
-    results = SchoolResult.objects.filter(round=round, school__in=schools, code__in=R_CODES + ITEM_CODES).values_list(
+    results = SchoolResult.objects.filter(round=round, school__in=schools, code__in=list(codes)).values_list(
         "school_id", "section", "code", "status", "value", "threshold"
     )
     for sid, section, code, status, value, threshold in results:
-        cell = Cell(status, value, threshold, whole=not section)
+        cell = Cell(status, value, threshold, whole=not section, direction=directions.get(code, forecast.MIN))
         if section:
             row = rows.get((sid, section))
             if row is not None:
@@ -247,12 +252,18 @@ def grade_counts(*, round, schools) -> tuple[list[forecast.SchoolGrades], dict[i
     return out, info
 
 
-def r_results(*, round, schools, codes=R_CODES) -> list[tuple]:
-    """(school id, section, code, status, value, threshold) of the round's section results (one query)."""
+def intake_estimates(*, year: int, schools) -> dict[int, int]:
+    """School id → the bureau's grade-1 intake estimate for the school year `year` (one query)."""
+    return dict(IntakeEstimate.objects.filter(year=year, school__in=schools).values_list("school_id", "students"))
+
+
+def school_results(*, round, schools, codes) -> list[tuple]:
+    """(school id, section, code, status, value, threshold) of the round's results of `codes`, section results and
+    school-level items ("" section) alike (one query)."""
     return list(
-        SchoolResult.objects.filter(round=round, school__in=schools, code__in=codes)
-        .exclude(section="")
-        .values_list("school_id", "section", "code", "status", "value", "threshold")
+        SchoolResult.objects.filter(round=round, school__in=schools, code__in=list(codes)).values_list(
+            "school_id", "section", "code", "status", "value", "threshold"
+        )
     )
 
 
@@ -357,15 +368,23 @@ class BodyRow:
         return Decimal(self.projects_on_time) / self.projects_due if self.projects_due else None
 
 
-def supervision_board(*, on: datetime.date) -> list[BodyRow]:
-    """Per township and department: measures and items it leads, accepted, overdue, accepted with evidence; projects
-    due by `on` (of its items, or of its township's schools) and those finished on time; this year's assessment."""
+@dataclass
+class Board:
+    cycle: str | None  # the cycle counted (the current one); None: no current cycle, nothing counted
+    rows: list[BodyRow]
+
+
+def supervision_board(*, on: datetime.date) -> Board:
+    """Per body (township, department, the leading group): the measures and items it leads in the current cycle
+    (supervision.selectors.current_cycle(); an item without a stage counts as current work, an archived cycle's do
+    not), accepted, overdue, accepted with evidence; projects due by `on` (of its current items, or of its township's
+    schools when the project has no item) and those finished on time; this year's assessment score, which rates
+    every body."""
     from supervision import rules
     from supervision import selectors as sup
     from supervision.models import (
         Body,
         BodyRole,
-        Cycle,
         EvidenceFile,
         ItemBody,
         MeasureBody,
@@ -373,16 +392,14 @@ def supervision_board(*, on: datetime.date) -> list[BodyRow]:
         WorkStatus,
     )
 
-    bodies = {
-        b.pk: BodyRow(b.pk, b.name, b.kind, b.order)
-        for b in Body.objects.filter(kind__in=("township", "department")).order_by("kind", "order", "code")
-    }
+    bodies = {b.pk: BodyRow(b.pk, b.name, b.kind, b.order) for b in Body.objects.order_by("kind", "order", "code")}
     township_body = dict(Body.objects.exclude(township=None).values_list("township_id", "pk"))
-    finished = set()
-    for c in Cycle.objects.prefetch_related("stages"):
-        dates = [rules.StageDates(s.number, s.starts, s.ends) for s in c.stages.all()]
-        if c.read_only or rules.is_finished(dates, on):
-            finished.add(c.pk)
+    cycle = sup.current_cycle()
+    current = cycle.pk if cycle else None
+    finished = False
+    if cycle is not None:
+        dates = [rules.StageDates(s.number, s.starts, s.ends) for s in cycle.stages.all()]
+        finished = bool(cycle.read_only or rules.is_finished(dates, on))
     evidenced_items = set(
         EvidenceFile.objects.filter(update__item__isnull=False).values_list("update__item_id", flat=True)
     )
@@ -393,27 +410,35 @@ def supervision_board(*, on: datetime.date) -> list[BodyRow]:
         "body_id", "item_id", "item__state", "item__work_status", "item__due_date", "item__stage__cycle_id"
     )
     lead_of_item: dict[int, int] = {}
+    archived_items: set[int] = set()
     for body_id, item_id, state, work, due, cycle_id in lead_items:
+        if current is None or (cycle_id is not None and cycle_id != current):
+            archived_items.add(item_id)
+            continue
         row = bodies[body_id]
         lead_of_item[item_id] = body_id
         row.led += 1
         accepted = work == WorkStatus.ACCEPTED
         row.done += accepted
         row.evidenced += accepted and item_id in evidenced_items
-        row.overdue += rules.is_overdue(due_date=due, state=state, work=work, today=on, finished=cycle_id in finished)
-    for body_id, measure_id, work, due, cycle_id in MeasureBody.objects.filter(
-        role=BodyRole.LEAD, body_id__in=list(bodies)
-    ).values_list("body_id", "measure_id", "measure__work_status", "measure__due_date", "measure__stage__cycle_id"):
+        row.overdue += rules.is_overdue(
+            due_date=due, state=state, work=work, today=on, finished=finished and cycle_id is not None
+        )
+    for body_id, measure_id, work, due in MeasureBody.objects.filter(
+        role=BodyRole.LEAD, body_id__in=list(bodies), measure__cycle_id=current
+    ).values_list("body_id", "measure_id", "measure__work_status", "measure__due_date"):
         row = bodies[body_id]
         row.led += 1
         accepted = work == WorkStatus.ACCEPTED
         row.done += accepted
         row.evidenced += accepted and measure_id in evidenced_measures
-        row.overdue += rules.is_overdue(due_date=due, state="open", work=work, today=on, finished=cycle_id in finished)
+        row.overdue += rules.is_overdue(due_date=due, state="open", work=work, today=on, finished=finished)
     counted: set[tuple[int, int]] = set()
     for pk, planned, actual, item_id, township_id in Project.objects.filter(planned_completion__lte=on).values_list(
         "pk", "planned_completion", "actual_completion", "items__pk", "school__township_id"
     ):
+        if item_id in archived_items:
+            continue  # work of an archived cycle
         body_id = lead_of_item.get(item_id) if item_id else None
         body_id = body_id or township_body.get(township_id)
         if body_id not in bodies or (pk, body_id) in counted:
@@ -425,7 +450,7 @@ def supervision_board(*, on: datetime.date) -> list[BodyRow]:
         row = bodies.get(a.body.pk)
         if row is not None:
             row.score, row.rank = a.score.score, a.rank
-    return list(bodies.values())
+    return Board(cycle.name if cycle else None, list(bodies.values()))
 
 
 def supervision_projects(*, after: datetime.date, until: datetime.date, schools) -> list[tuple]:

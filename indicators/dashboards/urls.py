@@ -11,5 +11,6 @@ urlpatterns = [
     path("warnings/", views.warnings, name="warnings"),
     path("board/", views.board, name="board"),
     path("board/export.xlsx", views.board_export, name="board_export"),
+    path("intake/", views.intake, name="intake"),
     path("<slug:page>/export.xlsx", views.export, name="export"),
 ]

@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import io
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
@@ -28,15 +29,20 @@ from gongqing.roles import Role
 from gongqing.spreadsheets import append_row
 from schools import access
 
+from . import intake as intakes
 from . import pages, selectors
 from .charts import Table
 
 READERS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.LEADERSHIP, Role.DEPARTMENT_OFFICER)
 BOARD_READERS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.LEADERSHIP)
+INTAKE_EDITORS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
 MATRIX_PAGE_SIZE = 200
 DASHBOARD_CACHE_SECONDS = 6 * 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROUND_PAGES = ("overview", "matrix", "trends", "warnings")
+# Bumped whenever what a cached entry holds changes shape or meaning (2: cells carry their indicator's direction and
+# the school-level items G6, G7, Q4; the warnings list them), so no worker reads an entry of the old code.
+CACHE_VERSION = 2
 
 
 def _round(request):
@@ -81,6 +87,7 @@ def _key(request, page: str, state, *parts) -> str:
         str(p)
         for p in (
             "dash",
+            CACHE_VERSION,
             page,
             state.round_id,
             state.data_version,
@@ -95,20 +102,21 @@ def _key(request, page: str, state, *parts) -> str:
 
 def _warnings(request, state, schools) -> dict:
     """The early warnings read every section result and class list of the round (about 1.2 s at 10,000 schools) and
-    change only with the round's data (see _key) or with supervision's projects, which are few: the key holds a
-    digest of the projects the page would count, read first. The cache keeps the lists' first rows (what the page
-    shows); a download builds them whole."""
+    change only with the round's data (see _key), with supervision's projects or with the bureau's grade-1 intake
+    estimates, which are few: the key holds a digest of the projects and estimates the page would count, read first.
+    The cache keeps the lists' first rows (what the page shows); a download builds them whole."""
     rnd = state.round
     projects = (
         selectors.supervision_projects(after=rnd.as_of, until=pages.next_as_of(rnd.as_of), schools=schools)
         if selectors.supervision_ready()
         else None
     )
-    digest = hashlib.sha256(repr(projects).encode()).hexdigest()[:16]
+    intakes = selectors.intake_estimates(year=rnd.school_year.year + 1, schools=schools)
+    digest = hashlib.sha256(repr((projects, sorted(intakes.items()))).encode()).hexdigest()[:16]
     key = _key(request, "warnings", state, digest)
     content = cache.get(key)
     if content is None:
-        content = pages.warnings(state=state, schools=schools, projects=projects)
+        content = pages.warnings(state=state, schools=schools, projects=projects, intakes=intakes)
         lists = ("close_table", "class_table", "area_table")
         page_tables = {id(content[k]): content[k].for_page() for k in lists}  # downloads rebuild with every row
         content.update({k: page_tables[id(content[k])] for k in lists})
@@ -276,6 +284,51 @@ def export(request, page):
 def board_export(request):
     today = timezone.localdate()
     key = request.GET.get("key", "")
-    title, table = _find(pages.board(on=today), key)
+    content = pages.board(on=today)
+    title, table = _find(content, key)
     note = _("统计日期：%(date)s") % {"date": today}
+    if content.get("cycle"):
+        note += _("；统计周期：%(cycle)s") % {"cycle": content["cycle"]}
     return _download(request, title, table, note, f"dashboard-board-{key}.xlsx", page="board", key=key)
+
+
+@require_http_methods(["GET", "POST"])
+@roles_required(*INTAKE_EDITORS)
+def intake(request):
+    """The bureau's grade-1 intake estimates for the school year after the latest evaluated round (or `?year=`), which
+    the early warnings' class-size forecast uses in place of this year's grade 1. All boxes are saved at once; one bad
+    box refuses the whole form and changes nothing."""
+    states, state = _round(request)
+    raw_year = request.GET.get("year", "")
+    if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100:
+        year = int(raw_year)
+    elif state is not None:
+        year = state.round.school_year.year + 1
+    else:
+        year = timezone.localdate().year
+    scope = access.schools_for(request.user)
+    schools = list(intakes.schools_with_primary(scope, year=year))
+    estimates = selectors.intake_estimates(year=year, schools=scope)
+    grade1 = {}
+    if state is not None and state.round.school_year.year == year - 1:
+        counts, _info = selectors.grade_counts(round=state.round, schools=scope)
+        grade1 = {g.school_id: g.grades[1].students for g in counts if 1 in g.grades}
+    rows = [intakes.IntakeRow(s.pk, s.name, s.township.name, grade1.get(s.pk), estimates.get(s.pk)) for s in schools]
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        values, errors = intakes.parse(request.POST, [s.pk for s in schools])
+        if not errors:
+            changed = intakes.intake_estimates_save(year=year, values=values, by=request.user, request=request)
+            messages.success(request, _("已保存 %(n)s 所学校的一年级招生预估。") % {"n": changed})
+            return redirect(f"{request.path}?year={year}")
+        for row in rows:
+            row.raw = (request.POST.get(f"n_{row.school_id}") or "").strip()
+        messages.error(request, _("未保存：请更正标出的学校。"))
+    for row in rows:
+        row.error = errors.get(row.school_id, "")
+    return render(
+        request,
+        "dashboards/intake.html",
+        {"rows": rows, "year": year, "state": state, "has_errors": bool(errors), "page": "intake"},
+        status=400 if errors else 200,
+    )

@@ -33,3 +33,7 @@ ROUTES = {
         "POST": NOBODY,
     },
 }
+
+# The bureau's grade-1 intake estimates (the forecast's grade 1): the bureau reads and saves them; an empty POST
+# saves nothing (every box blank and none stored) and redirects.
+ROUTES["dashboards:intake"] = {"GET": BUREAU, "POST": BUREAU}
