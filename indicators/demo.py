@@ -5,11 +5,12 @@ results show as provisional with what is missing; 2023 has every county entry.
 """
 
 from django.db import transaction
+from django.db.models import Sum
 
-from schools.models import CollectionRound, SchoolYear
+from schools.models import CollectionRound, ReturnClass, ReturnStatus, SchoolYear
 
 from . import services
-from .models import CostSettings, CountyEntry, EvaluationState
+from .models import CostSettings, CountyEntry, EvaluationState, IntakeEstimate
 
 UNIT_COSTS = {
     "teaching_building_yuan_per_m2": "3200",
@@ -96,9 +97,42 @@ def seed_indicators(stdout) -> None:
     for rnd in stale:
         services.mark_stale_now(round=rnd)
         services.recompute_round(round_id=rnd.pk)
+    estimates = _seed_intake_estimates()
     stdout.write(
-        f"县级指标填报 county entries: {created} 新建 created; 评估结果 results computed for {len(stale)} rounds"
+        f"县级指标填报 county entries: {created} 新建 created; 评估结果 results computed for {len(stale)} rounds; "
+        f"一年级招生预估 intake estimates: {estimates} 新建 created"
     )
+
+
+def _seed_intake_estimates() -> int:
+    """Next year's grade-1 intake of the three largest urban primary schools: this year's grade 1 plus 12%
+    (new housing in 茶山街道), so the dashboards' forecast shows estimates in use."""
+    latest = SchoolYear.objects.order_by("-year").first()
+    rounds = CollectionRound.objects.filter(school_year=latest, kind="official")
+    rnd = rounds.order_by("-as_of", "-pk").first() if latest else None
+    if rnd is None:
+        return 0
+    grade_one = (
+        ReturnClass.objects.filter(
+            section="primary",
+            grade=1,
+            school_return__round=rnd,
+            school_return__status=ReturnStatus.APPROVED,
+            school_return__school__location="urban",
+        )
+        .values("school_return__school_id")
+        .annotate(students=Sum("students"))
+        .order_by("-students", "school_return__school_id")[:3]
+    )
+    created = 0
+    for row in grade_one:
+        _estimate, was_created = IntakeEstimate.objects.get_or_create(
+            school_id=row["school_return__school_id"],
+            year=latest.year + 1,
+            defaults={"students": round(row["students"] * 112 / 100)},
+        )
+        created += was_created
+    return created
 
 
 DEMO_STEP = seed_indicators

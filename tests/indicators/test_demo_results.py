@@ -76,3 +76,18 @@ def _staff():
     from gongqing.models import User
 
     return User.objects.get(username="staff")
+
+
+def test_the_demo_estimates_next_years_intake_of_the_three_largest_urban_primary_schools(demo):
+    from django.db.models import Sum
+
+    from indicators.models import IntakeEstimate
+    from schools.models import ReturnClass
+
+    estimates = {e.school_id: e for e in IntakeEstimate.objects.all()}
+    assert len(estimates) == 3 and {e.year for e in estimates.values()} == {2025}
+    for school_id, estimate in estimates.items():
+        grade_one = ReturnClass.objects.filter(
+            school_return__round=official(2024), school_return__school_id=school_id, section="primary", grade=1
+        ).aggregate(n=Sum("students"))["n"]
+        assert estimate.students == round(grade_one * 112 / 100)  # this year's grade 1 plus 12%
