@@ -9,6 +9,7 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from gongqing.roles import Role
 from tests.factories import (
@@ -20,6 +21,13 @@ from tests.factories import (
     TownshipFactory,
     UserFactory,
 )
+
+# Hypothesis: no deadline (no wall-clock limits in tests). The fast pass keeps hypothesis's 100 examples per pure
+# property; database-driven properties ask for a few (`max_examples=n * profile_scale()`). HYPOTHESIS_PROFILE=bench
+# (bench/bench_props.py) runs 20 times as many examples of each.
+hypothesis_settings.register_profile("portal", deadline=None)
+hypothesis_settings.register_profile("bench", deadline=None, max_examples=2000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
 
 if os.environ.get("PORTAL_TEST_USE_EXISTING_DB"):
     # .ci/run's integration pass: use the already-migrated database that the real Celery worker also uses.
