@@ -258,3 +258,18 @@ def test_a_matrix_page_evicted_from_the_cache_is_built_again(client, leader, cou
     cache.delete(pages[0])  # the page's rows evicted, the count kept
     again = client.get(reverse("dashboards:matrix"))
     assert again.text.count('class="school-link"') == first.text.count('class="school-link"') == 6
+
+
+def test_warming_after_a_recompute_lets_the_first_reader_skip_the_cold_build(
+    client, leader, county, django_assert_max_num_queries
+):
+    from indicators.dashboards.warm import warm_dashboards
+
+    assert warm_dashboards(county.pk) is True
+    client.force_login(leader)
+    client.get(reverse("home"))  # session and user loaded once, as for any reader already signed in
+    with django_assert_max_num_queries(8):  # the cached page: no result rows read
+        matrix = client.get(reverse("dashboards:matrix"))
+    assert 'data-misses="1"' in matrix.text
+    EvaluationState.objects.filter(round=county).update(data_version=F("data_version") + 1)  # an approval, not run
+    assert warm_dashboards(county.pk) is False  # stale results are not warmed
