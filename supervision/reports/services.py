@@ -85,6 +85,22 @@ def _active(stage: Stage, rnd: CollectionRound, revision: int) -> Report | None:
     return Report.objects.filter(stage=stage, round=rnd, draft_revision=revision, status__in=ACTIVE).first()
 
 
+def _new_report(*, stage: Stage, rnd: CollectionRound, draft: ReportDraft, by) -> Report:
+    """The next version's row for `stage` and `rnd`, frozen with the draft's narrative (caller holds the draft lock)."""
+    version = (Report.objects.filter(stage=stage, round=rnd).aggregate(v=Max("version"))["v"] or 0) + 1
+    return Report.objects.create(
+        cycle=stage.cycle,
+        stage=stage,
+        school_year=rnd.school_year,
+        round=rnd,
+        version=version,
+        draft_revision=draft.revision,
+        narrative=draft.narrative(),
+        title=context.report_title(county=context.CountyProfile.get().name, stage=stage),
+        requested_by=by,
+    )
+
+
 def report_request(*, stage: Stage, round: CollectionRound, by, request=None) -> tuple[Report, bool]:
     """Queue a render of the stage's report from `round` with the current narrative; returns (report, created).
 
@@ -96,27 +112,15 @@ def report_request(*, stage: Stage, round: CollectionRound, by, request=None) ->
         found = _active(stage, round, draft.revision)
         if found is not None:
             return found, False
-        version = (Report.objects.filter(stage=stage, round=round).aggregate(v=Max("version"))["v"] or 0) + 1
-        county = context.CountyProfile.get().name
         try:
             with transaction.atomic():
-                report = Report.objects.create(
-                    cycle=stage.cycle,
-                    stage=stage,
-                    school_year=round.school_year,
-                    round=round,
-                    version=version,
-                    draft_revision=draft.revision,
-                    narrative=draft.narrative(),
-                    title=context.report_title(county=county, stage=stage),
-                    requested_by=by,
-                )
+                report = _new_report(stage=stage, rnd=round, draft=draft, by=by)
         except IntegrityError:
             found = _active(stage, round, draft.revision)
             if found is None:
                 raise
             return found, False
-        audit.record(action="report.request", user=by, request=request, obj=report, version=version)
+        audit.record(action="report.request", user=by, request=request, obj=report, version=report.version)
         transaction.on_commit(lambda: enqueue(report.pk))
     return report, True
 
@@ -325,17 +329,6 @@ def report_request_sync(*, stage: Stage, round: CollectionRound, by=None) -> tup
     with transaction.atomic():
         draft_for(stage=stage)
         draft = ReportDraft.objects.select_for_update().get(stage=stage)
-        version = (Report.objects.filter(stage=stage, round=round).aggregate(v=Max("version"))["v"] or 0) + 1
-        report = Report.objects.create(
-            cycle=stage.cycle,
-            stage=stage,
-            school_year=round.school_year,
-            round=round,
-            version=version,
-            draft_revision=draft.revision,
-            narrative=draft.narrative(),
-            title=context.report_title(county=context.CountyProfile.get().name, stage=stage),
-            requested_by=by,
-        )
-        audit.record(action="report.request", user=by, obj=report, version=version, synchronous=True)
+        report = _new_report(stage=stage, rnd=round, draft=draft, by=by)
+        audit.record(action="report.request", user=by, obj=report, version=report.version, synchronous=True)
     return report, True
