@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from .clientaddr import client_address
 from .models import AuditEvent
 
 
 def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address behind the trusted proxies (gongqing.clientaddr)."""
+    return client_address(request)
 
 
 def record(*, action: str, user=None, request=None, obj: Any = None, result: str = "ok", **detail) -> AuditEvent:
-    """Record an event. `obj` may be a model instance; detail must be JSON-able."""
-    if user is None and request is not None and getattr(request, "user", None) is not None:
+    """Record an event. `obj` may be a model instance; detail must be JSON-able. An explicit `username` (a failed
+    login's name) is the row's subject: the request's signed-in user is then not put in its place."""
+    if user is None and request is not None and getattr(request, "user", None) is not None and "username" not in detail:
         user = request.user if request.user.is_authenticated else None
     return AuditEvent.objects.create(
         user=user,

@@ -6,8 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import login_guard
-from .audit import client_ip
-from .models import User
+from .clientaddr import client_address
 
 
 def locked_message(until) -> str:
@@ -23,15 +22,15 @@ def address_wait_message(wait: int) -> str:
 
 
 class GuardedAuthenticationForm(AuthenticationForm):
-    """Refuses locked accounts and addresses that must wait, before any password is checked."""
+    """Refuses locked user names (with an account or without: the same answer) and addresses that must wait, before
+    any password is checked."""
 
     def clean(self):
-        wait = login_guard.address_wait_seconds(client_ip(self.request))
+        wait = login_guard.address_wait_seconds(client_address(self.request))
         if wait:
             raise ValidationError(address_wait_message(wait), code="address_delay")
         username = self.cleaned_data.get("username")
-        user = User.objects.filter(username=username).first() if username else None
-        until = user and login_guard.locked_until(user)
+        until = username and login_guard.username_locked_until(username)
         if until:
             raise ValidationError(locked_message(until), code="locked")
         return super().clean()

@@ -128,6 +128,13 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
+# --- Client address and messages (issue 11, docs/security.md) ---
+# The proxies whose X-Forwarded-For entries are believed (gongqing/clientaddr.py): empty (default) trusts none and
+# ignores the header; addresses or CIDRs, comma-separated (e.g. "127.0.0.1"); or one number N, the last N hops.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Messages are kept server-side in the session: the default cookie storage is signed, not encrypted.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from gongqing.clientaddr import client_address
+
 from .auth import token_of
 
 
@@ -17,6 +19,11 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def get_rate(self):
         return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
+
+    def get_ident(self, request):
+        """An anonymous client's bucket: its address behind the trusted proxies, never a header it can forge (DRF's
+        own get_ident takes the whole X-Forwarded-For unless NUM_PROXIES is set)."""
+        return client_address(request) or "unknown"
 
     def get_cache_key(self, request, view):
         if not (request.user and request.user.is_authenticated):

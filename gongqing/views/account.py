@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from gongqing import audit, login_guard, passwords, totp
-from gongqing.audit import client_ip
+from gongqing.clientaddr import client_address
 from gongqing.decorators import roles_required
 from gongqing.forms import (
     GuardedAuthenticationForm,
@@ -83,7 +83,7 @@ class PortalLoginView(auth_views.LoginView):
         if user is None:
             messages.error(request, _("验证已超时，请重新输入用户名和密码。"))
             return self._restart()
-        wait = login_guard.address_wait_seconds(client_ip(request))
+        wait = login_guard.address_wait_seconds(client_address(request))
         if wait:
             form = TotpCodeForm(request.POST)
             form.add_error(None, address_wait_message(wait))

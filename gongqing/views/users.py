@@ -108,12 +108,9 @@ def user_edit(request, pk=None):
                 old_role=old_role,
                 fields=form.changed_data,
             )
-        if password:
-            messages.success(
-                request, _("已创建用户 %(u)s，初始密码：%(p)s（只显示这一次）") % {"u": obj.username, "p": password}
-            )
-        else:
-            messages.success(request, _("用户已保存。"))
+        if password:  # shown once in this response, like a reset password (user_reset_password)
+            return render(request, "users/password_shown.html", {"target": obj, "password": password, "created": True})
+        messages.success(request, _("用户已保存。"))
         return redirect("users")
     return render(request, "users/user_form.html", {"form": form, "obj": user})
 
@@ -145,8 +142,8 @@ def user_reset_password(request, pk):
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
     audit.record(action="user.reset_password", request=request, obj=user)
-    messages.success(request, _("%(u)s 的新密码：%(p)s（只显示这一次）") % {"u": user, "p": password})
-    return redirect("users")
+    # Shown once, in this response only: never in a message (a cookie or the session) nor in a redirect's URL.
+    return render(request, "users/password_shown.html", {"target": user, "password": password, "created": False})
 
 
 @require_POST

@@ -1,9 +1,11 @@
-"""User administration by the bureau admin: create with a scope, change a role, disable, reset a password."""
+"""User administration by the bureau admin: create with a scope, change a role, disable, reset a password.
+A new or reset password is shown once, in the page that made it: never in a message, a cookie or a URL (issue 11)."""
 
 import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 
@@ -13,7 +15,7 @@ from schools.models import TownshipMembership
 from supervision.models import BodyMembership
 from tests.factories import UserFactory
 
-PASSWORD_IN_MESSAGE = re.compile(r"(?:初始密码|新密码)：(\S+?)（")
+SHOWN_PASSWORD = re.compile(r'<code id="new-password">([^<]+)</code>')
 
 
 @pytest.fixture
@@ -27,17 +29,16 @@ def clerk(ganlu):
 
 
 def shown_password(response) -> str:
-    for message in get_messages(response.wsgi_request):
-        found = PASSWORD_IN_MESSAGE.search(str(message))
-        if found:
-            return found.group(1)
-    raise AssertionError("no password in the messages")
+    """The password as the page that made it shows it (that POST's own response, not a redirect)."""
+    assert response.status_code == 200
+    found = SHOWN_PASSWORD.search(response.content.decode())
+    assert found, "no password on the page"
+    return found.group(1)
 
 
 def test_the_admin_creates_a_township_official_with_their_township(login, admin, ganlu):
     data = {"username": "ganlu_new", "full_name": "李明", "phone": "13800000000", "role": "township_official"}
     response = login(admin).post(reverse("user_create"), {**data, "township": ganlu.pk})
-    assert response.status_code == 302 and response["Location"] == reverse("users")
     user = User.objects.get(username="ganlu_new")
     assert user.role == Role.TOWNSHIP_OFFICIAL and user.full_name == "李明"
     assert TownshipMembership.objects.get(user=user).township == ganlu
@@ -120,7 +121,6 @@ def test_the_admin_cannot_disable_themselves(login, admin):
 
 def test_a_reset_password_works_and_the_old_one_no_longer_does(login, admin, clerk, password):
     response = login(admin).post(reverse("user_reset", args=[clerk.pk]), REMOTE_ADDR="10.1.2.3")
-    assert response.status_code == 302
     new_password = shown_password(response)
     assert new_password != password
     assert Client().login(username=clerk.username, password=new_password)
@@ -128,6 +128,32 @@ def test_a_reset_password_works_and_the_old_one_no_longer_does(login, admin, cle
     event = AuditEvent.objects.get(action="user.reset_password")
     assert event.user == admin and event.ip == "10.1.2.3"
     assert new_password not in str(event.detail)
+
+
+@pytest.mark.parametrize("how", ["reset", "create"])
+def test_a_new_password_is_shown_once_on_its_page_and_never_in_a_cookie_a_message_or_a_url(how, login, admin, clerk):
+    """Finding 5: the reset password travelled in the signed (not encrypted) `messages` cookie."""
+    client = login(admin)
+    if how == "reset":
+        response = client.post(reverse("user_reset", args=[clerk.pk]))
+    else:
+        response = client.post(reverse("user_create"), {"username": "newcomer", "role": "bureau_staff"})
+    password = shown_password(response)
+    assert "Location" not in response
+    assert "messages" not in response.cookies
+    assert all(password not in morsel.value for morsel in response.cookies.values())
+    assert not [str(m) for m in get_messages(response.wsgi_request)]
+    assert password not in repr(SessionStore(client.session.session_key).load())
+    following = client.get(reverse("users"))
+    assert password not in following.content.decode()
+    assert "messages" not in following.cookies
+
+
+def test_messages_live_in_the_session_not_in_a_cookie(login, admin, clerk):
+    client = login(admin)
+    response = client.post(reverse("user_toggle", args=[clerk.pk]))
+    assert response.status_code == 302 and "messages" not in response.cookies
+    assert "已停用 王芳。" in client.get(reverse("users")).content.decode()
 
 
 def test_the_user_list_shows_each_user_with_role_scope_and_state(
