@@ -20,7 +20,7 @@ from schools.models import CollectionRound
 
 from . import services
 from .importer import ImportFailed
-from .reader import Table, read_csv, read_csv_zip, read_workbook
+from .reader import CellBudget, Table, read_csv, read_csv_zip, read_workbook
 from .selectors import baselines, round_returns
 from .writer import XLSX_CONTENT_TYPE, ExportRow, csv_zip_bytes, workbook_bytes
 
@@ -85,7 +85,8 @@ def _read_upload(files) -> list[Table]:
             return list(read_workbook(checked[0]).values())
         if "zip" in kinds:
             return read_csv_zip(checked[0])
-        return [read_csv(c.read(), c.name) for c in checked]
+        budget = CellBudget()
+        return [read_csv(c.stream, c.name, budget) for c in checked]
     except UploadRejected:
         raise
     except Exception:  # any parser failure on a file that passed the checks is a bad file

@@ -145,7 +145,7 @@ def test_it_counts_rows_and_cells_of_worksheets_across_read_chunks(monkeypatch):
 
 
 def test_it_refuses_a_workbook_of_too_many_cells(monkeypatch):
-    monkeypatch.setattr(uploads, "MAX_CELLS_PER_WORKBOOK", 11)
+    monkeypatch.setattr(uploads, "MAX_CELLS_PER_IMPORT", 11)
     assert check_upload(upload("a.xlsx", workbook_bytes({"a": [[1] * 11]})), allowed={"xlsx"}).kind == "xlsx"
     content = workbook_bytes({"a": [[1] * 6], "b": [[1] * 6]})
     assert "单元格超过11个" in refused("a.xlsx", content)
