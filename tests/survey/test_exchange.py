@@ -141,7 +141,7 @@ def test_the_bureau_sees_why_a_tampered_upload_is_refused(client, staff, survey,
     raw = exchange.export_bytes(survey)
     client.force_login(staff)
     response = client.post(reverse("survey:import"), {"file": SimpleUploadedFile("x.json", _tampered(raw))})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "签名校验失败" in response.content.decode()
     assert AuditEvent.objects.filter(action="survey.import", result="refused").count() == 1
 
