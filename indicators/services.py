@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from gongqing import audit
+from gongqing.evidence import stored_name
 from schools.models import CollectionRound, SchoolYear
 
 from . import loading, signals, storing
@@ -123,12 +124,13 @@ def costing_for_round(*, round: CollectionRound, schools) -> dict:
 
 
 def evidence_add(*, entry: CountyEntry, upload, checked, by, request=None) -> Evidence:
-    """Store an evidence file (already passed through gongqing.uploads.check_upload) outside static."""
+    """Store an evidence file (already passed through gongqing.evidence.check_evidence) outside static, under a
+    random name with the extension of what it is."""
     upload.seek(0)
     evidence = Evidence(
         entry=entry, name=checked.name[:200], content_type=checked.content_type, size=checked.size, uploaded_by=by
     )
-    evidence.file.save(f"{entry.school_year.year}-{entry.code}-{checked.name}", upload, save=False)
+    evidence.file.save(stored_name(checked, f"{entry.school_year.year}-{entry.code}-"), upload, save=False)
     with transaction.atomic():
         evidence.save()
         audit.record(

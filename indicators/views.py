@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongqing import audit
 from gongqing.decorators import BUREAU, roles_required
+from gongqing.evidence import check_evidence, evidence_response
 from gongqing.roles import Role
-from gongqing.uploads import UploadRejected, check_upload
+from gongqing.uploads import UploadRejected
 from schools import access
 from schools.forms import SchoolFilter
 from schools.models import CollectionRound, SchoolYear
@@ -23,8 +24,6 @@ from .forms import CostSettingsForm, CountyEntryForm, YearSettingsForm
 from .labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
 from .models import CountyEntry, Evidence, Standard, YearSettings
 from .standards import DeriveForm
-
-EVIDENCE_TYPES = {"pdf", "png", "jpeg", "docx", "xlsx", "pptx"}
 
 RESULT_READERS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.LEADERSHIP, Role.DEPARTMENT_OFFICER)
 
@@ -132,7 +131,7 @@ def county_entry_edit(request, year, code):
     if request.method == "POST" and form.is_valid():
         files = request.FILES.getlist("evidence")
         try:
-            checked = [check_upload(f, allowed=EVIDENCE_TYPES) for f in files]
+            checked = [check_evidence(f) for f in files]
         except UploadRejected as exc:
             upload_error = str(exc)
         else:
@@ -167,7 +166,7 @@ def county_entry_edit(request, year, code):
 def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("entry"), pk=pk)
     audit.record(action="evidence.download", request=request, obj=evidence)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+    return evidence_response(evidence.file, name=evidence.name, content_type=evidence.content_type)
 
 
 @roles_required(*RESULT_READERS)

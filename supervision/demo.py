@@ -9,8 +9,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 
+from gongqing.evidence import check_evidence
 from gongqing.models import User
-from gongqing.uploads import check_upload
 
 from . import rules, selectors, services
 from .models import (
@@ -84,7 +84,7 @@ def _item(school_name: str, code: str) -> RectificationItem | None:
 
 def _evidence(name: str):
     upload = ContentFile(EVIDENCE_PDF, name=name)
-    return upload, check_upload(upload, allowed=services.EVIDENCE_KINDS)
+    return upload, check_evidence(upload)
 
 
 def _progress(staff: User, finance: User | None) -> int:

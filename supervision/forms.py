@@ -34,7 +34,7 @@ class ProgressForm(forms.Form):
     text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     percent = forms.IntegerField(label=_("完成进度（%）"), min_value=0, max_value=100)
     files = MultipleFileField(
-        label=_("佐证材料（PDF、图片、Word、Excel、PowerPoint）"),
+        label=_("佐证材料（PDF、图片、Word、Excel、PowerPoint、文本）"),
         required=False,
     )
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongqing import audit
+from gongqing.evidence import stored_name
 from gongqing.models import Notice, User
 from gongqing.roles import Role
 from indicators.labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
@@ -40,7 +41,6 @@ from .models import (
 from .plan import DEFAULT_ROUTE, MEASURES, PUBLISHED_STAGES, TOWNSHIP, TOWNSHIPS
 
 ESCALATE_AFTER_DAYS = 30
-EVIDENCE_KINDS = {"pdf", "png", "jpeg", "docx", "xlsx", "pptx"}
 
 
 # --- Cycles and the plan ------------------------------------------------------------------------------------------
@@ -447,7 +447,7 @@ def _save_work(obj, fields: set[str], *, by) -> None:
 
 def progress_post(*, obj, by, text: str, percent: int, files=(), request=None) -> ProgressUpdate:
     """Post an update on a measure or an item; `files` are (upload, CheckedUpload) pairs already through
-    gongqing.uploads.check_upload. Starts the work if it had not started."""
+    gongqing.evidence.check_evidence. Starts the work if it had not started."""
     if not access.can_post_update(by, obj):
         raise rules.WorkflowError(_("您不能报送该事项的进展。"))
     with transaction.atomic():
@@ -464,7 +464,7 @@ def progress_post(*, obj, by, text: str, percent: int, files=(), request=None) -
                 update=update, name=checked.name[:200], content_type=checked.content_type, size=checked.size
             )
             upload.seek(0)
-            evidence.file.save(f"{uuid.uuid4().hex}{_suffix(checked.name)}", upload, save=False)
+            evidence.file.save(stored_name(checked), upload, save=False)
             evidence.save()
             audit.record(
                 action="supervision.evidence_upload", user=by, request=request, obj=evidence, size=checked.size
@@ -474,11 +474,6 @@ def progress_post(*, obj, by, text: str, percent: int, files=(), request=None) -
         _save_work(obj, {"work_status", "percent"}, by=by)
         audit.record(action="supervision.progress", user=by, request=request, obj=obj, percent=percent)
     return update
-
-
-def _suffix(name: str) -> str:
-    dot = name.rfind(".")
-    return name[dot:].lower()[:10] if dot > 0 else ""
 
 
 def work_done(*, obj, by, request=None) -> None:

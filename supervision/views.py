@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from gongqing import audit
 from gongqing.decorators import roles_required
-from gongqing.uploads import UploadRejected, check_upload
+from gongqing.evidence import check_evidence, evidence_response
+from gongqing.uploads import UploadRejected
 
 from . import access, rules, selectors, services
 from .access import BUREAU, LEADERS, READERS
@@ -228,7 +229,7 @@ def _post_progress(request, obj, back):
     files = []
     try:
         for upload in form.cleaned_data["files"]:
-            files.append((upload, check_upload(upload, allowed=services.EVIDENCE_KINDS)))
+            files.append((upload, check_evidence(upload)))
     except UploadRejected as exc:
         audit.record(
             action="supervision.evidence_upload", request=request, obj=obj, result="refused", reason=exc.message
@@ -365,7 +366,7 @@ def item_schedule(request, pk):
 def evidence_download(request, pk):
     evidence = access.evidence_for_user(user=request.user, pk=pk)
     audit.record(action="supervision.evidence_download", request=request, obj=evidence)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+    return evidence_response(evidence.file, name=evidence.name, content_type=evidence.content_type)
 
 
 @require_safe

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.response import Response
 
-from gongqing import audit
+from gongqing import audit, json_input
 
 from . import conditional, idempotency
 from .permissions import ApiAccess
+from .renderers import API_JSON_MAX_BYTES
 
 
 class ApiViewSet(viewsets.GenericViewSet):
@@ -27,6 +28,9 @@ class ApiViewSet(viewsets.GenericViewSet):
         lookup = kwargs.get(self.lookup_url_kwarg or self.lookup_field)
         if lookup is not None and not (lookup.isascii() and lookup.isdigit() and len(lookup) <= 18):
             raise NotFound()  # ids are integers: anything else names nothing
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if length.isdigit() and int(length) > API_JSON_MAX_BYTES:  # before the idempotency digest reads the body
+            raise ParseError(json_input.too_large(int(length), API_JSON_MAX_BYTES).message, code="parse_error")
         self._idempotency = idempotency.claim(request)
 
     def handle_exception(self, exc):

@@ -24,6 +24,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from gongqing import json_input
+
 
 class RowAfter(Func):
     """`(f1, f2, …) > (v1, v2, …)`: a row-value comparison (PostgreSQL, SQLite ≥ 3.15), which PostgreSQL answers with
@@ -108,8 +110,9 @@ class KeysetPagination(ApiPagination):
     def decode(self, raw: str, view) -> list:
         fields = view.keyset
         try:
-            values = json.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)))
-        except (ValueError, UnicodeError):
+            data = base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4))
+            values = json_input.loads(data, max_bytes=4096)
+        except (ValueError, UnicodeError):  # JsonRefused (too deep, too large) included
             values = None
         if not (
             isinstance(values, list)

@@ -12,7 +12,10 @@ from rest_framework import parsers, renderers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import encoders
 
+from gongqing import json_input
 from indicators.domain.serialize import decimal_text
+
+API_JSON_MAX_BYTES = 1024 * 1024  # a return with its class list is ~10 KB
 
 
 class ExactJSONRenderer(renderers.JSONRenderer):
@@ -41,14 +44,21 @@ def _refuse_constant(name):
 
 
 class ExactJSONParser(parsers.JSONParser):
-    """Numbers with a fraction as Decimals; NaN and Infinity refused."""
+    """Numbers with a fraction as Decimals; NaN and Infinity refused; at most API_JSON_MAX_BYTES, nested at most
+    json_input.MAX_JSON_DEPTH deep (400 with the reason, before anything is parsed)."""
 
     renderer_class = ExactJSONRenderer
 
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = (parser_context or {}).get("encoding", "utf-8")
         try:
-            text = stream.read().decode(encoding)
-            return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = stream.read(API_JSON_MAX_BYTES + 1) if stream is not None else b""
+            if encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+                data = data.decode(encoding).encode()
+            return json_input.loads(
+                data, max_bytes=API_JSON_MAX_BYTES, parse_float=Decimal, parse_constant=_refuse_constant
+            )
+        except json_input.JsonRefused as exc:
+            raise ParseError(exc.message, code="parse_error") from None
+        except (ValueError, UnicodeDecodeError, LookupError) as exc:
             raise ParseError(_("请求体不是有效的JSON。"), code="parse_error") from exc

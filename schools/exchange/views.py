@@ -6,13 +6,14 @@ writing in services.py. Township officials see and enter only their own township
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gongqing import audit
+from gongqing import audit, uploads
 from gongqing.decorators import DATA_ENTRY, roles_required
 from gongqing.uploads import UploadRejected, check_upload
 from schools import access
@@ -20,7 +21,7 @@ from schools.models import CollectionRound
 
 from . import services
 from .importer import ImportFailed
-from .reader import Table, read_csv, read_csv_zip, read_workbook
+from .reader import CellBudget, Table, read_csv, read_csv_zip, read_workbook
 from .selectors import baselines, round_returns
 from .writer import XLSX_CONTENT_TYPE, ExportRow, csv_zip_bytes, workbook_bytes
 
@@ -50,7 +51,12 @@ def exchange_index(request):
 @roles_required(*DATA_ENTRY)
 def exchange_upload(request, round_pk):
     rnd = _round(round_pk)
-    context = {"round": rnd, "townships": access.townships_for(request.user)}
+    caps = {
+        "rows": f"{uploads.MAX_ROWS_PER_SHEET:,}",
+        "cells": f"{uploads.MAX_CELLS_PER_IMPORT:,}",
+        "size": settings.UPLOAD_MAX_BYTES,
+    }
+    context = {"round": rnd, "townships": access.townships_for(request.user), "caps": caps}
     if request.method == "POST":
         files = request.FILES.getlist("files")
         source = "、".join(f.name for f in files)[:300]
@@ -85,7 +91,8 @@ def _read_upload(files) -> list[Table]:
             return list(read_workbook(checked[0]).values())
         if "zip" in kinds:
             return read_csv_zip(checked[0])
-        return [read_csv(c.read(), c.name) for c in checked]
+        budget = CellBudget()
+        return [read_csv(c.stream, c.name, budget) for c in checked]
     except UploadRejected:
         raise
     except Exception:  # any parser failure on a file that passed the checks is a bad file

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from gongqing import audit
+from gongqing import audit, json_input
 from schools.models import SchoolYear
 
 from .models import Question, Response, ResponseSource, Survey
@@ -37,7 +37,7 @@ FORMAT = "gongqing-survey-export"
 VERSION = 1
 SALT = "gongqing.survey.export"
 MIN_KEY_LENGTH = 32
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the portal's upload cap: ~30,000 responses of 20 items (docs/security.md)
 
 
 class ExportRefused(SurveyError):
@@ -98,10 +98,10 @@ def export_bytes(survey: Survey, *, by=None, request=None) -> bytes:
 
 def verified_payload(raw: bytes) -> dict:
     """The payload of a survey file whose signature holds; anything else is refused before it is looked at."""
-    if len(raw) > MAX_FILE_BYTES:
-        raise ExportRefused("文件过大。")
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = json_input.loads(raw, max_bytes=MAX_FILE_BYTES)
+    except json_input.JsonRefused as exc:
+        raise ExportRefused(exc.message) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise ExportRefused("不是问卷导出文件（无法读取JSON）。") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongqing import audit
+from gongqing import audit, json_input
 from gongqing.decorators import BUREAU, roles_required
 from gongqing.roles import Role
 
@@ -237,7 +237,7 @@ def survey_import(request):
         upload = form.cleaned_data["file"]
         try:
             if upload.size > exchange.MAX_FILE_BYTES:
-                raise exchange.ExportRefused(_("文件过大。"))
+                raise exchange.ExportRefused(json_input.too_large(upload.size, exchange.MAX_FILE_BYTES).message)
             result = exchange.import_export(upload.read(), by=request.user, request=request)
         except exchange.ExportRefused as exc:
             form.add_error("file", exc.message)
@@ -251,7 +251,8 @@ def survey_import(request):
                 % {"added": result.added, "present": result.present},
             )
             return redirect("survey:detail", pk=result.survey.pk)
-    return render(request, "survey/survey_import.html", {"form": form})
+    status = 400 if form.errors else 200
+    return render(request, "survey/survey_import.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,6 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongqing import uploads
 from gongqing.uploads import UploadRejected, check_upload
+from tests.hostile_corpus import (
+    csv_zip_of_tables,
+    small_entries_zip,
+    wide_csv,
+    workbook_with_shared_strings,
+    workbook_with_styles,
+)
 from tests.schools.exchange_files import (
     OLE2,
     entity_bomb_workbook,
@@ -145,7 +152,7 @@ def test_it_counts_rows_and_cells_of_worksheets_across_read_chunks(monkeypatch):
 
 
 def test_it_refuses_a_workbook_of_too_many_cells(monkeypatch):
-    monkeypatch.setattr(uploads, "MAX_CELLS_PER_WORKBOOK", 11)
+    monkeypatch.setattr(uploads, "MAX_CELLS_PER_IMPORT", 11)
     assert check_upload(upload("a.xlsx", workbook_bytes({"a": [[1] * 11]})), allowed={"xlsx"}).kind == "xlsx"
     content = workbook_bytes({"a": [[1] * 6], "b": [[1] * 6]})
     assert "单元格超过11个" in refused("a.xlsx", content)
@@ -178,3 +185,45 @@ def test_a_checked_upload_is_rewound_for_the_reader():
 
 def test_openpyxl_parses_through_defusedxml():
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+# --- issue 11, finding 1: every entry and the archive as a whole, and everything openpyxl would hold ---
+
+
+def test_every_zip_entry_is_held_to_the_ratio_not_only_those_over_a_megabyte():
+    """One of finding 1's CSVs: just under 1 MB, inflating ~270:1, was never checked."""
+    content = zip_bytes({"returns.csv": wide_csv(200_000)})
+    info = zipfile.ZipFile(io.BytesIO(content)).infolist()[0]
+    assert info.file_size < 1024 * 1024 and info.file_size > 100 * info.compress_size
+    assert "压缩比异常" in refused("a.zip", content)
+
+
+def test_small_entries_are_held_to_the_ratio_of_the_whole_archive():
+    content = small_entries_zip(entries=900, size=4000)
+    infos = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    assert all(i.file_size <= uploads.SMALL_ENTRY for i in infos)
+    assert "压缩比异常" in refused("a.zip", content)
+
+
+def test_a_zip_of_innocent_csvs_passes():
+    assert check_upload(upload("a.zip", csv_zip_of_tables(files=3)), allowed={"zip"}).kind == "zip"
+
+
+def test_a_workbook_of_too_many_styles_is_refused_before_openpyxl_builds_them():
+    fits = workbook_with_styles(40_000)
+    assert check_upload(upload("a.xlsx", fits), allowed={"xlsx"}).kind == "xlsx"
+    assert "样式、名称或图表等内容过多" in refused("a.xlsx", workbook_with_styles(60_000))
+
+
+def test_a_workbook_of_more_shared_strings_than_cells_allowed_is_refused(monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_CELLS_PER_IMPORT", 1000)
+    assert check_upload(upload("a.xlsx", workbook_with_shared_strings(1000)), allowed={"xlsx"}).kind == "xlsx"
+    assert "文本超过1,000条" in refused("a.xlsx", workbook_with_shared_strings(1001))
+
+
+def test_the_caps_fit_the_largest_county():
+    """1,000 schools with ~30,000 class rows in one import (docs/security.md): 1,000 return rows × 28 columns,
+    30,000 class rows × 6 and 2,000 room rows × 4 are 1,000·28 + 30,000·6 + 2,000·4 + 3 headers (38) = 216,038
+    cells, under the 300,000 cap; the class sheet's 30,000 rows are under the 40,000 rows per sheet."""
+    assert uploads.MAX_ROWS_PER_SHEET >= 30_000
+    assert uploads.MAX_CELLS_PER_IMPORT >= 1_000 * 28 + 30_000 * 6 + 2_000 * 4 + 38

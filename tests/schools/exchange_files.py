@@ -149,8 +149,8 @@ def macro_workbook() -> bytes:
     return with_extra_members(plain, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\x00" * 512})
 
 
-def zip_bomb_workbook(size=60 * 1024 * 1024) -> bytes:
-    """A real workbook plus one member that inflates ~1000:1 (below the 100 MB total, above the ratio)."""
+def zip_bomb_workbook(size=40 * 1024 * 1024) -> bytes:
+    """A real workbook plus one member that inflates ~1000:1 (below the 50 MB total, above the ratio)."""
     plain = workbook_bytes({"学校填报": [["学校标识码"], ["2136000001"]]})
     return with_extra_members(plain, {"xl/media/padding.xml": b"\x20" * size})
 

@@ -8,8 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from gongqing import uploads
 from gongqing.models import AuditEvent
 from schools.models import ReturnClass, SchoolReturn
+from tests.hostile_corpus import csv_long_line, csv_zip_bomb, csv_zip_of_tables, wide_csv
 from tests.schools.exchange_files import (
     CLASS_HEADERS,
     OLE2,
@@ -110,16 +112,18 @@ def test_no_file_at_all_is_refused(post, opened):
     refused_before_parse(post(), opened, "请选择要上传的文件")
 
 
-def test_a_sheet_past_the_row_cap_is_refused_before_parsing(post, opened, ganlu_school):
-    rows = [[ganlu_school.code, "", "小学", 1, f"{i}班", 1] for i in range(20_001)]
+def test_a_sheet_past_the_row_cap_is_refused_before_parsing(post, opened, ganlu_school, monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_ROWS_PER_SHEET", 2_000)
+    rows = [[ganlu_school.code, "", "小学", 1, f"{i}班", 1] for i in range(2_001)]
     content = workbook_bytes({"学校填报": [["学校标识码"], [ganlu_school.code]], "班级": [CLASS_HEADERS, *rows]})
-    refused_before_parse(post(SimpleUploadedFile("学校填报.xlsx", content, XLSX)), opened, "工作表超过20,000行")
+    refused_before_parse(post(SimpleUploadedFile("学校填报.xlsx", content, XLSX)), opened, "工作表超过2,000行")
 
 
-def test_a_csv_past_the_row_cap_is_refused_and_nothing_written(post, ganlu_school):
-    lines = "".join(f"{ganlu_school.code},primary,1,{i}班,1\r\n" for i in range(20_001))
+def test_a_csv_past_the_row_cap_is_refused_and_nothing_written(post, ganlu_school, monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_ROWS_PER_SHEET", 2_000)
+    lines = "".join(f"{ganlu_school.code},primary,1,{i}班,1\r\n" for i in range(2_001))
     html = post(SimpleUploadedFile("classes.csv", ("school_code,section,grade,name,students\r\n" + lines).encode()))
-    assert "“classes.csv”超过20,000行" in html
+    assert "“classes.csv”超过2,000行" in html
     assert ReturnClass.objects.count() == 0
 
 
@@ -154,4 +158,68 @@ def test_a_200000_row_sheet_is_refused_before_parsing(post, opened, ganlu_school
         return data[:start] + f"<sheetData>{rows}</sheetData>".encode() + data[end:]
 
     content = rewrite_member(content, "xl/worksheets/sheet1.xml", two_hundred_thousand_rows)
-    refused_before_parse(post(SimpleUploadedFile("学校填报.xlsx", content, XLSX)), opened, "工作表超过20,000行")
+    refused_before_parse(post(SimpleUploadedFile("学校填报.xlsx", content, XLSX)), opened, "工作表超过40,000行")
+
+
+# --- issue 11, finding 1: CSVs and ZIPs of CSVs are bounded before and while they are read ---
+
+
+@pytest.fixture
+def csv_reads(monkeypatch):
+    """Records every CSV the reader opens: the boundary a refused ZIP must not reach."""
+    from schools.exchange import reader
+
+    calls = []
+    real = reader.read_csv
+
+    def spy(open_binary, title, budget=None):
+        calls.append(title)
+        return real(open_binary, title, budget)
+
+    monkeypatch.setattr(reader, "read_csv", spy)
+    return calls
+
+
+def test_a_small_zip_of_wide_csvs_is_refused_before_any_csv_is_read(post, csv_reads):
+    """Finding 1 scaled down (12 CSVs of 200 KB instead of 95 of 1 MB): each inflates ~270:1."""
+    html = post(SimpleUploadedFile("returns.zip", csv_zip_bomb(files=12, size=200_000)))
+    assert 'id="upload-rejected"' in html and "压缩比异常" in html
+    assert csv_reads == []
+    assert SchoolReturn.objects.count() == 0
+
+
+def test_a_zip_of_more_csvs_than_tables_is_refused_from_its_directory(post, csv_reads):
+    html = post(SimpleUploadedFile("returns.zip", csv_zip_of_tables(files=4)))
+    assert "压缩包中最多3个CSV文件" in html and "该压缩包有4个" in html
+    assert csv_reads == []
+
+
+def test_a_wide_csv_is_refused_at_the_cell_cap_of_the_import(post):
+    """200 columns × 1,501 lines = 300,200 cells, past the 300,000 cells an import may hold (as for a workbook)."""
+    content = wide_csv(size=1500 * 601, columns=200)  # lines of 200 × "xx," = 601 bytes
+    assert content.count(b"\r\n") == 1501
+    html = post(SimpleUploadedFile("returns.csv", content))
+    assert 'id="upload-rejected"' in html and "单元格超过300,000个" in html
+    assert AuditEvent.objects.filter(action="import", result="failed").count() == 1
+
+
+def test_the_cell_cap_counts_every_csv_of_one_import(post, monkeypatch, ganlu_school):
+    monkeypatch.setattr(uploads, "MAX_CELLS_PER_IMPORT", 40)
+    returns = f"school_year,school_code\r\n2024,{ganlu_school.code}\r\n".encode()  # 4 cells
+    classes = "school_code,section,grade,name,students\r\n" + f"{ganlu_school.code},primary,1,1班,40\r\n" * 7
+    html = post(SimpleUploadedFile("returns.csv", returns), SimpleUploadedFile("classes.csv", classes.encode()))
+    assert "单元格超过40个" in html  # 4 + 5 header cells + 6 × 5 = 39 would fit; the 7th class row makes 44
+    assert ReturnClass.objects.count() == 0
+
+
+def test_a_csv_line_past_the_line_cap_is_refused_not_read_into_memory(post):
+    html = post(SimpleUploadedFile("classes.csv", csv_long_line(200_000)))
+    assert "“classes.csv”中有一行超过65,536个字符" in html
+
+
+def test_a_csv_header_is_judged_before_its_rows_are_decoded(post):
+    """The first line names no table; past the first 64 KB (where the type is told) the file is not text in any
+    encoding the portal reads. The header is read first and refused: the rest is never decoded into rows."""
+    content = b"name,value\r\n" + b"a,1\r\n" * 15_000 + b"\xff\xfe\x80\x81" * 1000
+    html = post(SimpleUploadedFile("data.csv", content))
+    assert "无法识别“data.csv”：表头应为" in html

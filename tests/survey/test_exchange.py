@@ -141,7 +141,7 @@ def test_the_bureau_sees_why_a_tampered_upload_is_refused(client, staff, survey,
     raw = exchange.export_bytes(survey)
     client.force_login(staff)
     response = client.post(reverse("survey:import"), {"file": SimpleUploadedFile("x.json", _tampered(raw))})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "签名校验失败" in response.content.decode()
     assert AuditEvent.objects.filter(action="survey.import", result="refused").count() == 1
 
@@ -164,3 +164,23 @@ def test_the_commands_carry_a_survey_from_the_public_host_to_the_portal(survey, 
     call_command("survey_import", str(path), stdout=out)
     assert "9 added" in out.getvalue()
     assert Response.objects.count() == 9
+
+
+def test_a_deeply_nested_survey_file_is_a_400_with_the_reason(client, staff, export_key):
+    client.force_login(staff)
+    file = SimpleUploadedFile(
+        "survey.json", b'{"format": "gongqing-survey-export", "payload": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    )
+    response = client.post(reverse("survey:import"), {"file": file})
+    assert response.status_code == 400
+    assert "嵌套层级过深（超过32层）" in response.content.decode()
+
+
+def test_a_survey_file_over_the_cap_is_refused_by_its_size(client, staff, export_key, monkeypatch):
+    assert exchange.MAX_FILE_BYTES == 20 * 1024 * 1024  # the portal's upload cap (docs/security.md)
+    monkeypatch.setattr(exchange, "MAX_FILE_BYTES", 1000)
+    client.force_login(staff)
+    file = SimpleUploadedFile("survey.json", b" " * 1001)
+    response = client.post(reverse("survey:import"), {"file": file})
+    assert response.status_code == 400
+    assert "JSON数据过大" in response.content.decode()

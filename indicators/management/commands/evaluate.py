@@ -125,7 +125,7 @@ def _opened(path: Path):
 
 def _csv_table(path: Path) -> Table:
     checked = check_upload(_opened(path), allowed={"csv", "text"})
-    return read_csv(checked.read(), path.name)
+    return read_csv(checked.stream, path.name)
 
 
 def _registry_values(raw: dict[int, dict], headers: dict[str, str], title: str, problems: list) -> dict[int, dict]:
