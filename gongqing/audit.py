@@ -13,14 +13,17 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record(*, action: str, user=None, request=None, obj: Any = None, result: str = "ok", **detail) -> AuditEvent:
-    """Record an event. `obj` may be a model instance; detail must be JSON-able."""
+def record(
+    *, action: str, user=None, request=None, obj: Any = None, result: str = "ok", ip: str | None = None, **detail
+) -> AuditEvent:
+    """Record an event. `obj` may be a model instance; detail must be JSON-able. `ip` is for rows written later than
+    the request they describe (the refusal summaries of gongqing.refusals); otherwise the request's address is used."""
     if user is None and request is not None and getattr(request, "user", None) is not None:
         user = request.user if request.user.is_authenticated else None
     return AuditEvent.objects.create(
         user=user,
         username=getattr(user, "username", "") or detail.pop("username", ""),
-        ip=client_ip(request),
+        ip=ip or client_ip(request),
         action=action,
         object_type=obj._meta.label_lower if obj is not None and hasattr(obj, "_meta") else "",
         object_id=str(getattr(obj, "pk", "") or "") if obj is not None else "",
