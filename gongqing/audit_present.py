@@ -129,8 +129,6 @@ def _details(detail: dict, model) -> tuple[list[Change], list[tuple[str, str]]]:
     elif isinstance(detail.get("old"), dict):
         for key, value in detail.pop("old").items():
             changes.append(Change(_field_label(model, key), _text(value), _("（未记录）")))
-    if changes:
-        detail.pop("fields", None)  # the changes name the fields already
     facts = []
     for key, value in detail.items():
         if key == "fields" and isinstance(value, list):

@@ -101,9 +101,4 @@ def test_no_route_of_the_portal_edits_or_deletes_audit_rows():
     assert audit_routes == ["audit/", "audit/export.xlsx"]
 
 
-def test_the_log_page_takes_a_fixed_number_of_queries(login, auditor, staff, django_assert_max_num_queries):
-    for i in range(50):
-        audit.record(action=f"x{i}", user=staff)
-    client = login(auditor)
-    with django_assert_max_num_queries(8):
-        client.get(reverse("audit_log"))
+# The page's query count is pinned with objects of several models in test_audit_log.py.
