@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from .menu import menu_for
+
 
 def _unread_count(request) -> int:
     """Counted once per request: panels rendered with the request run the context processors again."""
@@ -15,6 +17,8 @@ def portal(request):
     return {
         # Lazy: pages that never show the badge (PDFs, partials) run no query for it.
         "unread_notices": SimpleLazyObject(lambda: _unread_count(request)),
+        # The main menu: only the pages the user's role may open (gongqing.menu).
+        "portal_menu": SimpleLazyObject(lambda: menu_for(getattr(request, "user", None))),
         "session_idle_seconds": settings.SESSION_COOKIE_AGE,
         "session_warn_seconds": settings.SESSION_IDLE_WARN_SECONDS,
     }

@@ -113,6 +113,32 @@ class AuditEvent(models.Model):
         raise AuditRowImmutable("audit rows cannot be deleted")
 
 
+class RefusalWindow(models.Model):
+    """The open minute of one person's refusals on one kind of object (gongqing.refusals).
+
+    The first refusal of a window is an `access.refused` audit row; later ones within the minute only count here, and
+    the count becomes one `access.refused_repeated` row when the window closes (at the person's next refusal after the
+    minute, or by the `flush_refusals` task). Not an audit row: it is changed and removed; audit rows never are.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=120)  # a model label ("schools.school") or "page:<route name>"
+    object_type = models.CharField(max_length=64, blank=True)
+    opened_at = models.DateTimeField()
+    closes_at = models.DateTimeField(db_index=True)
+    first_event_id = models.BigIntegerField(null=True)  # the `access.refused` row (a plain id: pruning keeps windows)
+    count = models.PositiveIntegerField(default=0)  # refusals after the first, folded into the summary
+    last_at = models.DateTimeField(null=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    samples = models.JSONField(default=list)  # the first object ids or paths tried after the first refusal
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_refusal_window_per_user_and_kind")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.kind}+{self.count}"
+
+
 class ApiToken(models.Model):
     """A bearer token of an API client. Only the SHA-256 of the secret is stored; the secret is shown once."""
 

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "gongqing.middleware.IdentityMiddleware",
     "gongqing.middleware.ExpiredFormMiddleware",
     "supervision.survey.middleware.SurveyOnlyMiddleware",
+    # Last, so its process_exception sees a view's PermissionDenied / OutOfScope first (gongqing.refusals).
+    "gongqing.refusals.RefusalAuditMiddleware",
 ]
 
 ROOT_URLCONF = "gongqing.urls"
@@ -191,6 +193,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.send_overdue_notices",
         "schedule": crontab(hour=7, minute=30),
     },
+    "audit-refusal-summaries": {
+        "task": "gongqing.tasks.flush_refusals",
+        "schedule": 60.0,
+    },
 }
 
 if REDIS_URL:
@@ -275,12 +281,20 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- Logging (issue 11): one line per event, with time, level and logger. Django's own default config (applied before
+# this one) gives the "django" logger a console handler of its own; it is replaced here by propagation to the root's
+# single handler, so no line is written twice. Expected client errors (4xx: a refused page, a hidden object) are one
+# line naming the user, without a traceback (gongqing.logs.ClientErrorsQuiet); 5xx keep theirs.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors_quiet": {"()": "gongqing.logs.ClientErrorsQuiet"}},
+    "formatters": {"line": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [], "filters": ["client_errors_quiet"], "propagate": True},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},

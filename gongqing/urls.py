@@ -22,6 +22,7 @@ urlpatterns = [
     path("users/<int:pk>/unlock/", users.user_unlock, name="user_unlock"),
     path("users/<int:pk>/totp-reset/", users.user_totp_reset, name="user_totp_reset"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/export.xlsx", audit.audit_log_export, name="audit_log_export"),
     path("recycle/", recycle.recycle_bin, name="recycle_bin"),
     path("recycle/<str:kind>/<int:pk>/restore/", recycle.recycle_restore, name="recycle_restore"),
     path("schools/", include("schools.urls")),

@@ -67,10 +67,14 @@ def recompute_round(*, round_id: int) -> dict:
     other, and a run that finds the results already at the current data version does nothing.
     """
     cache.delete(_queued_key(round_id))
-    rnd = CollectionRound.objects.select_related("school_year").get(pk=round_id)
+    rnd = CollectionRound.objects.select_related("school_year").filter(pk=round_id).first()
+    if rnd is None:
+        return _round_gone(round_id)
     EvaluationState.objects.get_or_create(round=rnd)
     with transaction.atomic():
-        state = EvaluationState.objects.select_for_update().get(round=rnd)
+        state = EvaluationState.objects.select_for_update().filter(round=rnd).first()
+        if state is None:  # the round (and its state with it) was deleted since the line above
+            return _round_gone(round_id)
         version = state.data_version
         if state.computed_version >= version:
             return {"round": round_id, "version": version, "skipped": True}
@@ -95,6 +99,12 @@ def recompute_round(*, round_id: int) -> dict:
         )
     log.info("recomputed round %s at data version %s: %s", round_id, version, stats["counts"])
     return {"round": round_id, "version": version, **stats["counts"]}
+
+
+def _round_gone(round_id: int) -> dict:
+    """A recompute queued for a round deleted before it ran: nothing to do, one line in the log."""
+    log.info("recompute of round %s skipped: the round no longer exists", round_id)
+    return {"round": round_id, "skipped": True, "gone": True}
 
 
 def recompute_stale_rounds() -> list[dict]:

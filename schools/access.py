@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404
-
+from gongqing.refusals import OutOfScope, get_in_scope
 from gongqing.roles import Role
 
 from .models import ReturnStatus, School, SchoolReturn, Township
@@ -59,18 +58,15 @@ def can_reopen_return(user, school_return: SchoolReturn) -> bool:
 
 
 def school_for_user(*, user, pk, write: bool = False) -> School:
-    """The school, or 404 when the user may not see it; PermissionDenied-free: hiding existence is the point."""
-    try:
-        school = schools_for(user).select_related("township", "parent").get(pk=pk)
-    except (School.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    """The school, or 404 when the user may not see it; PermissionDenied-free: hiding existence is the point. An
+    existing school outside the user's scope is an OutOfScope 404, recorded as a refusal (gongqing.refusals)."""
+    school = get_in_scope(schools_for(user).select_related("township", "parent"), pk)
     if write and not can_enter_data(user, school):
-        raise Http404
+        raise OutOfScope(School, school.pk)
     return school
 
 
 def return_for_user(*, user, pk) -> SchoolReturn:
-    try:
-        return returns_for(user).select_related("school", "school__township", "round", "round__school_year").get(pk=pk)
-    except (SchoolReturn.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_in_scope(
+        returns_for(user).select_related("school", "school__township", "round", "round__school_year"), pk
+    )

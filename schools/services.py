@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gongqing import audit
+from gongqing.audit_changes import value_text
 
 from . import signals
 from .models import (
@@ -107,6 +108,7 @@ def return_save(
             request=request,
             obj=school_return,
             fields=changed,
+            changes={f: [value_text(before[f]), value_text(figures.get(f))] for f in changed},
             rows_changed=rows_changed,
         )
     return [p for p in problems if not p.is_error]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongqing import audit
+from gongqing.audit_changes import form_changes
 from gongqing.decorators import BUREAU, DATA_ENTRY, SCHOOL_READERS, roles_required
 from gongqing.models import Notice
 from gongqing.roles import Role
@@ -76,7 +77,9 @@ def school_edit(request, pk=None):
     form = SchoolForm(request.POST or None, instance=school)
     if request.method == "POST" and form.is_valid():
         school = form.save()
-        audit.record(action="school.save", request=request, obj=school, fields=form.changed_data)
+        audit.record(
+            action="school.save", request=request, obj=school, fields=form.changed_data, changes=form_changes(form)
+        )
         messages.success(request, _("学校信息已保存。"))
         return redirect("schools:detail", pk=school.pk)
     return render(request, "schools/school_form.html", {"form": form, "school": school})
@@ -88,7 +91,13 @@ def county_profile(request):
     form = CountyProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit.record(action="county_profile.save", request=request, obj=profile, fields=form.changed_data)
+        audit.record(
+            action="county_profile.save",
+            request=request,
+            obj=profile,
+            fields=form.changed_data,
+            changes=form_changes(form),
+        )
         messages.success(request, _("县域概况已保存。"))
         return redirect("schools:county_profile")
     return render(request, "schools/county_profile.html", {"form": form})
@@ -106,7 +115,9 @@ def round_edit(request, pk=None):
     form = RoundForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         rnd = form.save()
-        audit.record(action="round.save", request=request, obj=rnd, fields=form.changed_data)
+        audit.record(
+            action="round.save", request=request, obj=rnd, fields=form.changed_data, changes=form_changes(form)
+        )
         messages.success(request, _("采集批次已保存。"))
         return redirect("schools:round_board", pk=rnd.pk)
     return render(request, "schools/round_form.html", {"form": form, "round": instance})

@@ -10,8 +10,8 @@ Hidden objects answer 404, as for schools.
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import Http404
 
+from gongqing.refusals import OutOfScope, get_in_scope
 from gongqing.roles import Role
 
 from .models import Body, BodyRole, EvidenceFile, Measure, Project, RectificationItem
@@ -95,10 +95,8 @@ def projects_for(user):
 
 
 def _get(queryset, pk):
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    """404 when hidden or missing; OutOfScope (recorded as a refusal) when it exists outside the user's scope."""
+    return get_in_scope(queryset, pk)
 
 
 def item_for_user(*, user, pk) -> RectificationItem:
@@ -113,10 +111,13 @@ def evidence_for_user(*, user, pk) -> EvidenceFile:
     """An evidence file, if the user may see the measure or item it backs."""
     evidence = _get(EvidenceFile.objects.select_related("update"), pk)
     update = evidence.update
-    if update.item_id is not None:
-        item_for_user(user=user, pk=update.item_id)
-    else:
-        measure_for_user(user=user, pk=update.measure_id)
+    try:
+        if update.item_id is not None:
+            item_for_user(user=user, pk=update.item_id)
+        else:
+            measure_for_user(user=user, pk=update.measure_id)
+    except OutOfScope:
+        raise OutOfScope(EvidenceFile, evidence.pk) from None
     return evidence
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongqing import audit
+from gongqing.audit_changes import dict_changes
 from gongqing.evidence import stored_name
 from gongqing.models import Notice, User
 from gongqing.roles import Role
@@ -158,8 +159,38 @@ def measure_save(
                 if b.pk not in lead_ids
             ]
         )
-        audit.record(action="supervision.measure_save", user=by, request=request, obj=measure, old=old)
+        new = {
+            "ref": measure.ref,
+            "title": measure.title,
+            "stage": measure.stage_id,
+            "due_date": str(measure.due_date or ""),
+            "bodies": sorted(f"{a.role}:{a.body_id}" for a in measure.assignments.all()),
+        }
+        audit.record(
+            action="supervision.measure_save",
+            user=by,
+            request=request,
+            obj=measure,
+            old=old,
+            new=new,
+            changes=dict_changes(_readable(old or {}), _readable(new)),
+        )
     return measure
+
+
+def _readable(state: dict) -> dict:
+    """A measure's or item's recorded state with the stage and bodies by name, for the audit row's `changes`."""
+    out = dict(state)
+    if out.get("stage"):
+        out["stage"] = str(Stage.objects.filter(pk=out["stage"]).first() or out["stage"])
+    if "bodies" in out:
+        names = dict(Body.objects.values_list("pk", "name"))
+        roles = dict(BodyRole.choices)
+        out["bodies"] = [
+            f"{roles.get(role, role)}：{names.get(int(body), body)}"
+            for role, _sep, body in (b.partition(":") for b in out["bodies"])
+        ]
+    return out
 
 
 def routing_save(*, code: str, bodies: list[str], by, request=None) -> RoutingRule:
@@ -540,7 +571,16 @@ def item_schedule(*, item: RectificationItem, stage, due_date, target: str, by, 
         item.stage, item.due_date, item.target = stage, due_date, target
         item._history_user = by
         item.save(update_fields=["stage", "due_date", "target"])
-        audit.record(action="supervision.item_schedule", user=by, request=request, obj=item, old=old)
+        new = {"stage": item.stage_id, "due_date": str(item.due_date or ""), "target": item.target}
+        audit.record(
+            action="supervision.item_schedule",
+            user=by,
+            request=request,
+            obj=item,
+            old=old,
+            new=new,
+            changes=dict_changes(_readable(old), _readable(new)),
+        )
 
 
 # --- Overdue notices ----------------------------------------------------------------------------------------------

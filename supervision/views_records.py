@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from gongqing import audit
+from gongqing.audit_changes import form_changes
 from gongqing.decorators import roles_required
 
 from . import access, selectors, services
@@ -86,7 +87,13 @@ def project_edit(request, pk=None):
         project._history_user = request.user
         project.save()
         form.save_m2m()
-        audit.record(action="supervision.project_save", request=request, obj=project, fields=form.changed_data)
+        audit.record(
+            action="supervision.project_save",
+            request=request,
+            obj=project,
+            fields=form.changed_data,
+            changes=form_changes(form),
+        )
         messages.success(request, _("建设项目已保存。"))
         return redirect("supervision:projects")
     return render(request, "supervision/form.html", {"form": form, "title": _("建设项目"), "obj": project})
@@ -130,7 +137,13 @@ def finding_edit(request, review_pk, pk=None):
         finding._history_user = request.user
         finding.save()
         form.save_m2m()
-        audit.record(action="supervision.finding_save", request=request, obj=finding, fields=form.changed_data)
+        audit.record(
+            action="supervision.finding_save",
+            request=request,
+            obj=finding,
+            fields=form.changed_data,
+            changes=form_changes(form),
+        )
         messages.success(request, _("反馈问题及整改回应已保存。"))
         return redirect("supervision:reviews")
     return render(request, "supervision/form.html", {"form": form, "title": review.title, "obj": finding})

@@ -1,11 +1,11 @@
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongqing.decorators import ALL_PORTAL_ROLES, roles_required
-from gongqing.models import Notice
+from gongqing.refusals import get_in_scope
 
 # Higher apps add role-specific blocks to the home page (e.g. the county overview for leadership).
 HOME_PANELS: list = []
@@ -33,7 +33,7 @@ def notice_list(request):
 @require_POST
 @roles_required(*ALL_PORTAL_ROLES)
 def notice_read(request, pk):
-    notice = get_object_or_404(Notice, pk=pk, user=request.user)
+    notice = get_in_scope(request.user.notices.all(), pk)
     if notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at"])

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from gongqing import audit, uploads
 from gongqing.decorators import DATA_ENTRY, roles_required
+from gongqing.refusals import get_in_scope
 from gongqing.uploads import UploadRejected, check_upload
 from schools import access
 from schools.models import CollectionRound
@@ -103,7 +104,7 @@ def _read_upload(files) -> list[Table]:
 @roles_required(*DATA_ENTRY)
 def exchange_template(request, round_pk, township_pk):
     rnd = _round(round_pk)
-    township = get_object_or_404(access.townships_for(request.user), pk=township_pk)
+    township = get_in_scope(access.townships_for(request.user), township_pk)
     schools = access.schools_for(request.user).open_in(rnd.school_year.year).filter(township=township).order_by("code")
     rows = [ExportRow(b.school, b.source) for b in baselines(round=rnd, schools=schools)]
     content = workbook_bytes(rows)

@@ -5,8 +5,7 @@ else (issue 8, the role's definition): a report names every school, and the log 
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
-
+from gongqing.refusals import get_in_scope
 from gongqing.roles import Role
 
 from .models import Report
@@ -32,4 +31,4 @@ def reports_for(user):
 
 def report_for_user(*, user, pk: int) -> Report:
     """The report, or 404 for a user who may not read reports."""
-    return get_object_or_404(reports_for(user).select_related("cycle", "stage", "school_year", "round"), pk=pk)
+    return get_in_scope(reports_for(user).select_related("cycle", "stage", "school_year", "round"), pk)

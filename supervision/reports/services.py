@@ -29,6 +29,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from gongqing import audit
+from gongqing.audit_changes import value_text
 from schools.models import CollectionRound
 from supervision.models import Stage
 
@@ -68,13 +69,14 @@ def draft_save(*, stage: Stage, data: dict, by, request=None) -> ReportDraft:
         draft_for(stage=stage)
         draft = ReportDraft.objects.select_for_update().get(stage=stage)
         changed = [f for f in NARRATIVE_FIELDS if f in data and getattr(draft, f) != data[f]]
+        changes = {f: [value_text(getattr(draft, f)), value_text(data[f])] for f in changed}
         for f in changed:
             setattr(draft, f, data[f])
         if changed:
             draft.revision += 1
             draft.updated_by = by
             draft.save(update_fields=[*changed, "revision", "updated_by", "updated_at"])
-        audit.record(action="report.draft_save", user=by, request=request, obj=draft, fields=changed)
+        audit.record(action="report.draft_save", user=by, request=request, obj=draft, fields=changed, changes=changes)
     return draft
 
 
@@ -196,9 +198,12 @@ def report_claim(*, report_id: int, token: str) -> Report | None:
         "progress_note": "claimed",
     }
     if Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(**fields):
-        return Report.objects.select_related("stage", "stage__cycle", "round", "round__school_year").get(pk=report_id)
+        return _claimed(report_id)
     row = Report.objects.filter(pk=report_id).values("status", "claim", "lease_until").first()
-    if row is None or row["status"] != ReportStatus.RENDERING:
+    if row is None:
+        log.info("report %s skipped: the report no longer exists", report_id)
+        return None
+    if row["status"] != ReportStatus.RENDERING:
         return None
     expired = row["lease_until"] is None or row["lease_until"] < now
     if not (expired or holder_is_gone(row["claim"])):
@@ -208,7 +213,18 @@ def report_claim(*, report_id: int, token: str) -> Report | None:
     if not taken:
         return None
     log.warning("report %s: took over from %s (lease lapsed or holder gone)", report_id, row["claim"])
-    return Report.objects.select_related("stage", "stage__cycle", "round", "round__school_year").get(pk=report_id)
+    return _claimed(report_id)
+
+
+def _claimed(report_id: int) -> Report | None:
+    report = (
+        Report.objects.select_related("stage", "stage__cycle", "round", "round__school_year")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:  # deleted between the claim and this read
+        log.info("report %s skipped: the report no longer exists", report_id)
+    return report
 
 
 def _mine(report_id: int, token: str):
@@ -311,6 +327,9 @@ def report_render(*, report_id: int, final_attempt: bool = True, split_at: int |
         report_release(report_id=report_id, token=token)
         raise
     except Exception as exc:
+        if not Report.objects.filter(pk=report_id).exists():
+            log.info("report %s stopped: the report was deleted while it rendered (%s)", report_id, type(exc).__name__)
+            return "skipped"
         log.exception("report %s failed", report_id)
         report_fail(report_id=report_id, token=token, error=f"{type(exc).__name__}: {exc}")
         return "failed"

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from gongqing import audit, softdelete
+from gongqing.audit_changes import value_text
 from indicators import services as indicator_services
 from schools.models import SchoolYear
 
@@ -127,8 +128,10 @@ def survey_update(
         raise SurveyError("每个群体至少要有一道题目。")
     with transaction.atomic():
         update_fields = []
+        changes = {}
         for name, value in fields.items():
             if getattr(survey, name) != value:
+                changes[name] = [value_text(getattr(survey, name)), value_text(value)]
                 setattr(survey, name, value)
                 update_fields.append(name)
         if update_fields:
@@ -140,7 +143,13 @@ def survey_update(
                 for i, text in enumerate(items[group], start=1)
             )
         audit.record(
-            action="survey.update", user=by, request=request, obj=survey, fields=update_fields, item_groups=changed
+            action="survey.update",
+            user=by,
+            request=request,
+            obj=survey,
+            fields=update_fields,
+            changes=changes,
+            item_groups=changed,
         )
         if {"opens_on", "closes_on", "closed"} & set(update_fields):
             results_stale(year=survey.school_year.year)

@@ -89,6 +89,7 @@ ROUTES = {
     "user_unlock": {"kwargs": lambda objs: {"pk": objs["managed_user"].pk}, "GET": NOBODY, "POST": ADMIN},
     "user_totp_reset": {"kwargs": lambda objs: {"pk": objs["managed_user"].pk}, "GET": NOBODY, "POST": ADMIN},
     "audit_log": {"GET": ADMIN | {"auditor"}, "POST": ADMIN | {"auditor"}},
+    "audit_log_export": {"GET": ADMIN | {"auditor"}, "POST": NOBODY},
     # --- the school registry ---
     "schools:list": {"GET": SCHOOL_READERS, "POST": SCHOOL_READERS},
     "schools:create": {

@@ -52,12 +52,14 @@ def test_the_auditor_and_the_admin_read_and_search_the_log(role, login, personas
     audit.record(action="return.approve", user=staff)
     audit.record(action="user.disable", user=personas[Role.BUREAU_ADMIN])
     client = login(personas[role])
-    page = client.get(reverse("audit_log")).content.decode()
-    assert "return.approve" in page and "user.disable" in page
-    page = client.get(reverse("audit_log"), {"q": "approve"}).content.decode()
-    assert "return.approve" in page and "user.disable" not in page
-    found = client.get(reverse("audit_log"), {"q": "staff"}).context["page"]
-    assert [e.action for e in found] == ["return.approve"]
+
+    def shown(**query):
+        return [r.action_code for r in client.get(reverse("audit_log"), query).context["rows"]]
+
+    assert {"return.approve", "user.disable"} <= set(shown())
+    assert shown(q="approve") == ["return.approve"]
+    assert shown(q="staff") == ["return.approve"]
+    assert shown(q="审核通过") == ["return.approve"]  # the action's Chinese name finds it too
 
 
 def test_the_log_is_newest_first_and_paged(login, auditor, staff):
@@ -96,12 +98,7 @@ def test_no_route_of_the_portal_edits_or_deletes_audit_rows():
                 yield str(p.pattern)
 
     audit_routes = [route for route in names(get_resolver().url_patterns) if "audit" in route]
-    assert audit_routes == ["audit/"]
+    assert audit_routes == ["audit/", "audit/export.xlsx"]
 
 
-def test_the_log_page_takes_a_fixed_number_of_queries(login, auditor, staff, django_assert_max_num_queries):
-    for i in range(50):
-        audit.record(action=f"x{i}", user=staff)
-    client = login(auditor)
-    with django_assert_max_num_queries(8):
-        client.get(reverse("audit_log"))
+# The page's query count is pinned with objects of several models in test_audit_log.py.

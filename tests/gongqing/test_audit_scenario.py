@@ -42,6 +42,8 @@ class Scenario:
         self.admin.force_login(personas[Role.BUREAU_ADMIN])
         self.staff = Client(REMOTE_ADDR=ADDRESS)
         self.staff.force_login(personas[Role.BUREAU_STAFF])
+        self.jiangyi = Client(REMOTE_ADDR=ADDRESS)  # 江益镇's official, trying 甘露镇's objects by URL
+        self.jiangyi.force_login(personas["jiangyi_official"])
         _token, self.token = token_create(user=personas[Role.API_CLIENT], name="市局对接", scopes=["read"])
         revoked, self.revoked_token = token_create(user=personas[Role.API_CLIENT], name="已吊销", scopes=["read"])
         token_revoke(token=revoked)
@@ -138,6 +140,23 @@ def report_download(s):
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+def page_refused(s):
+    assert s.jiangyi.get(reverse("reports:list")).status_code == 403
+
+
+def objects_refused(s):
+    """Three of 甘露镇's schools by URL within a minute: one row now, the other two counted."""
+    for school in (s.school, s.imported_school, s.school):
+        assert s.jiangyi.get(reverse("schools:detail", args=[school.pk])).status_code == 404
+
+
+def refusals_summarised(s):
+    """The minute closes: the count becomes one summary row (the beat task or the audit log page does this)."""
+    from gongqing import refusals
+
+    assert refusals.flush_closed(now=timezone.now() + datetime.timedelta(seconds=61)) == 1
+
+
 def _password():
     from tests.factories import PASSWORD
 
@@ -160,6 +179,9 @@ SCENARIO = [
     (api_call, ["api.call"]),
     (api_call_with_a_revoked_token, ["api.auth_failed"]),
     (report_download, ["report.download"]),
+    (page_refused, ["access.refused"]),
+    (objects_refused, ["access.refused"]),
+    (refusals_summarised, ["access.refused_repeated"]),
 ]
 
 
@@ -178,7 +200,7 @@ def test_every_event_of_the_scenario_leaves_exactly_its_audit_rows(scenario):
         rows = list(AuditEvent.objects.filter(pk__gt=before).order_by("pk"))
         assert [r.action for r in rows] == actions, step.__name__
     rows = list(AuditEvent.objects.filter(pk__gt=first).order_by("pk"))
-    assert len(rows) == expected_total == 21
+    assert len(rows) == expected_total == 24
     for row in rows:
         assert row.username, (row.action, "who")
         assert row.at is not None and row.at >= start, (row.action, "when")
@@ -192,6 +214,10 @@ def test_every_event_of_the_scenario_leaves_exactly_its_audit_rows(scenario):
     assert by_action["user.change"].detail["old_role"] == Role.DEPARTMENT_OFFICER
     assert by_action["api.call"].username == "jiujiang" and by_action["api.call"].detail["status"] == 200
     assert [r.detail["format"] for r in rows if r.action == "export"] == ["xlsx", "csv"]
+    refused = [r for r in rows if r.action.startswith("access.")]
+    assert {(r.username, r.result) for r in refused} == {("jiangyi", "refused")}
+    assert [r.detail.get("status") for r in refused[:2]] == [403, 404]
+    assert refused[2].detail["count"] == 2 and refused[2].object_type == "schools.school"
     assert SchoolReturn.objects.get(pk=scenario.school_return.pk).status == "approved"
 
 

@@ -3,6 +3,7 @@ through its default managers — access helpers, selectors, the indicator loader
 history, is audited, and a bureau admin sees it in the recycle bin and restores it."""
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
 from gongqing import softdelete
@@ -24,7 +25,7 @@ def test_a_deleted_school_is_hidden_from_every_reader_but_kept_with_its_history(
     softdelete.soft_delete(obj=ganlu_school, by=admin, reason="撤并")
     assert not School.objects.filter(pk=ganlu_school.pk).exists()
     assert not access.schools_for(staff).filter(pk=ganlu_school.pk).exists()
-    with pytest.raises(access.Http404):
+    with pytest.raises(Http404):
         access.school_for_user(user=staff, pk=ganlu_school.pk)
     kept = School.all_objects.get(pk=ganlu_school.pk)
     assert kept.is_deleted and kept.deleted_by == admin

@@ -115,7 +115,9 @@ class ReturnLife(RuleBasedStateMachine):
     def snapshot(self) -> dict:
         rnd = self.env["round"]
         state = EvaluationState.objects.filter(round=rnd).values_list("data_version", flat=True).first()
-        snap = {"audit": AuditEvent.objects.count(), "data_version": state or 0, "status": None}
+        # Refused requests are audited too (access.refused, folded per minute: issue 11); they change nothing else.
+        audit = AuditEvent.objects.exclude(action__startswith="access.").count()
+        snap = {"audit": audit, "data_version": state or 0, "status": None}
         if self.pk is None:
             return snap
         ret = SchoolReturn.objects.get(pk=self.pk)
@@ -129,6 +131,7 @@ class ReturnLife(RuleBasedStateMachine):
             "history": SchoolReturn.history.filter(id=self.pk).count(),
             "return_audit": list(
                 AuditEvent.objects.filter(object_type="schools.schoolreturn", object_id=str(self.pk))
+                .exclude(action__startswith="access.")
                 .order_by("pk")
                 .values_list("action", flat=True)
             ),
