@@ -5,11 +5,11 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from gongqing.api.auth import hash_token
+from gongqing.api.auth import hash_token, token_create
 from gongqing.models import ApiToken, AuditEvent
 from gongqing.roles import Role
 from tests.api.conftest import body
@@ -135,6 +135,31 @@ def test_the_command_creates_lists_and_revokes_a_token(api, client_user, ganlu_s
     call_command("api_token", "revoke", token.prefix, stdout=io.StringIO())
     assert api.get(SCHOOLS).status_code == 401
     assert AuditEvent.objects.filter(action__in=["api_token.create", "api_token.revoke"]).count() == 2
+
+
+@pytest.mark.parametrize("user_args", [[], ["--user", "jiujiang_typo"]], ids=["no --user", "unknown --user"])
+def test_the_command_without_a_known_user_names_the_api_client_accounts_and_makes_nothing(personas, user_args):
+    with pytest.raises(CommandError) as refused:
+        call_command("api_token", "create", "九江市平台", *user_args, "--scope", "read", stderr=io.StringIO())
+    assert "API client accounts: jiujiang." in str(refused.value)  # the conftest's api_client persona
+    assert ApiToken.objects.count() == 0
+
+
+def test_the_command_revokes_by_name_when_one_active_token_has_it(client_user):
+    first, _ = token_create(user=client_user, name="九江市平台", scopes=["read"])
+    call_command("api_token", "revoke", "九江市平台", stdout=io.StringIO())
+    first.refresh_from_db()
+    assert first.revoked_at is not None
+
+    # The revoked one no longer counts; two active tokens of one name need the prefix.
+    second, _ = token_create(user=client_user, name="九江市平台", scopes=["read"])
+    third, _ = token_create(user=client_user, name="九江市平台", scopes=["read"])
+    with pytest.raises(CommandError) as refused:
+        call_command("api_token", "revoke", "九江市平台", stdout=io.StringIO())
+    assert second.prefix in str(refused.value) and third.prefix in str(refused.value)
+    assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 2
+    call_command("api_token", "revoke", third.prefix, stdout=io.StringIO())
+    assert set(ApiToken.objects.filter(revoked_at__isnull=True)) == {second}
 
 
 def test_a_bureau_admin_makes_a_token_shown_once_and_revokes_it(login, personas, client_user):
