@@ -8,7 +8,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from schools.signals import return_approved, return_reopened
 
-        from . import services
+        from . import services, tasks  # noqa: F401  (tasks: registers the names services queue by, gongqing.queue)
 
         def on_return_changed(sender, school_year, **kwargs):
             services.mark_stale(school_year=school_year)
