@@ -12,7 +12,13 @@ from rest_framework import parsers, renderers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import encoders
 
-from indicators.domain.serialize import decimal_text
+
+def decimal_text(d: Decimal) -> str:
+    """A Decimal's digits as a JSON number: plain notation, no float in between (the rule of the stored results,
+    indicators.domain.serialize.decimal_text, kept here too because the shared core imports no app)."""
+    if not d.is_finite():
+        raise ValueError(f"{d} cannot be written as a JSON number")
+    return format(d, "f")
 
 
 class ExactJSONRenderer(renderers.JSONRenderer):
