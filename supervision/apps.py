@@ -30,3 +30,19 @@ class SupervisionConfig(AppConfig):
             SCHOOL_PAGE_PANELS.append(school_plan_panel)
         if home_panel not in HOME_PANELS:
             HOME_PANELS.append(home_panel)
+
+        from gongqing import memberships
+        from gongqing.roles import Role
+
+        from .models import Body, BodyKind, BodyMembership
+
+        memberships.register(
+            memberships.MembershipKind(
+                field="body",
+                role=Role.DEPARTMENT_OFFICER,
+                model=BodyMembership,
+                label=_("所属部门"),
+                required=_("部门联络员须选择所属部门。"),
+                units=lambda: Body.objects.filter(kind=BodyKind.DEPARTMENT),
+            )
+        )
