@@ -20,15 +20,6 @@ class IndicatorsConfig(AppConfig):
         if school_results_panel not in SCHOOL_PAGE_PANELS:
             SCHOOL_PAGE_PANELS.append(school_results_panel)
 
-        from .dashboards import panels as dashboard_panels
-
-        dashboard_panels.register()  # the county overview first on the home page of the bureau and leadership
-
-        from .dashboards.warm import on_results_stored
-        from .signals import results_stored
-
-        results_stored.connect(on_results_stored, dispatch_uid="indicators.dashboards.warm")
-
         return_approved.connect(on_return_changed, dispatch_uid="indicators.return_approved")
         return_reopened.connect(on_return_changed, dispatch_uid="indicators.return_reopened")
 

@@ -10,7 +10,13 @@ class SupervisionConfig(AppConfig):
         from indicators.signals import results_stored
         from schools.views import SCHOOL_PAGE_PANELS
 
+        from .dashboards import panels as dashboard_panels
+        from .dashboards.warm import on_results_stored as warm_dashboards
         from .panels import home_panel, school_plan_panel
+
+        dashboard_panels.register()  # the county overview first on the home page of the bureau and leadership
+        # Connected first, as when the dashboards lived in indicators: the warm-up is queued before the ledger sync.
+        results_stored.connect(warm_dashboards, dispatch_uid="supervision.dashboards.warm")
 
         def on_results_stored(sender, **kwargs):
             from .tasks import sync_ledger
