@@ -18,7 +18,8 @@ def record(
 ) -> AuditEvent:
     """Record an event. `obj` may be a model instance; detail must be JSON-able. `ip` is for rows written later than
     the request they describe (the refusal summaries of gongqing.refusals); otherwise the request's address is used.
-    An explicit `username` (a failed login's name) is the row's subject: the signed-in user is then not put in its place."""
+    An explicit `username` (a failed login's name) is the row's subject: the signed-in user is not put in its place.
+    """
     if user is None and request is not None and getattr(request, "user", None) is not None and "username" not in detail:
         user = request.user if request.user.is_authenticated else None
     return AuditEvent.objects.create(

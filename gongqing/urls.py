@@ -27,7 +27,7 @@ urlpatterns = [
     path("recycle/<str:kind>/<int:pk>/restore/", recycle.recycle_restore, name="recycle_restore"),
     path("schools/", include("schools.urls")),
     path("indicators/", include("indicators.urls")),
-    path("dashboards/", include("indicators.dashboards.urls", namespace="dashboards")),
+    path("dashboards/", include("supervision.dashboards.urls", namespace="dashboards")),
     path("supervision/", include("supervision.urls")),
     path("survey/", include("supervision.survey.urls")),
     path("reports/", include("supervision.reports.urls")),

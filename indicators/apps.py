@@ -8,7 +8,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from schools.signals import return_approved, return_reopened
 
-        from . import services
+        from . import services, tasks  # noqa: F401  (tasks: registers the names services queue by, gongqing.queue)
 
         def on_return_changed(sender, school_year, **kwargs):
             services.mark_stale(school_year=school_year)
@@ -19,15 +19,6 @@ class IndicatorsConfig(AppConfig):
 
         if school_results_panel not in SCHOOL_PAGE_PANELS:
             SCHOOL_PAGE_PANELS.append(school_results_panel)
-
-        from .dashboards import panels as dashboard_panels
-
-        dashboard_panels.register()  # the county overview first on the home page of the bureau and leadership
-
-        from .dashboards.warm import on_results_stored
-        from .signals import results_stored
-
-        results_stored.connect(on_results_stored, dispatch_uid="indicators.dashboards.warm")
 
         return_approved.connect(on_return_changed, dispatch_uid="indicators.return_approved")
         return_reopened.connect(on_return_changed, dispatch_uid="indicators.return_reopened")

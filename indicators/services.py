@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from gongqing import audit
+from gongqing import audit, queue
 from gongqing.evidence import stored_name
 from schools.models import CollectionRound, SchoolYear
 
@@ -24,6 +24,7 @@ from .models import CostSettings, CountyEntry, EvaluationState, Evidence
 
 log = logging.getLogger(__name__)
 COALESCE_SECONDS = 5
+RECOMPUTE_TASK = "indicators.tasks.recompute_round"  # tasks.recompute_round, which calls recompute_round below
 
 
 def _queued_key(round_id: int) -> str:
@@ -51,13 +52,12 @@ def request_recompute(*, round: CollectionRound) -> None:
 
 def enqueue_recompute(round_id: int) -> None:
     """Coalesce: while a run is queued for the round, further requests add nothing; the queued run sees them all."""
-    from .tasks import recompute_round
-
+    task = queue.task(RECOMPUTE_TASK)
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        recompute_round.delay(round_id)
+        task.delay(round_id)
         return
     if cache.add(_queued_key(round_id), 1, timeout=COALESCE_SECONDS * 60):
-        recompute_round.apply_async((round_id,), countdown=COALESCE_SECONDS)
+        task.apply_async((round_id,), countdown=COALESCE_SECONDS)
 
 
 def recompute_round(*, round_id: int) -> dict:

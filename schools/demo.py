@@ -4,8 +4,8 @@ The county, its six real townships and the nine city departments carry real name
 `fictional=True`. Figures come from the explicit tables below plus jitter from `random.Random` seeded by the school
 code, so two runs produce the same data.
 
-Idempotence: rows are keyed by codes (township, body and school codes, school years, round names, usernames).
-Reference data (county profile, townships, bodies, schools) is brought back to the demo values when it differs, saving
+Idempotence: rows are keyed by codes (township and school codes, school years, round names, usernames).
+Reference data (county profile, townships, schools) is brought back to the demo values when it differs, saving
 only the changed fields. Rounds, returns and users are created when missing and otherwise left alone: they are what
 people change while trying the demo. Returns are written through the ORM (not the services, so no audit rows);
 simple-history records them, dated as if entered and approved on the demo dates.
@@ -24,6 +24,11 @@ modules) and collects those callables; there is no shared mutable list, so the o
 
 Steps run in INSTALLED_APPS order, each in its own transaction, after the base data and before the table of demo
 users. `stdout` is the command's output wrapper: `.write(text)` adds the newline.
+
+Reference data that another app's step needs (supervision's bodies: indicators' recompute routes ledger items to
+them) is a *base step* instead: a callable `step(tally, users)` named `DEMO_BASE_STEP`, run in the base data's
+transaction after the demo users (`users`: username → User), in INSTALLED_APPS order. It counts its rows with
+`upsert(...)` / `tally.add(...)` and names a new kind of row in `tally.labels`, for the summary.
 """
 
 from __future__ import annotations
@@ -47,9 +52,9 @@ from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 from simple_history.utils import bulk_create_with_history
 
+from gongqing import memberships
 from gongqing.models import User
 from gongqing.roles import Role
-from supervision.models import Body, BodyKind, BodyMembership
 
 from .models import (
     CollectionRound,
@@ -87,18 +92,6 @@ TOWNSHIPS = (
     (ZEQUAN, "泽泉乡", "zequan"),
     (SUJIADANG, "苏家垱乡", "sujiadang"),
 )
-DEPARTMENTS = (
-    ("party_office", "市委办"),
-    ("gov_office", "市政府办"),
-    ("staffing", "市委编办"),
-    ("education", "市教体局"),
-    ("development", "市发改委"),
-    ("finance", "市财政局"),
-    ("hr", "市人社局"),
-    ("housing", "市住建局"),
-    ("natural_resources", "市自然资源局"),
-)
-LEADING_GROUP = ("leading_group", "领导小组")
 
 
 @dataclass(frozen=True)
@@ -107,8 +100,7 @@ class DemoUser:
     role: str
     full_name: str
     password: str
-    township: str | None = None
-    body: str | None = None
+    township: str | None = None  # an official's township code (a department officer's body: supervision/demo.py)
 
 
 USERS = (
@@ -117,7 +109,7 @@ USERS = (
     DemoUser("ganlu", Role.TOWNSHIP_OFFICIAL, "王志强", "Demo#2024ganlu", township=GANLU),
     DemoUser("jiangyi", Role.TOWNSHIP_OFFICIAL, "刘芳", "Demo#2024jiangyi", township=JIANGYI),
     DemoUser("leader", Role.LEADERSHIP, "陈国平", "Demo#2024leader"),
-    DemoUser("finance", Role.DEPARTMENT_OFFICER, "赵丽萍", "Demo#2024finance", body="finance"),
+    DemoUser("finance", Role.DEPARTMENT_OFFICER, "赵丽萍", "Demo#2024finance"),
     DemoUser("auditor", Role.AUDITOR, "周敏", "Demo#2024auditor"),
     DemoUser("jiujiang_api", Role.API_CLIENT, "九江市教育局数据接口", "Demo#2024jiujiang"),
 )
@@ -465,12 +457,13 @@ class Tally:
     def __init__(self):
         self.counts: dict[str, Counter] = {}
         self.created_users: set[str] = set()
+        self.labels: dict[str, str] = dict(LABELS)  # kind of row → its name in the summary
 
     def add(self, what: str, outcome: str, n: int = 1) -> None:
         self.counts.setdefault(what, Counter())[outcome] += n
 
 
-def _upsert(model, tally: Tally, what: str, lookup: dict, values: dict):
+def upsert(model, tally: Tally, what: str, lookup: dict, values: dict):
     """Create the row, or bring the listed fields back to `values`, saving only what differs."""
     obj = model.objects.filter(**lookup).first()
     if obj is None:
@@ -487,29 +480,21 @@ def _upsert(model, tally: Tally, what: str, lookup: dict, values: dict):
 
 
 def seed_base(tally: Tally) -> dict[str, User]:
-    """County, townships, bodies, schools, years and rounds, users, returns. Returns the demo users by username."""
+    """County, townships, schools, years and rounds, users, the apps' base steps, returns. Returns the demo users by
+    username."""
     profile = CountyProfile.objects.order_by("pk").first()
-    _upsert(CountyProfile, tally, "county", {"pk": profile.pk} if profile else {}, COUNTY)
+    upsert(CountyProfile, tally, "county", {"pk": profile.pk} if profile else {}, COUNTY)
     townships = {
-        code: _upsert(Township, tally, "townships", {"code": code}, {"name": name, "order": i})
+        code: upsert(Township, tally, "townships", {"code": code}, {"name": name, "order": i})
         for i, (code, name, _slug) in enumerate(TOWNSHIPS)
     }
-    _seed_bodies(tally, townships)
     schools = _seed_schools(tally, townships)
     rounds = _seed_rounds(tally)
     users = _seed_users(tally, townships)
+    for step in demo_base_steps():
+        step(tally, users)
     _seed_returns(tally, schools, rounds, users)
     return users
-
-
-def _seed_bodies(tally: Tally, townships: dict[str, Township]) -> None:
-    for i, (code, name) in enumerate(DEPARTMENTS):
-        _upsert(Body, tally, "bodies", {"code": code}, {"name": name, "kind": BodyKind.DEPARTMENT, "order": i})
-    for i, (code, name, slug) in enumerate(TOWNSHIPS):
-        values = {"name": name, "kind": BodyKind.TOWNSHIP, "township": townships[code], "order": i}
-        _upsert(Body, tally, "bodies", {"code": slug}, values)
-    code, name = LEADING_GROUP
-    _upsert(Body, tally, "bodies", {"code": code}, {"name": name, "kind": BodyKind.GROUP, "order": 0})
 
 
 def _seed_schools(tally: Tally, townships: dict[str, Township]) -> dict[str, School]:
@@ -527,7 +512,7 @@ def _seed_schools(tally: Tally, townships: dict[str, Township]) -> dict[str, Sch
             "closed": spec.closed,
             "fictional": True,
         }
-        schools[spec.code] = _upsert(School, tally, "schools", {"code": spec.code}, values)
+        schools[spec.code] = upsert(School, tally, "schools", {"code": spec.code}, values)
     return schools
 
 
@@ -591,11 +576,6 @@ def _seed_users(tally: Tally, townships: dict[str, Township]) -> dict[str, User]
                 user=user, defaults={"township": townships[demo.township]}
             )
             tally.add("memberships", "created" if created else "present")
-        if demo.body:
-            _, created = BodyMembership.objects.get_or_create(
-                user=user, defaults={"body": Body.objects.get(code=demo.body)}
-            )
-            tally.add("memberships", "created" if created else "present")
         users[demo.username] = user
     return users
 
@@ -647,7 +627,6 @@ def _seed_returns(tally: Tally, schools: dict[str, School], rounds: dict, users:
 LABELS = {
     "county": "县域概况 (county profile)",
     "townships": "乡镇（街道） (townships)",
-    "bodies": "责任单位 (bodies)",
     "schools": "学校 (schools, all fictional)",
     "school_years": "学年 (school years)",
     "rounds": "采集批次 (collection rounds)",
@@ -660,16 +639,25 @@ LABELS = {
 OUTCOMES = (("created", "新建 created"), ("updated", "更新 updated"), ("present", "已存在 present"))
 
 
-def demo_steps() -> list[Callable]:
-    """The `DEMO_STEP` of every other installed app's `demo.py`, in INSTALLED_APPS order."""
+def _collect(name: str) -> list[Callable]:
     steps = []
     for config in apps.get_app_configs():
         if config.name == __package__ or not module_has_submodule(config.module, "demo"):
             continue
-        step = getattr(import_module(f"{config.name}.demo"), "DEMO_STEP", None)
+        step = getattr(import_module(f"{config.name}.demo"), name, None)
         if step is not None:
             steps.append(step)
     return steps
+
+
+def demo_steps() -> list[Callable]:
+    """The `DEMO_STEP` of every other installed app's `demo.py`, in INSTALLED_APPS order."""
+    return _collect("DEMO_STEP")
+
+
+def demo_base_steps() -> list[Callable]:
+    """The `DEMO_BASE_STEP` of every other installed app's `demo.py`, in INSTALLED_APPS order."""
+    return _collect("DEMO_BASE_STEP")
 
 
 def run(*, stdout, steps: list[Callable] | None = None) -> None:
@@ -680,7 +668,7 @@ def run(*, stdout, steps: list[Callable] | None = None) -> None:
     stdout.write("演示数据（共青城市，学校均为虚构） Demo data of 共青城市 (every school is fictional):")
     for key, counts in tally.counts.items():
         parts = "，".join(f"{label} {counts[o]}" for o, label in OUTCOMES if counts[o])
-        stdout.write(f"  {LABELS.get(key, key)}: {parts}")
+        stdout.write(f"  {tally.labels.get(key, key)}: {parts}")
     for step in demo_steps() if steps is None else steps:
         with transaction.atomic():
             step(stdout)
@@ -691,9 +679,9 @@ def write_user_table(stdout, users: dict[str, User], created: set[str]) -> None:
     stdout.write("")
     stdout.write("演示用户 Demo users（固定演示密码，正式环境切勿使用 / fixed demo passwords, never for production）:")
     stdout.write("  " + "".join(_pad(h, w) for h, w in zip(USER_TABLE_HEADER, USER_TABLE_WIDTHS, strict=True)).rstrip())
-    townships = {code: name for code, name, _slug in TOWNSHIPS}
     for demo in USERS:
-        scope = townships.get(demo.township) or dict(DEPARTMENTS).get(demo.body) or ""
+        unit = memberships.scope(users[demo.username])  # a township (schools) or a department (supervision)
+        scope = str(unit) if unit is not None else ""
         role = f"{Role(demo.role).label}（{scope}）" if scope else str(Role(demo.role).label)
         note = "新建 created" if demo.username in created else "已存在，本次未重置密码 (existing: password not reset)"
         cells = (demo.username, demo.password, users[demo.username].full_name, role, note)

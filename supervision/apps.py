@@ -10,7 +10,13 @@ class SupervisionConfig(AppConfig):
         from indicators.signals import results_stored
         from schools.views import SCHOOL_PAGE_PANELS
 
+        from .dashboards import panels as dashboard_panels
+        from .dashboards.warm import on_results_stored as warm_dashboards
         from .panels import home_panel, school_plan_panel
+
+        dashboard_panels.register()  # the county overview first on the home page of the bureau and leadership
+        # Connected first, as when the dashboards lived in indicators: the warm-up is queued before the ledger sync.
+        results_stored.connect(warm_dashboards, dispatch_uid="supervision.dashboards.warm")
 
         def on_results_stored(sender, **kwargs):
             from .tasks import sync_ledger
@@ -30,3 +36,19 @@ class SupervisionConfig(AppConfig):
             SCHOOL_PAGE_PANELS.append(school_plan_panel)
         if home_panel not in HOME_PANELS:
             HOME_PANELS.append(home_panel)
+
+        from gongqing import memberships
+        from gongqing.roles import Role
+
+        from .models import Body, BodyKind, BodyMembership
+
+        memberships.register(
+            memberships.MembershipKind(
+                field="body",
+                role=Role.DEPARTMENT_OFFICER,
+                model=BodyMembership,
+                label=_("所属部门"),
+                required=_("部门联络员须选择所属部门。"),
+                units=lambda: Body.objects.filter(kind=BodyKind.DEPARTMENT),
+            )
+        )

@@ -1,7 +1,13 @@
-"""Demo data of supervision for `manage.py seed_demo`: the published 2020–2022 cycle (read-only) and a demo cycle
-shifted so that today falls in stage 3 (重点攻坚), the plan's measures in both, the ledger synced from the demo
-results, progress with an evidence file, one item done and accepted (awaiting data), two projects and a review
-finding. Idempotent: keyed by names and refs; what exists is left alone."""
+"""Demo data of supervision for `manage.py seed_demo`.
+
+Base step (with the base data, before any app's step: indicators' recompute routes ledger items to these bodies):
+the nine city departments, one body per township and the leading group, with real names; the demo department
+officer's body. Reference rows are brought back to the demo values when they differ (schools.demo.upsert).
+
+Step: the published 2020–2022 cycle (read-only) and a demo cycle shifted so that today falls in stage 3 (重点攻坚),
+the plan's measures in both, the ledger synced from the demo results, progress with an evidence file, one item done
+and accepted (awaiting data), two projects and a review finding. Idempotent: keyed by names and refs; what exists is
+left alone."""
 
 from __future__ import annotations
 
@@ -11,9 +17,14 @@ from django.db.models import Q
 
 from gongqing.evidence import check_evidence
 from gongqing.models import User
+from schools.demo import TOWNSHIPS, Tally, upsert
+from schools.models import Township
 
 from . import rules, selectors, services
 from .models import (
+    Body,
+    BodyKind,
+    BodyMembership,
     Cycle,
     Finding,
     ItemKind,
@@ -25,6 +36,40 @@ from .models import (
     ReviewLevel,
 )
 from .plan import PUBLISHED_START
+
+DEPARTMENTS = (
+    ("party_office", "市委办"),
+    ("gov_office", "市政府办"),
+    ("staffing", "市委编办"),
+    ("education", "市教体局"),
+    ("development", "市发改委"),
+    ("finance", "市财政局"),
+    ("hr", "市人社局"),
+    ("housing", "市住建局"),
+    ("natural_resources", "市自然资源局"),
+)
+LEADING_GROUP = ("leading_group", "领导小组")
+OFFICERS = {"finance": "finance"}  # demo username (schools.demo.USERS) → the code of the body they act for
+
+
+def seed_bodies(tally: Tally, users: dict[str, User]) -> None:
+    tally.labels["bodies"] = "责任单位 (bodies)"
+    for i, (code, name) in enumerate(DEPARTMENTS):
+        upsert(Body, tally, "bodies", {"code": code}, {"name": name, "kind": BodyKind.DEPARTMENT, "order": i})
+    townships = {t.code: t for t in Township.objects.filter(code__in=[code for code, _name, _slug in TOWNSHIPS])}
+    for i, (code, name, slug) in enumerate(TOWNSHIPS):
+        values = {"name": name, "kind": BodyKind.TOWNSHIP, "township": townships[code], "order": i}
+        upsert(Body, tally, "bodies", {"code": slug}, values)
+    code, name = LEADING_GROUP
+    upsert(Body, tally, "bodies", {"code": code}, {"name": name, "kind": BodyKind.GROUP, "order": 0})
+    for username, body in OFFICERS.items():
+        _, created = BodyMembership.objects.get_or_create(
+            user=users[username], defaults={"body": Body.objects.get(code=body)}
+        )
+        tally.add("memberships", "created" if created else "present")
+
+
+DEMO_BASE_STEP = seed_bodies
 
 PUBLISHED = "2020—2022年推进周期（已公布方案）"
 DEMO = "演示周期（按今天落在重点攻坚阶段平移）"

@@ -1,6 +1,6 @@
 """The city plan as data (../shared/domain/PLAN.md): work stages, measures with their bodies, the indicator routing.
 
-Body codes are those of the seeded bodies (schools/demo.py). `TOWNSHIP` in a routing list stands for the township of
+Body codes are those of the seeded bodies (supervision/demo.py). `TOWNSHIP` in a routing list stands for the township of
 the failing school; `TOWNSHIPS` in a measure's list stands for every township body.
 """
 

@@ -13,7 +13,15 @@ from rest_framework.exceptions import ParseError
 from rest_framework.utils import encoders
 
 from gongqing import json_input
-from indicators.domain.serialize import decimal_text
+
+
+def decimal_text(d: Decimal) -> str:
+    """A Decimal's digits as a JSON number: plain notation, no float in between (the rule of the stored results,
+    indicators.domain.serialize.decimal_text, kept here too because the shared core imports no app)."""
+    if not d.is_finite():
+        raise ValueError(f"{d} cannot be written as a JSON number")
+    return format(d, "f")
+
 
 API_JSON_MAX_BYTES = 1024 * 1024  # a return with its class list is ~10 KB
 

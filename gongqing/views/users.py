@@ -9,36 +9,33 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongqing import audit, login_guard, totp
+from gongqing import audit, login_guard, memberships, totp
 from gongqing.decorators import roles_required
 from gongqing.models import User
 from gongqing.roles import Role
-from schools.models import Township, TownshipMembership
-from supervision.models import Body, BodyMembership
 
 
 class UserForm(forms.ModelForm):
-    township = forms.ModelChoiceField(
-        label=gettext_lazy("所属乡镇（街道）"), queryset=Township.objects.all(), required=False
-    )
-    body = forms.ModelChoiceField(
-        label=gettext_lazy("所属部门"), queryset=Body.objects.filter(kind="department"), required=False
-    )
+    """The user's fields, then one unit field per registered membership kind (gongqing.memberships): the township of
+    an official (schools), the department of a department officer (supervision)."""
 
     class Meta:
         model = User
         fields = ["username", "full_name", "phone", "role"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in memberships.KINDS:
+            self.fields[kind.field] = forms.ModelChoiceField(label=kind.label, queryset=kind.units(), required=False)
+
     def clean(self):
         data = super().clean()
         role = data.get("role")
-        if role == Role.TOWNSHIP_OFFICIAL and not data.get("township"):
-            self.add_error("township", _("乡镇（街道）填报员须选择所属乡镇（街道）。"))
-        if role == Role.DEPARTMENT_OFFICER and not data.get("body"):
-            self.add_error("body", _("部门联络员须选择所属部门。"))
+        for kind in memberships.KINDS:
+            if role == kind.role and not data.get(kind.field):
+                self.add_error(kind.field, kind.required)
         return data
 
 
@@ -59,33 +56,18 @@ def generate_password(user=None) -> str:
     raise RuntimeError("no generated password passed the password validators")
 
 
-def set_scope(user, township, body):
-    TownshipMembership.objects.filter(user=user).exclude(township=township).delete()
-    BodyMembership.objects.filter(user=user).exclude(body=body).delete()
-    if user.role == Role.TOWNSHIP_OFFICIAL and township:
-        TownshipMembership.objects.update_or_create(user=user, defaults={"township": township})
-    else:
-        TownshipMembership.objects.filter(user=user).delete()
-    if user.role == Role.DEPARTMENT_OFFICER and body:
-        BodyMembership.objects.update_or_create(user=user, defaults={"body": body})
-    else:
-        BodyMembership.objects.filter(user=user).delete()
-
-
 @roles_required(Role.BUREAU_ADMIN)
 def user_list(request):
-    users = User.objects.select_related("township_membership__township", "body_membership__body").order_by("username")
+    users = list(User.objects.select_related(*memberships.related_paths()).order_by("username"))
+    for user in users:
+        user.scope_unit = memberships.scope(user)  # the township or body shown in the list
     return render(request, "users/user_list.html", {"users": users, "now": timezone.now()})
 
 
 @roles_required(Role.BUREAU_ADMIN)
 def user_edit(request, pk=None):
     user = get_object_or_404(User, pk=pk) if pk else None
-    initial = {}
-    if user:
-        tm = getattr(user, "township_membership", None)
-        bm = getattr(user, "body_membership", None)
-        initial = {"township": tm and tm.township_id, "body": bm and bm.body_id}
+    initial = {kind.field: memberships.unit_id(user, kind) for kind in memberships.KINDS} if user else {}
     # Read before validation: a bound ModelForm copies the posted values onto the instance.
     old_role = user.role if user else None
     form = UserForm(request.POST or None, instance=user, initial=initial)
@@ -99,7 +81,7 @@ def user_edit(request, pk=None):
                 obj.set_password(password)
                 obj.must_change_password = True
             obj.save()
-            set_scope(obj, form.cleaned_data.get("township"), form.cleaned_data.get("body"))
+            memberships.scope_set(user=obj, chosen=form.cleaned_data)
             audit.record(
                 action="user.create" if created else "user.change",
                 request=request,

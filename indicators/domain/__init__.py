@@ -11,17 +11,14 @@ from .inputs import (
     ClassFigures,
     CountyEntry,
     EvaluationInput,
-    PaperTally,
     RoomFigures,
     SchoolFigures,
     SectionFigures,
-    SurveyAnswers,
-    SurveyResponse,
 )
 from .serialize import dumps, evaluation_to_json_dict, loads
 from .standard import NATIONAL_2017_DATA, IndicatorDef, Standard, national_2017, standard_from_dict, standard_to_dict
 from .status import Finding, NotEvaluated
-from .survey import SurveyResult, given_survey_result, score_survey
+from .survey import PaperTally, SurveyAnswers, SurveyResponse, SurveyResult, given_survey_result, score_survey
 
 __all__ = [
     "NATIONAL_2017_DATA",

@@ -23,12 +23,12 @@ from .decimals import exact, raw
 from .gaps import UNIT_OF_FIGURE, CvImprovement, Gap, check_gaps, cv_improvement, improvement_rows, resource_gaps
 from .gcpause import without_gc
 from .guarantee import ItemResult, evaluate_county_items, evaluate_school_items, survey_item
-from .inputs import EvaluationInput, SurveyAnswers
+from .inputs import EvaluationInput
 from .resource import SectionResult, evaluate_unit
 from .sections import EVALUATED_SECTIONS, SectionPlan, plan_sections
 from .standard import AREAS, code_key
 from .status import NO_DATA, NOT_MET, Finding, NotEvaluated
-from .survey import SurveyResult, score_survey
+from .survey import SurveyAnswers, SurveyResult, score_survey
 
 AREA_OF_PREFIX = {"R": "resource", "G": "guarantee", "Q": "quality", "S": "social", "V": "veto"}
 

@@ -3,6 +3,7 @@
 Plain frozen dataclasses, filled by the portal from its models (or by tests by hand). Any figure may be None,
 meaning unknown: the engine then reports `no_data` for what depends on it and never guesses a value.
 Amounts are Decimals (ints accepted); floats are read through their repr.
+The survey's own types (online responses, paper tallies, a scored result) live with its scoring in `survey.py`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .standard import KINDS, Standard, national_2017
-
-if TYPE_CHECKING:
-    from .survey import SurveyResult
+from .survey import SurveyAnswers, SurveyResult
 
 POLICIES = ("merge", "exclude_small", "include")
 LOCATIONS = ("urban", "town", "rural")
@@ -109,35 +108,6 @@ class CountyEntry:
         if key in self.values:
             return self.values[key]
         return self.value if single else None
-
-
-@dataclass(frozen=True, slots=True)
-class SurveyResponse:
-    """One questionnaire: the level chosen for each item (a key of the standard's survey levels, None = blank)."""
-
-    group: str
-    answers: tuple[str | None, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PaperTally:
-    """Paper questionnaires of one group entered as counts: `counts[item][level]`.
-
-    `forms` is the number of valid forms the counts come from; when None it is taken as the largest number of
-    answered (not 不了解) marks on any one item. See `survey.score_survey` for how tallies are scored.
-    """
-
-    group: str
-    counts: dict[str, dict[str, int]]
-    forms: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SurveyAnswers:
-    """The raw survey: online responses and paper tallies, scored by the standard's survey rules."""
-
-    responses: tuple[SurveyResponse, ...] = ()
-    paper: tuple[PaperTally, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,37 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .decimals import exact, to_decimal
-from .inputs import PaperTally, SurveyAnswers, SurveyResponse
 from .standard import SurveyScoring
 from .status import MET, NO_DATA, NOT_MET
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyResponse:
+    """One questionnaire: the level chosen for each item (a key of the standard's survey levels, None = blank)."""
+
+    group: str
+    answers: tuple[str | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PaperTally:
+    """Paper questionnaires of one group entered as counts: `counts[item][level]`.
+
+    `forms` is the number of valid forms the counts come from; when None it is taken as the largest number of
+    answered (not 不了解) marks on any one item. See `score_survey` for how tallies are scored.
+    """
+
+    group: str
+    counts: dict[str, dict[str, int]]
+    forms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswers:
+    """The raw survey: online responses and paper tallies, scored by the standard's survey rules."""
+
+    responses: tuple[SurveyResponse, ...] = ()
+    paper: tuple[PaperTally, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from gongqing.views.home import HOME_PANELS
 
+        from . import tasks  # noqa: F401  (registers the render task that services queue by name, gongqing.queue)
         from .panels import home_panel
 
         if home_panel not in HOME_PANELS:

@@ -28,7 +28,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import F, Max
 from django.utils import timezone
 
-from gongqing import audit
+from gongqing import audit, queue
 from gongqing.audit_changes import value_text
 from schools.models import CollectionRound
 from supervision.models import Stage
@@ -144,10 +144,11 @@ def report_retry(*, report: Report, by, request=None) -> Report:
     return report
 
 
-def enqueue(report_id: int) -> None:
-    from .tasks import render_report
+RENDER_TASK = "supervision.reports.tasks.render_report"  # tasks.render_report, which calls report_render below
 
-    render_report.delay(report_id)
+
+def enqueue(report_id: int) -> None:
+    queue.task(RENDER_TASK).delay(report_id)
 
 
 # --- The worker's side --------------------------------------------------------------------------------------------

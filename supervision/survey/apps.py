@@ -9,6 +9,7 @@ class SurveyConfig(AppConfig):
     def ready(self):
         from indicators.signals import SURVEY_PROVIDERS
 
+        from . import tasks  # noqa: F401  (registers the task that services queue by name, gongqing.queue)
         from .selectors import survey_answers_for_year
 
         if survey_answers_for_year not in SURVEY_PROVIDERS:

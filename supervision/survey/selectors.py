@@ -10,11 +10,10 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from indicators.domain.inputs import PaperTally as PaperTallyInput
-from indicators.domain.inputs import SurveyAnswers, SurveyResponse
 from indicators.domain.standard import SurveyScoring
 from indicators.domain.status import MET, NOT_MET
-from indicators.domain.survey import GroupRate, SurveyResult, score_survey
+from indicators.domain.survey import GroupRate, SurveyAnswers, SurveyResponse, SurveyResult, score_survey
+from indicators.domain.survey import PaperTally as PaperTallyInput
 from indicators.loading import standard_for_year
 from indicators.templatetags.indicator_tags import format_against
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
-from gongqing import audit, softdelete
+from gongqing import audit, queue, softdelete
 from gongqing.audit_changes import value_text
 from indicators import services as indicator_services
 from schools.models import SchoolYear
@@ -28,6 +28,7 @@ from .questionnaire import default_items
 from .selectors import scoring_for_year
 
 STALE_WINDOW_SECONDS = 60
+STALE_TASK = "supervision.survey.tasks.mark_survey_stale"  # tasks.mark_survey_stale, which calls results_stale
 
 
 class SurveyError(Exception):
@@ -60,12 +61,10 @@ def _stale_key(year: int) -> str:
 
 def results_stale_coalesced(*, year: int) -> None:
     """For single online answers: at most one stale mark per window and year (see the module docstring)."""
-    from . import tasks
-
     if settings.CELERY_TASK_ALWAYS_EAGER:
         results_stale(year=year)
     elif cache.add(_stale_key(year), 1, timeout=STALE_WINDOW_SECONDS):
-        tasks.mark_survey_stale.apply_async((year,), countdown=STALE_WINDOW_SECONDS)
+        queue.task(STALE_TASK).apply_async((year,), countdown=STALE_WINDOW_SECONDS)
 
 
 # --- the survey ---------------------------------------------------------------------------------------------------

@@ -229,7 +229,7 @@ def test_the_warnings_are_rebuilt_when_the_data_or_the_projects_change(client, l
 
 
 def test_a_page_table_keeps_200_rows_and_the_full_length():
-    from indicators.dashboards.charts import Table
+    from supervision.dashboards.charts import Table
 
     table = Table(["a"], [[i] for i in range(250)])
     page = table.for_page()
@@ -263,7 +263,7 @@ def test_a_matrix_page_evicted_from_the_cache_is_built_again(client, leader, cou
 def test_warming_after_a_recompute_lets_the_first_reader_skip_the_cold_build(
     client, leader, county, django_assert_max_num_queries
 ):
-    from indicators.dashboards.warm import warm_dashboards
+    from supervision.dashboards.warm import warm_dashboards
 
     assert warm_dashboards(county.pk) is True
     client.force_login(leader)

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongqing.models import AuditEvent
-from indicators.dashboards import forecast
-from indicators.dashboards.forecast import MAX, MIN, RULE
+from indicators.domain import forecast
+from indicators.domain.forecast import MAX, MIN, RULE
 from indicators.domain.standard import IndicatorDef, national_2017
 from indicators.models import IntakeEstimate, SchoolResult
 from schools.models import ReturnClass

@@ -167,6 +167,12 @@ def test_each_apps_demo_step_is_found_in_installed_apps_order():
     ]
 
 
+def test_supervision_seeds_its_bodies_with_the_base_data_before_any_apps_step():
+    """indicators' step recomputes, and the ledger sync that follows routes items to bodies: they must exist."""
+    names = [f"{step.__module__}.{step.__name__}" for step in demo.demo_base_steps()]
+    assert names == ["supervision.demo.seed_bodies"]
+
+
 # --- What the data holds ----------------------------------------------------------------------------------------------
 
 

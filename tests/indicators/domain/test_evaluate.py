@@ -4,9 +4,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 from indicators.domain.evaluate import evaluate
-from indicators.domain.inputs import ClassFigures, CountyEntry, EvaluationInput, SurveyAnswers
+from indicators.domain.inputs import ClassFigures, CountyEntry, EvaluationInput
 from indicators.domain.standard import national_2017
-from indicators.domain.survey import survey_response
+from indicators.domain.survey import SurveyAnswers, survey_response
 
 from .builders import all_entries_met, school, survey_met
 

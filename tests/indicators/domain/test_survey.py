@@ -4,9 +4,15 @@ from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
-from indicators.domain.inputs import PaperTally, SurveyAnswers
 from indicators.domain.standard import national_2017
-from indicators.domain.survey import given_survey_result, response_satisfaction, score_survey, survey_response
+from indicators.domain.survey import (
+    PaperTally,
+    SurveyAnswers,
+    given_survey_result,
+    response_satisfaction,
+    score_survey,
+    survey_response,
+)
 
 D = Decimal
 SCORING = national_2017().survey

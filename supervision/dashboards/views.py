@@ -41,8 +41,10 @@ DASHBOARD_CACHE_SECONDS = 6 * 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROUND_PAGES = ("overview", "matrix", "trends", "warnings")
 # Bumped whenever what a cached entry holds changes shape or meaning (2: cells carry their indicator's direction and
-# the school-level items G6, G7, Q4; the warnings list them), so no worker reads an entry of the old code.
-CACHE_VERSION = 2
+# the school-level items G6, G7, Q4; the warnings list them; 3: the pickled rows and tables moved from
+# indicators.dashboards to supervision.dashboards, which old entries could not be unpickled without), so no worker
+# reads an entry of the old code.
+CACHE_VERSION = 3
 
 
 def _round(request):
@@ -106,11 +108,7 @@ def _warnings(request, state, schools) -> dict:
     estimates, which are few: the key holds a digest of the projects and estimates the page would count, read first.
     The cache keeps the lists' first rows (what the page shows); a download builds them whole."""
     rnd = state.round
-    projects = (
-        selectors.supervision_projects(after=rnd.as_of, until=pages.next_as_of(rnd.as_of), schools=schools)
-        if selectors.supervision_ready()
-        else None
-    )
+    projects = selectors.supervision_projects(after=rnd.as_of, until=pages.next_as_of(rnd.as_of), schools=schools)
     intakes = selectors.intake_estimates(year=rnd.school_year.year + 1, schools=schools)
     digest = hashlib.sha256(repr((projects, sorted(intakes.items()))).encode()).hexdigest()[:16]
     key = _key(request, "warnings", state, digest)

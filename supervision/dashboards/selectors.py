@@ -1,8 +1,7 @@
 """Reads of the dashboards: stored results only, each in a fixed number of queries whatever the number of schools.
 
 Rows are read as tuples (`values_list`), not model instances: at 10,000 schools a round holds 200,000 results.
-Supervision is read here and only here, read-only, through `supervision_*` functions; when its tables are not there
-the blocks say "督导数据尚未接入" instead of failing.
+Supervision's own records (cycles and stages, bodies, projects) are read through the `supervision_*` functions.
 """
 
 from __future__ import annotations
@@ -12,16 +11,26 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import DatabaseError
 from django.db.models import Count, Q, Sum
 
 from indicators import loading
+from indicators.domain import forecast
 from indicators.domain.standard import Standard
 from indicators.models import EvaluationState, IntakeEstimate, SchoolResult, SectionCV, SectionVerdict, YearSettings
 from indicators.templatetags.indicator_tags import format_against
 from schools.models import ReturnClass, ReturnStatus, SchoolReturn
-
-from . import forecast
+from supervision import access, rules
+from supervision import selectors as sup
+from supervision.models import (
+    Body,
+    BodyRole,
+    Cycle,
+    EvidenceFile,
+    ItemBody,
+    MeasureBody,
+    Project,
+    WorkStatus,
+)
 
 R_CODES = ("R1", "R2", "R3", "R4", "R5", "R6", "R7")
 ITEM_CODES = ("G3", "G4", "G5", "G6", "G7", "G12", "Q4")  # the 2017 school-level items (Standard.school_item_codes)
@@ -279,16 +288,6 @@ def section_students(*, round, schools) -> dict[tuple[int, str], int]:
 # --- Supervision (read-only) ----------------------------------------------------------------------------------------
 
 
-def supervision_ready() -> bool:
-    try:
-        from supervision.models import Cycle
-
-        Cycle.objects.exists()
-    except (ImportError, DatabaseError):
-        return False
-    return True
-
-
 @dataclass
 class StageRow:
     number: int
@@ -316,9 +315,6 @@ class StageProgress:
 def supervision_stages(*, user, on: datetime.date) -> StageProgress | None:
     """The current cycle's stages, the one `on` falls in with its days left, and the share of the measures and items
     of each stage whose work was accepted — among those the user may see (supervision's access helper)."""
-    from supervision import access, rules
-    from supervision.models import Cycle, WorkStatus
-
     cycle = Cycle.objects.filter(is_current=True).prefetch_related("stages").first()
     if cycle is None:
         return None
@@ -380,18 +376,6 @@ def supervision_board(*, on: datetime.date) -> Board:
     not), accepted, overdue, accepted with evidence; projects due by `on` (of its current items, or of its township's
     schools when the project has no item) and those finished on time; this year's assessment score, which rates
     every body."""
-    from supervision import rules
-    from supervision import selectors as sup
-    from supervision.models import (
-        Body,
-        BodyRole,
-        EvidenceFile,
-        ItemBody,
-        MeasureBody,
-        Project,
-        WorkStatus,
-    )
-
     bodies = {b.pk: BodyRow(b.pk, b.name, b.kind, b.order) for b in Body.objects.order_by("kind", "order", "code")}
     township_body = dict(Body.objects.exclude(township=None).values_list("township_id", "pk"))
     cycle = sup.current_cycle()
@@ -455,8 +439,6 @@ def supervision_board(*, on: datetime.date) -> Board:
 
 def supervision_projects(*, after: datetime.date, until: datetime.date, schools) -> list[tuple]:
     """(school id, kind, places, area) of projects finishing in (after, until] — actual date, else planned."""
-    from supervision.models import Project
-
     out = []
     for sid, kind, places, area, planned, actual in (
         Project.objects.filter(school__in=schools)

@@ -1,6 +1,6 @@
 """The county overview block on the home page of the leadership group and the bureau.
 
-Registered by IndicatorsConfig.ready() (not as a side effect of importing the URL configuration, which a worker or a
+Registered by SupervisionConfig.ready() (not as a side effect of importing the URL configuration, which a worker or a
 management command may never do); it goes first, so the county picture is the first thing those readers see.
 """
 

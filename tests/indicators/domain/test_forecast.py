@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from indicators.dashboards import forecast
-from indicators.dashboards.forecast import Grade, SchoolGrades
+from indicators.domain import forecast
+from indicators.domain.forecast import Grade, SchoolGrades
 
 CAPS = {"primary": 45, "junior": 50}
 

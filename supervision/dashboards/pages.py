@@ -13,10 +13,11 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from indicators import loading, services
+from indicators.domain import forecast
 from indicators.domain.standard import Standard, code_key
 from schools.models import SchoolKind
 
-from . import forecast, selectors
+from . import selectors
 from .charts import Chart, Num, Series, Table
 
 SECTIONS = ("primary", "junior")
@@ -116,44 +117,40 @@ def overview(*, user, state, schools, on: datetime.date) -> dict:
         ),
         unit=_("所"),
     )
-    stages = None
-    supervision = selectors.supervision_ready()
-    if supervision:
-        stages = selectors.supervision_stages(user=user, on=on)
-        if stages and stages.stages:
-            charts["stages"] = Chart(
-                key="stages",
-                title=_("各工作阶段事项完成比例（已验收）"),
-                kind="bar",
-                categories=[f"{s.number}. {s.name}" for s in stages.stages],
-                series=[
-                    Series(
-                        _("完成比例"),
-                        [Num(s.share, percent=True) for s in stages.stages],
-                        states=["close" if s.current else "met" for s in stages.stages],
-                    )
-                ],
-                percent=True,
-                table=Table(
-                    [_("阶段"), _("起止"), _("事项数"), _("已验收"), _("完成比例")],
+    stages = selectors.supervision_stages(user=user, on=on)
+    if stages and stages.stages:
+        charts["stages"] = Chart(
+            key="stages",
+            title=_("各工作阶段事项完成比例（已验收）"),
+            kind="bar",
+            categories=[f"{s.number}. {s.name}" for s in stages.stages],
+            series=[
+                Series(
+                    _("完成比例"),
+                    [Num(s.share, percent=True) for s in stages.stages],
+                    states=["close" if s.current else "met" for s in stages.stages],
+                )
+            ],
+            percent=True,
+            table=Table(
+                [_("阶段"), _("起止"), _("事项数"), _("已验收"), _("完成比例")],
+                [
                     [
-                        [
-                            f"{s.number}. {s.name}",
-                            f"{s.starts or ''}—{s.ends}",
-                            s.total,
-                            s.done,
-                            Num(s.share, percent=True),
-                        ]
-                        for s in stages.stages
-                    ],
-                ),
-            )
+                        f"{s.number}. {s.name}",
+                        f"{s.starts or ''}—{s.ends}",
+                        s.total,
+                        s.done,
+                        Num(s.share, percent=True),
+                    ]
+                    for s in stages.stages
+                ],
+            ),
+        )
     return {
         "summary": state.summary or {},
         "charts": charts,
         "tables": {},
         "breaches": selectors.class_size_breaches(round=rnd, schools=schools),
-        "supervision": supervision,
         "stages": stages,
     }
 
@@ -219,8 +216,6 @@ def matrix(*, state, schools, sort: str, section: str | None) -> dict:
 
 
 def board(*, on: datetime.date) -> dict:
-    if not selectors.supervision_ready():
-        return {"supervision": False, "charts": {}, "tables": {}, "rows": [], "cycle": None}
     result = selectors.supervision_board(on=on)
     rows = result.rows
     kinds = {"township": _("乡镇（街道）"), "department": _("市直部门"), "group": _("领导小组")}
@@ -287,7 +282,7 @@ def board(*, on: datetime.date) -> dict:
                 [_("责任单位"), _("得分"), _("排名")], [[r.name, Num(r.score, places=1), r.rank] for r in scored]
             ),
         )
-    return {"supervision": True, "rows": rows, "charts": charts, "tables": {}, "cycle": result.cycle}
+    return {"rows": rows, "charts": charts, "tables": {}, "cycle": result.cycle}
 
 
 # --- 4. Trends -------------------------------------------------------------------------------------------------------
@@ -383,8 +378,8 @@ UNREAD = object()
 
 
 def warnings(*, state, schools, projects=UNREAD, intakes=None) -> dict:
-    """`projects`: supervision_projects() of the round's next year when the caller has read them (None: supervision
-    not there); `intakes`: the bureau's grade-1 estimates for next year (selectors.intake_estimates) if read."""
+    """`projects`: supervision_projects() of the round's next year when the caller has read them; `intakes`: the
+    bureau's grade-1 estimates for next year (selectors.intake_estimates) if read."""
     rnd = state.round
     if intakes is None:
         intakes = selectors.intake_estimates(year=rnd.school_year.year + 1, schools=schools)
@@ -398,11 +393,7 @@ def warnings(*, state, schools, projects=UNREAD, intakes=None) -> dict:
     grades, info = selectors.grade_counts(round=rnd, schools=schools)
     until = next_as_of(rnd.as_of)
     if projects is UNREAD:
-        projects = (
-            selectors.supervision_projects(after=rnd.as_of, until=until, schools=schools)
-            if selectors.supervision_ready()
-            else None
-        )
+        projects = selectors.supervision_projects(after=rnd.as_of, until=until, schools=schools)
     students = selectors.section_students(round=rnd, schools=schools)
 
     # "Close": met, but within 10% of failing — the matrix's rule and indicators (forecast.is_close, direction_of).
