@@ -22,6 +22,7 @@ ACTIONS: dict[str, str] = {
     "login.password_ok": _("密码正确，待二次验证"),
     "logout": _("退出登录"),
     "account.locked": _("账号锁定"),
+    "login.address_delayed": _("同一地址尝试多个用户名，开始延迟登录"),
     "account.unlock": _("解除账号锁定"),
     "password.change": _("修改密码"),
     "totp.enrol": _("启用二次验证"),
@@ -116,11 +117,13 @@ RESULTS: dict[str, str] = {
     "locked": _("锁定"),
     "error": _("出错"),
     "too_large": _("内容过大"),
+    "delayed": _("延迟"),
 }
 
 # Names of detail keys that are not a field of the object's model (those take the field's verbose name).
 DETAIL_KEYS: dict[str, str] = {
     "method": _("请求方法"),
+    "user_names": _("尝试的用户名数"),
     "path": _("地址"),
     "route": _("页面"),
     "status": _("应答状态"),
