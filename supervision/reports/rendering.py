@@ -39,7 +39,7 @@ def report_html(ctx: ReportContext, *, annexes: bool = True, annex_only: bool = 
         return render_to_string(TEMPLATE, {"r": ctx, "annexes": annexes, "annex_only": annex_only})
 
 
-def render_report(ctx: ReportContext, *, split_at: int | None = None, progress=None) -> RenderedReport:
+def pdf_from_context(ctx: ReportContext, *, split_at: int | None = None, progress=None) -> RenderedReport:
     """The report's PDF (and a separate annex PDF when the whole would pass `split_at` pages)."""
     limit = split_pages() if split_at is None else split_at
     step = progress or (lambda percent, note: None)
