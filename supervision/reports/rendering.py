@@ -1,8 +1,8 @@
 """Context → HTML → PDF bytes. No database writes here: the storing is the services' job.
 
-A report longer than `REPORTS_SPLIT_PAGES` (200 by default) is rendered again as two documents: the report with a
-note that the annexes are bound separately, and the annexes on their own (both with the running title, page
-numbers and the provisional mark).
+A report with annexes longer than `REPORTS_SPLIT_PAGES` (200 by default) is rendered again as two documents: the
+report with a note that the annexes are bound separately, and the annexes on their own (both with the running title,
+page numbers and the provisional mark).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def pdf_from_context(ctx: ReportContext, *, split_at: int | None = None, progres
     step = progress or (lambda percent, note: None)
     document, fetcher = pdf.render_document(report_html(ctx))
     step(75, "layout")
-    if len(document.pages) <= limit:
+    if len(document.pages) <= limit or not ctx.annexes:
         data = document.write_pdf()
         return RenderedReport(pdf.RenderedPdf(data, len(document.pages), list(fetcher.refused), list(fetcher.served)))
     main = pdf.render_pdf(report_html(ctx, annexes=False))
