@@ -68,7 +68,7 @@ OUTLINES: dict[int, Outline] = {
             Chapter("ledger", gettext_lazy("整改台账推进情况")),
             Chapter("projects", gettext_lazy("建设项目进展")),
             Chapter("problems", gettext_lazy("推进中的问题"), "problems"),
-            Chapter("next", gettext_lazy("下一步工作"), "next_steps"),
+            Chapter("next", gettext_lazy("下一步推进安排"), "next_steps"),
         ),
         (),
     ),

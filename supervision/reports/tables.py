@@ -373,9 +373,9 @@ def item_row(i, names: dict, today: datetime.date) -> dict:
     unit = str(UNIT_LABELS.get(i.unit, i.unit))
     assignments = i.assignments.all()
     pace, behind = _pace(work=i.work_status, percent=i.percent, due=i.due_date, today=today)
-    share = None
-    if i.gap is not None and i.threshold:
-        share = abs(Decimal(i.gap)) / abs(Decimal(i.threshold))
+    share = None  # how far the value is from the standard, as a share of the standard (same unit, either side)
+    if i.value is not None and i.threshold:
+        share = abs(Decimal(i.threshold) - Decimal(i.value)) / abs(Decimal(i.threshold))
     return {
         "title": i.title,
         "school": i.school.name if i.school else "",
