@@ -82,6 +82,7 @@ def test_the_five_demo_reports_each_report_what_they_are(db, fast_hash, tmp_path
                 stage=stage, round=selectors.stage_round(stage=stage), narrative=draft.narrative()
             )
             path = tmp_path / f"stage{stage.number}.pdf"
+            ctx.annexes = []  # small documents: the annexes' tables are checked on the hand-worked county
             path.write_bytes(rendering.pdf_from_context(ctx).main.data)
             if out:
                 shutil.copy(path, out)
