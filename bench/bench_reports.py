@@ -50,7 +50,7 @@ def measure(label: str, ctx) -> None:
     from supervision.reports import rendering
 
     started = time.perf_counter()
-    out = rendering.render_report(ctx)
+    out = rendering.pdf_from_context(ctx)
     seconds = time.perf_counter() - started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     annex = f" + annex {out.annex.pages} pages" if out.annex else ""

@@ -309,6 +309,12 @@ SCHOOLS: tuple[DemoSchool, ...] = (
 
 YEARS = (2023, 2024)
 INTERIM_NAME = "2025年3月自查"
+# The demo's rounds move with today, as the demo cycle does (supervision/demo.py shifts its stages so that today falls
+# in the middle of stage 3): on DATES_AS_OF the rounds and their returns carry the dates written here; on any other day
+# every one of those dates moves by the same number of days. So the 2023 round always lies before the end of stage 1
+# and the 2024 rounds after it (the stage reports rest on different rounds whatever the date); the figures, the school
+# years and the round names stay as written.
+DATES_AS_OF = datetime.date(2025, 4, 10)
 # (submitted, approved) of the official rounds; the interim round's dates are in `_interim_times`.
 OFFICIAL_TIMES = {
     2023: (datetime.datetime(2023, 10, 9, 9, 30, tzinfo=TZ), datetime.datetime(2023, 10, 20, 15, 0, tzinfo=TZ)),
@@ -517,6 +523,7 @@ def _seed_schools(tally: Tally, townships: dict[str, Township]) -> dict[str, Sch
 
 
 def _seed_rounds(tally: Tally) -> dict[tuple[int, str | None], CollectionRound]:
+    shift = date_shift()
     rounds = {}
     for year in YEARS:
         school_year, created = SchoolYear.objects.get_or_create(year=year)
@@ -528,8 +535,8 @@ def _seed_rounds(tally: Tally) -> dict[tuple[int, str | None], CollectionRound]:
             {"school_year": school_year, "kind": RoundKind.OFFICIAL},
             {
                 "name": f"{year}年正式批次",
-                "as_of": datetime.date(year, 9, 1),
-                "due_date": datetime.date(year, 10, 15),
+                "as_of": datetime.date(year, 9, 1) + shift,
+                "due_date": datetime.date(year, 10, 15) + shift,
                 "is_open": False,
             },
         )
@@ -538,9 +545,14 @@ def _seed_rounds(tally: Tally) -> dict[tuple[int, str | None], CollectionRound]:
         tally,
         "rounds",
         {"school_year": rounds[(2024, None)].school_year, "kind": RoundKind.INTERIM, "name": INTERIM_NAME},
-        {"as_of": datetime.date(2025, 3, 1), "due_date": datetime.date(2025, 3, 31), "is_open": True},
+        {"as_of": datetime.date(2025, 3, 1) + shift, "due_date": datetime.date(2025, 3, 31) + shift, "is_open": True},
     )
     return rounds
+
+
+def date_shift(today: datetime.date | None = None) -> datetime.timedelta:
+    """How far the demo's dates move from those written here (see DATES_AS_OF)."""
+    return (today or timezone.localdate()) - DATES_AS_OF
 
 
 def _get_or_create(model, tally: Tally, what: str, lookup: dict, defaults: dict):
@@ -580,8 +592,8 @@ def _seed_users(tally: Tally, townships: dict[str, Township]) -> dict[str, User]
     return users
 
 
-def _interim_times(index: int) -> tuple[datetime.datetime, datetime.datetime]:
-    submitted = datetime.datetime(2025, 3, 17, 10, 0, tzinfo=TZ) + datetime.timedelta(hours=5 * index)
+def _interim_times(index: int, shift: datetime.timedelta) -> tuple[datetime.datetime, datetime.datetime]:
+    submitted = datetime.datetime(2025, 3, 17, 10, 0, tzinfo=TZ) + datetime.timedelta(hours=5 * index) + shift
     return submitted, submitted + datetime.timedelta(days=4)
 
 
@@ -589,13 +601,14 @@ def _seed_returns(tally: Tally, schools: dict[str, School], rounds: dict, users:
     present = set(SchoolReturn.objects.filter(round__in=rounds.values()).values_list("school__code", "round_id"))
     officials = {d.township: users[d.username] for d in USERS if d.township}
     staff = users["staff"]
+    shift = date_shift()
     for index, (spec, year, round_name, built, interim) in enumerate(demo_returns()):
         round_ = rounds[(year, round_name)]
         if (spec.code, round_.pk) in present:
             tally.add("returns", "present")
             continue
         status = interim.status if interim else APPROVED
-        submitted, approved = _interim_times(index) if interim else OFFICIAL_TIMES[year]
+        submitted, approved = _interim_times(index, shift) if interim else (t + shift for t in OFFICIAL_TIMES[year])
         submitted += datetime.timedelta(minutes=17 * index % 600)
         submitter = officials.get(spec.township, staff)
         ret = SchoolReturn(school=schools[spec.code], round=round_, status=status, **built.figures)

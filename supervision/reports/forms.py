@@ -10,7 +10,7 @@ class DraftForm(forms.ModelForm):
     class Meta:
         model = ReportDraft
         fields = NARRATIVE_FIELDS
-        widgets = {name: forms.Textarea(attrs={"rows": 8}) for name in NARRATIVE_FIELDS}
+        widgets = {name: forms.Textarea(attrs={"rows": 8}) for name in NARRATIVE_FIELDS if name != "issuer"}
 
     def clean(self):
         cleaned = super().clean()

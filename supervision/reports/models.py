@@ -10,13 +10,20 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-NARRATIVE_FIELDS = ("summary", "basic_facts", "measures", "problems", "next_steps", "findings_response")
+NARRATIVE_FIELDS = ("issuer", "summary", "basic_facts", "measures", "problems", "next_steps", "findings_response")
 
 
 class ReportDraft(models.Model):
     """The narrative of one stage's report, written by bureau staff; every number comes from stored results."""
 
     stage = models.OneToOneField("supervision.Stage", on_delete=models.CASCADE, related_name="report_draft")
+    # Empty: the stage's default (stages 1–3 the leadership group's office, 4–5 the city government).
+    issuer = models.CharField(
+        _("发文单位"),
+        max_length=100,
+        blank=True,
+        help_text=_("留空则第1—3阶段为领导小组办公室，第4—5阶段为市人民政府。"),
+    )
     summary = models.TextField(_("摘要与结论"), blank=True)
     basic_facts = models.TextField(_("基本情况"), blank=True)
     measures = models.TextField(_("主要措施"), blank=True)

@@ -1,8 +1,8 @@
 """Context → HTML → PDF bytes. No database writes here: the storing is the services' job.
 
-A report longer than `REPORTS_SPLIT_PAGES` (200 by default) is rendered again as two documents: the report with a
-note that the annexes are bound separately, and the annexes on their own (both with the running title, page
-numbers and the provisional mark).
+A report with annexes longer than `REPORTS_SPLIT_PAGES` (200 by default) is rendered again as two documents: the
+report with a note that the annexes are bound separately, and the annexes on their own (both with the running title,
+page numbers and the provisional mark).
 """
 
 from __future__ import annotations
@@ -39,13 +39,13 @@ def report_html(ctx: ReportContext, *, annexes: bool = True, annex_only: bool = 
         return render_to_string(TEMPLATE, {"r": ctx, "annexes": annexes, "annex_only": annex_only})
 
 
-def render_report(ctx: ReportContext, *, split_at: int | None = None, progress=None) -> RenderedReport:
+def pdf_from_context(ctx: ReportContext, *, split_at: int | None = None, progress=None) -> RenderedReport:
     """The report's PDF (and a separate annex PDF when the whole would pass `split_at` pages)."""
     limit = split_pages() if split_at is None else split_at
     step = progress or (lambda percent, note: None)
     document, fetcher = pdf.render_document(report_html(ctx))
     step(75, "layout")
-    if len(document.pages) <= limit:
+    if len(document.pages) <= limit or not ctx.annexes:
         data = document.write_pdf()
         return RenderedReport(pdf.RenderedPdf(data, len(document.pages), list(fetcher.refused), list(fetcher.served)))
     main = pdf.render_pdf(report_html(ctx, annexes=False))

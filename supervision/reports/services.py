@@ -313,7 +313,7 @@ def report_render(*, report_id: int, final_attempt: bool = True, split_at: int |
         ctx = context.build_context(stage=report.stage, round=report.round, narrative=report.narrative)
         report_progress(report_id=report_id, token=token, percent=30, note="context")
         Report.objects.filter(pk=report_id, claim=token).update(provisional=ctx.provisional, title=ctx.title)
-        rendered = rendering.render_report(
+        rendered = rendering.pdf_from_context(
             ctx,
             split_at=split_at,
             progress=lambda p, note: report_progress(report_id=report_id, token=token, percent=p, note=note),

@@ -42,24 +42,18 @@ def report_list(request):
 def stage_detail(request, pk):
     stage = _stage(pk)
     rounds = list(selectors.rounds_with_results())
-    form = RequestForm(rounds=rounds, initial_round=selectors.default_round())
+    form = RequestForm(rounds=rounds, initial_round=selectors.stage_round(stage=stage))
     return render(
         request,
         "reports/stage.html",
         {
             "stage": stage,
-            "draft": stage_draft(stage),
+            "draft": selectors.stage_draft(stage=stage),
             "reports": selectors.stage_reports(stage=stage),
             "form": form,
             "can_edit": access.can_edit(request.user),
         },
     )
-
-
-def stage_draft(stage):
-    from .models import ReportDraft
-
-    return ReportDraft.objects.filter(stage=stage).first()
 
 
 @roles_required(*access.EDITORS)

@@ -13,7 +13,7 @@ from supervision.reports.models import Report, ReportStatus
 @pytest.fixture
 def stub_render(monkeypatch):
     monkeypatch.setattr(
-        rendering, "render_report", lambda ctx, **kw: rendering.RenderedReport(pdf.RenderedPdf(b"%PDF-1.7 stub", 7))
+        rendering, "pdf_from_context", lambda ctx, **kw: rendering.RenderedReport(pdf.RenderedPdf(b"%PDF-1.7 stub", 7))
     )
 
 

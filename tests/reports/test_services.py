@@ -26,7 +26,7 @@ def stub_render(monkeypatch):
             progress(75, "layout")
         return rendering.RenderedReport(pdf.RenderedPdf(b"%PDF-1.7 stub " + ctx.title.encode(), 3))
 
-    monkeypatch.setattr(rendering, "render_report", fake)
+    monkeypatch.setattr(rendering, "pdf_from_context", fake)
     return calls
 
 
@@ -122,7 +122,7 @@ def test_a_failed_render_is_marked_failed_with_its_error_and_can_be_retried(
         raise RuntimeError("字体缺失")
 
     with monkeypatch.context() as m:
-        m.setattr(rendering, "render_report", broken)
+        m.setattr(rendering, "pdf_from_context", broken)
         with django_capture_on_commit_callbacks(execute=True):
             report, _ = services.report_request(stage=st, round=official_round, by=staff)
     report.refresh_from_db()
@@ -153,6 +153,6 @@ def test_a_long_report_puts_its_annexes_in_a_separate_pdf(
     from supervision.reports import context
 
     ctx = context.build_context(stage=st, round=official_round)
-    out = rendering.render_report(ctx, split_at=3)
+    out = rendering.pdf_from_context(ctx, split_at=3)
     assert out.annex is not None and out.annex.pages >= 1 and out.main.pages >= 1
     assert out.annex.data[:4] == out.main.data[:4] == b"%PDF"

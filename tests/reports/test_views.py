@@ -16,7 +16,7 @@ def stub_render(monkeypatch):
 
     monkeypatch.setattr(
         rendering,
-        "render_report",
+        "pdf_from_context",
         lambda ctx, **kw: rendering.RenderedReport(pdf.RenderedPdf(b"%PDF-1.7 stub", 2)),
     )
 

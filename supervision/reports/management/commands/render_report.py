@@ -2,8 +2,8 @@
 
     python manage.py render_report --stage 4 --out /tmp/report.pdf
 
-Defaults: the current cycle, the latest school year with stored results, and its latest closed round (else its
-latest round with results).
+Defaults: the current cycle and the stage's round (the latest closed round as of the stage's end, PLAN.md); with
+--year, that school year's latest closed round (else its latest round with results).
 """
 
 import shutil
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         stage_row = Stage.objects.filter(cycle=cycle_row, number=stage).select_related("cycle").first()
         if stage_row is None:
             raise CommandError(f"周期“{cycle_row}”没有第{stage}阶段 / the cycle has no stage {stage}")
-        rnd = selectors.resolve_round(year=year, round_id=round)
+        rnd = selectors.resolve_round(year=year, round_id=round, stage=stage_row)
         if rnd is None:
             raise CommandError("没有已计算评估结果的批次 / no collection round with stored results matches")
         try:
