@@ -34,6 +34,7 @@ from .formats import (
     SHEET_NAMES,
     CellError,
     Column,
+    english_headers,
     header_lookup,
     header_of,
     normalise_header,
@@ -80,6 +81,7 @@ class ParsedTable:
     headers: dict[str, str]  # column key → header as written in the file
     records: list[Record] = field(default_factory=list)
     usable: bool = True  # false when the header is wrong: its rows were not read
+    english: bool = False  # a CSV with the English exchange names (else Chinese headers, as in the workbook)
 
     @property
     def title(self) -> str:
@@ -141,16 +143,19 @@ def parse_table(table: Table) -> tuple[ParsedTable, list[ExchangeProblem]]:
         else:
             headers[column.key] = text
             mapping.append((index, column))
+    # A CSV with the template's Chinese headers is read and named like the template's sheet.
+    english = table.csv and all(normalise_header(h) in english_headers(table.kind) for h in headers.values())
     for column in COLUMNS[table.kind]:
         if column.required and column.key not in headers:
             problems.append(
                 ExchangeProblem(
-                    table.title, _("缺少必需的列‘%(column)s’。") % {"column": header_of(column, csv=table.csv)}
+                    table.title, _("缺少必需的列‘%(column)s’。") % {"column": header_of(column, csv=english)}
                 )
             )
-    if table.csv and table.kind == RETURNS and "school_year" not in headers:
+    if english and table.kind == RETURNS and "school_year" not in headers:
+        # A CSV with the template's Chinese headers is the template saved as CSV: the round says the year.
         problems.append(ExchangeProblem(table.title, _("缺少必需的列‘school_year’。")))
-    parsed = ParsedTable(table=table, headers=headers, usable=not problems)
+    parsed = ParsedTable(table=table, headers=headers, usable=not problems, english=english)
     if problems:
         return parsed, problems
     for number, values in table.rows:
@@ -208,7 +213,7 @@ def plan_import(*, user, round: CollectionRound, tables: list[Table]) -> Plan:
     if RETURNS not in parsed or not all(t.usable for t in parsed.values()) or len(parsed) < len(tables):
         raise ImportFailed(problems)
     returns = parsed[RETURNS]
-    csv = returns.table.csv
+    csv = returns.english
     codes = {r.values.get("school_code") for t in parsed.values() for r in t.records}
     visible = {s.code: s for s in access.schools_for(user).filter(code__in=codes).select_related("township")}
     year = round.school_year.year

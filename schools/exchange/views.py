@@ -21,6 +21,7 @@ from schools import access
 from schools.models import CollectionRound
 
 from . import services
+from .guide import field_guide
 from .importer import ImportFailed
 from .locked import is_locked
 from .reader import CellBudget, Table, read_csv, read_csv_zip, read_workbook
@@ -58,7 +59,7 @@ def exchange_upload(request, round_pk):
         "cells": f"{uploads.MAX_CELLS_PER_IMPORT:,}",
         "size": settings.UPLOAD_MAX_BYTES,
     }
-    context = {"round": rnd, "townships": access.townships_for(request.user), "caps": caps}
+    context = {"round": rnd, "townships": access.townships_for(request.user), "caps": caps, "guide": field_guide()}
     if request.method == "POST":
         files = request.FILES.getlist("files")
         source = "、".join(f.name for f in files)[:300]
