@@ -181,5 +181,5 @@ def test_the_upload_page_shows_the_field_guide_it_refers_to(login, staff, offici
         assert text in guide
     row = guide.split("教学仪器设备值（元）")[1].split("</tr>")[0]
     assert "equipment_value_yuan" in row and "元" in row and "教学仪器设备资产值" in row
-    row = guide.split("\">学校标识码")[1].split("</tr>")[0]
+    row = guide.split('">学校标识码')[1].split("</tr>")[0]
     assert "必填" in row
