@@ -185,6 +185,9 @@ DETAIL_KEYS: dict[str, str] = {
     "role": _("角色"),
     "scopes": _("权限范围"),
     "expires_at": _("到期时间"),
+    "skipped": _("未变动跳过"),
+    "schools": _("学校范围"),
+    "township_id": _("乡镇编号"),
 }
 
 

@@ -18,7 +18,7 @@ from gongqing.decorators import BUREAU, DATA_ENTRY, SCHOOL_READERS, roles_requir
 from gongqing.models import Notice
 from gongqing.roles import Role
 
-from . import access, services
+from . import access, reminders, services
 from .forms import (
     ClassFormSet,
     CountyProfileForm,
@@ -135,9 +135,15 @@ def round_board(request, pk):
         )
     }
     rows = [(s, returns.get(s.pk)) for s in open_schools]
+    counts = round_status_counts(round=rnd, schools=schools)
+    if request.user.is_bureau:
+        last = reminders.last_reminders(round=rnd)
+        for c in counts:
+            c["last_reminded"] = last.get(c["township__name"])
+            c["may_remind"] = reminders.may_remind(c["last_reminded"])
     context = {
         "round": rnd,
-        "counts": round_status_counts(round=rnd, schools=schools),
+        "counts": counts,
         "rows": rows,
         "days_left": (rnd.due_date - timezone.localdate()).days,
     }
@@ -149,12 +155,17 @@ def round_board(request, pk):
 def round_remind(request, pk, township_pk):
     rnd = get_object_or_404(CollectionRound, pk=pk)
     township = get_object_or_404(access.townships_for(request.user), pk=township_pk)
-    officials = [m.user for m in township.memberships.select_related("user") if m.user.is_active]
-    text = _("请于%(due)s前完成%(round)s的学校数据填报。") % {"due": rnd.due_date, "round": rnd}
-    link = reverse("schools:round_board", args=[rnd.pk])
-    Notice.objects.bulk_create([Notice(user=u, text=text, link=link) for u in officials])
-    audit.record(action="round.remind", request=request, obj=rnd, township=township.name, recipients=len(officials))
-    messages.success(request, _("已提醒%(township)s的%(n)s名填报员。") % {"township": township, "n": len(officials)})
+    done = reminders.round_remind(round=rnd, township=township, by=request.user, request=request)
+    if done.sent:
+        messages.success(
+            request, _("已提醒%(township)s的%(n)s名填报员。") % {"township": township, "n": done.recipients}
+        )
+    else:
+        at = timezone.localtime(done.last_at).strftime("%Y-%m-%d %H:%M")
+        messages.info(
+            request,
+            _("%(township)s已于%(at)s提醒过，一天内不再重复提醒。") % {"township": township, "at": at},
+        )
     return redirect("schools:round_board", pk=rnd.pk)
 
 

@@ -13,6 +13,7 @@ class SupervisionConfig(AppConfig):
         from .dashboards import panels as dashboard_panels
         from .dashboards.warm import on_results_stored as warm_dashboards
         from .panels import home_panel, school_plan_panel
+        from .todo import todo_panel
 
         dashboard_panels.register()  # the county overview first on the home page of the bureau and leadership
         # Connected first, as when the dashboards lived in indicators: the warm-up is queued before the ledger sync.
@@ -34,6 +35,8 @@ class SupervisionConfig(AppConfig):
         softdelete.register("item", RectificationItem, _("整改任务"), ("school",))
         if school_plan_panel not in SCHOOL_PAGE_PANELS:
             SCHOOL_PAGE_PANELS.append(school_plan_panel)
+        if todo_panel not in HOME_PANELS:
+            HOME_PANELS.append(todo_panel)  # a township official's to-do first, then the ledger's block
         if home_panel not in HOME_PANELS:
             HOME_PANELS.append(home_panel)
 

@@ -306,13 +306,16 @@ def _body_visible(user, body: Body) -> bool:
 
 
 def ledger_counts(*, user) -> dict[str, int]:
+    """The ledger's counts as the supervision page, its home-page block and the township's to-do list show them."""
     on = today()
+    finished = finished_cycle_ids(on=on)
     qs = access.items_for(user)
     return {
         "open": qs.filter(state=ItemState.OPEN).count(),
         "awaiting_data": qs.filter(state=ItemState.AWAITING_DATA).count(),
         "closed": qs.filter(state=ItemState.CLOSED).count(),
-        "overdue": qs.filter(overdue_q(on=on, finished=finished_cycle_ids(on=on))).count(),
+        "overdue": qs.filter(overdue_q(on=on, finished=finished)).count(),
+        "overdue_measures": access.measures_for(user).filter(measure_overdue_q(on=on, finished=finished)).count(),
         "awaiting_acceptance": qs.filter(work_status=WorkStatus.AWAITING_ACCEPTANCE).count(),
     }
 

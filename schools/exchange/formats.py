@@ -197,11 +197,31 @@ def csv_columns(table: str) -> tuple[Column, ...]:
 
 
 def header_lookup(table: str, *, csv: bool) -> dict[str, Column]:
-    """Normalised header → column, for the headers a file of this kind may use."""
-    if csv:
-        return {normalise_header(c.csv): c for c in csv_columns(table)}
+    """Normalised header → column, for the headers a file of this kind may use. A CSV may use the English names or
+    the template's Chinese headers (what Excel or WPS write when the template is saved as CSV)."""
     columns = (*xlsx_columns(table), *ALTERNATIVE_COLUMNS[table])
-    return {normalise_header(c.header): c for c in columns}
+    lookup = {normalise_header(c.header): c for c in columns}
+    if csv:
+        lookup |= {normalise_header(c.header): c for c in COLUMNS[table]}
+        lookup |= {normalise_header(c.csv): c for c in csv_columns(table)}
+    return lookup
+
+
+def english_headers(table: str) -> set[str]:
+    return {normalise_header(c.csv) for c in csv_columns(table)}
+
+
+def csv_kind(header: list) -> str | None:
+    """Which table a CSV holds, told from its header in English or Chinese: the class and room tables by their
+    section and room columns, the returns table by its year or any figure column."""
+    names = {normalise_header(h) for h in header}
+    for table, key in ((CLASSES, "section"), (ROOMS, "room")):
+        column = next(c for c in COLUMNS[table] if c.key == key)
+        if names & {normalise_header(column.csv), normalise_header(column.header)}:
+            return table
+    returns = set(header_lookup(RETURNS, csv=True)) - {normalise_header(CODE.header), normalise_header(CODE.csv)}
+    returns -= {normalise_header(NAME.header)}
+    return RETURNS if names & returns else None
 
 
 def header_of(column: Column, *, csv: bool) -> str:

@@ -8,7 +8,8 @@ Rules of the exchange (docs: templates/schools/exchange/upload.html repeats them
 - a column absent from the file keeps the school's current figure; an empty cell clears it ("not given");
 - a 班级 / 功能室 sheet (classes.csv / rooms.csv) that is present is the complete list for every school of the
   upload (a school with no rows in it ends with none); a sheet that is absent leaves the lists as they are;
-- rows for a return that is submitted or approved are refused, naming the school.
+- rows for a return that is submitted or approved are skipped when they equal the stored return (so a template or
+  export goes back in as it came out) and refused when they would change it, naming the sheet, row and column.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from schools import access
-from schools.models import FIGURE_FIELDS, CollectionRound, ReturnStatus, School, SchoolReturn
+from schools.models import FIGURE_FIELDS, CollectionRound, School, SchoolReturn
 from schools.selectors import return_class_rows, return_figures, return_room_rows
 from schools.validation import ClassRow, Problem, RoomRow, label, validate_return
 
@@ -33,10 +34,12 @@ from .formats import (
     SHEET_NAMES,
     CellError,
     Column,
+    english_headers,
     header_lookup,
     header_of,
     normalise_header,
 )
+from .locked import Change, is_locked, locked_changes
 from .reader import Table
 from .selectors import baselines
 
@@ -78,6 +81,7 @@ class ParsedTable:
     headers: dict[str, str]  # column key → header as written in the file
     records: list[Record] = field(default_factory=list)
     usable: bool = True  # false when the header is wrong: its rows were not read
+    english: bool = False  # a CSV with the English exchange names (else Chinese headers, as in the workbook)
 
     @property
     def title(self) -> str:
@@ -94,6 +98,12 @@ class Entry:
     rooms: list[tuple[int | None, RoomRow]]
 
 
+@dataclass(frozen=True)
+class Skipped:
+    school: School
+    status: str
+
+
 @dataclass
 class Plan:
     round: CollectionRound
@@ -103,6 +113,7 @@ class Plan:
     rooms_title: str | None
     headers: dict[str, str]  # figure field → header in the returns table (or its canonical name)
     csv: bool = False
+    skipped: list[Skipped] = field(default_factory=list)  # submitted or approved, unchanged in the file
 
 
 # --- parsing: no database ---
@@ -132,16 +143,19 @@ def parse_table(table: Table) -> tuple[ParsedTable, list[ExchangeProblem]]:
         else:
             headers[column.key] = text
             mapping.append((index, column))
+    # A CSV with the template's Chinese headers is read and named like the template's sheet.
+    english = table.csv and all(normalise_header(h) in english_headers(table.kind) for h in headers.values())
     for column in COLUMNS[table.kind]:
         if column.required and column.key not in headers:
             problems.append(
                 ExchangeProblem(
-                    table.title, _("缺少必需的列‘%(column)s’。") % {"column": header_of(column, csv=table.csv)}
+                    table.title, _("缺少必需的列‘%(column)s’。") % {"column": header_of(column, csv=english)}
                 )
             )
-    if table.csv and table.kind == RETURNS and "school_year" not in headers:
+    if english and table.kind == RETURNS and "school_year" not in headers:
+        # A CSV with the template's Chinese headers is the template saved as CSV: the round says the year.
         problems.append(ExchangeProblem(table.title, _("缺少必需的列‘school_year’。")))
-    parsed = ParsedTable(table=table, headers=headers, usable=not problems)
+    parsed = ParsedTable(table=table, headers=headers, usable=not problems, english=english)
     if problems:
         return parsed, problems
     for number, values in table.rows:
@@ -199,7 +213,7 @@ def plan_import(*, user, round: CollectionRound, tables: list[Table]) -> Plan:
     if RETURNS not in parsed or not all(t.usable for t in parsed.values()) or len(parsed) < len(tables):
         raise ImportFailed(problems)
     returns = parsed[RETURNS]
-    csv = returns.table.csv
+    csv = returns.english
     codes = {r.values.get("school_code") for t in parsed.values() for r in t.records}
     visible = {s.code: s for s in access.schools_for(user).filter(code__in=codes).select_related("township")}
     year = round.school_year.year
@@ -262,18 +276,22 @@ def plan_import(*, user, round: CollectionRound, tables: list[Table]) -> Plan:
     base = {b.school.code: b for b in baselines(round=round, schools=[visible[c] for c in rows_by_code])}
     headers = {f: returns.headers.get(f) or _canonical_header(f, csv) for f in FIGURE_FIELDS}
     entries = []
+    skipped: list[Skipped] = []
     for code, record in rows_by_code.items():
         baseline = base[code]
         current = baseline.current
-        if current is not None and current.status in (ReturnStatus.SUBMITTED, ReturnStatus.APPROVED):
-            problems.append(
-                ExchangeProblem(
-                    returns.title,
-                    _("%(school)s在本批次的填报%(status)s，不能通过导入修改（须先由教体局退回或重新打开）。")
-                    % {"school": baseline.school.name, "status": current.get_status_display()},
-                    row=record.number,
-                )
+        if is_locked(current):
+            changes = locked_changes(
+                ret=current,
+                values=record.values,
+                row=record.number,
+                classes=class_rows[code] if CLASSES in parsed else None,
+                rooms=room_rows[code] if ROOMS in parsed else None,
             )
+            if changes:
+                problems += [_placed(change, parsed, returns) for change in changes]
+            elif code not in bad_codes:
+                skipped.append(Skipped(school=baseline.school, status=current.status))
             continue
         source = baseline.source
         figures = return_figures(source) if source is not None else dict.fromkeys(FIGURE_FIELDS)
@@ -299,6 +317,7 @@ def plan_import(*, user, round: CollectionRound, tables: list[Table]) -> Plan:
         rooms_title=parsed[ROOMS].title if ROOMS in parsed else None,
         headers=headers,
         csv=csv,
+        skipped=skipped,
     )
     for entry in entries:
         if entry.school.code in bad_codes:
@@ -313,6 +332,13 @@ def plan_import(*, user, round: CollectionRound, tables: list[Table]) -> Plan:
     if problems:
         raise ImportFailed(sorted(problems, key=_order(plan)))
     return plan
+
+
+def _placed(change: Change, parsed: dict[str, ParsedTable], returns: ParsedTable) -> ExchangeProblem:
+    """A change to a locked return, named by the table, row and column as the file shows them."""
+    table = parsed.get(change.table, returns)
+    column = table.headers.get(change.column_key) if change.column_key else None
+    return ExchangeProblem(table.title, change.message, row=change.row, column=column)
 
 
 def _canonical_header(field_name: str, csv: bool) -> str:

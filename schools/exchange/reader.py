@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from gongqing import uploads
 from gongqing.uploads import CheckedUpload, UploadRejected
 
-from .formats import CSV_NAMES, RETURNS, SHEET_NAMES, TABLES, normalise_header
+from .formats import CSV_NAMES, SHEET_NAMES, TABLES, csv_kind, normalise_header
 
 MAX_COLUMNS = 200
 MAX_LINE_CHARS = 64 * 1024
@@ -168,17 +168,13 @@ def _lines(text: io.TextIOBase, title: str):
 
 
 def _csv_kind(header: list[str], title: str) -> str:
-    names = {normalise_header(h) for h in header}
-    if "school_year" in names:
-        return RETURNS
-    if "section" in names:
-        return "classes"
-    if "room" in names:
-        return "rooms"
-    raise UploadRejected(
-        _("无法识别“%(title)s”：表头应为%(files)s之一的英文列名（见字段说明）。")
-        % {"title": title, "files": "、".join(CSV_NAMES.values())}
-    )
+    kind = csv_kind(header)
+    if kind is None:
+        raise UploadRejected(
+            _("无法识别“%(title)s”：表头应为填报模板的中文列名或%(files)s的英文字段名（见本页“字段说明”）。")
+            % {"title": title, "files": "、".join(CSV_NAMES.values())}
+        )
+    return kind
 
 
 def read_csv_zip(upload: CheckedUpload, budget: CellBudget | None = None) -> list[Table]:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from gongqing import audit
 from schools import services
-from schools.models import CollectionRound
+from schools.models import CollectionRound, ReturnStatus
 
 from .importer import Entry, ExchangeProblem, ImportFailed, Plan, locate, plan_import
 from .reader import Table
@@ -23,6 +23,15 @@ class ImportResult:
     rooms: int = 0
     schools: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Only what the files held is counted: lists kept because their table was absent are not "imported".
+    classes_given: bool = False
+    rooms_given: bool = False
+    skipped_submitted: int = 0
+    skipped_approved: int = 0
+
+    @property
+    def skipped(self) -> int:
+        return self.skipped_submitted + self.skipped_approved
 
 
 def returns_import(*, user, round: CollectionRound, tables: list[Table], source: str, request=None) -> ImportResult:
@@ -41,6 +50,7 @@ def returns_import(*, user, round: CollectionRound, tables: list[Table], source:
                 updated=result.updated,
                 classes=result.classes,
                 rooms=result.rooms,
+                skipped=result.skipped,
                 warnings=len(result.warnings),
             )
     except ImportFailed as exc:
@@ -64,7 +74,12 @@ def import_refused(*, user, round: CollectionRound, source: str, messages: list[
 
 
 def _apply(plan: Plan, *, user, request) -> ImportResult:
-    result = ImportResult()
+    result = ImportResult(classes_given=plan.classes_title is not None, rooms_given=plan.rooms_title is not None)
+    for skipped in plan.skipped:
+        if skipped.status == ReturnStatus.APPROVED:
+            result.skipped_approved += 1
+        else:
+            result.skipped_submitted += 1
     for entry in plan.entries:
         try:
             warnings = _save_entry(plan, entry, user=user, request=request, result=result)
@@ -76,8 +91,10 @@ def _apply(plan: Plan, *, user, request) -> ImportResult:
             raise ImportFailed([_changed_meanwhile(plan, entry)]) from None
         result.schools.append(entry.school.name)
         result.warnings += [f"{entry.school.name}：{w.message}" for w in warnings]
-        result.classes += len(entry.classes)
-        result.rooms += len(entry.rooms)
+        if result.classes_given:
+            result.classes += len(entry.classes)
+        if result.rooms_given:
+            result.rooms += len(entry.rooms)
     return result
 
 

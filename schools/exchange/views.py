@@ -21,7 +21,9 @@ from schools import access
 from schools.models import CollectionRound
 
 from . import services
+from .guide import field_guide
 from .importer import ImportFailed
+from .locked import is_locked
 from .reader import CellBudget, Table, read_csv, read_csv_zip, read_workbook
 from .selectors import baselines, round_returns
 from .writer import XLSX_CONTENT_TYPE, ExportRow, csv_zip_bytes, workbook_bytes
@@ -57,7 +59,7 @@ def exchange_upload(request, round_pk):
         "cells": f"{uploads.MAX_CELLS_PER_IMPORT:,}",
         "size": settings.UPLOAD_MAX_BYTES,
     }
-    context = {"round": rnd, "townships": access.townships_for(request.user), "caps": caps}
+    context = {"round": rnd, "townships": access.townships_for(request.user), "caps": caps, "guide": field_guide()}
     if request.method == "POST":
         files = request.FILES.getlist("files")
         source = "、".join(f.name for f in files)[:300]
@@ -106,7 +108,12 @@ def exchange_template(request, round_pk, township_pk):
     rnd = _round(round_pk)
     township = get_in_scope(access.townships_for(request.user), township_pk)
     schools = access.schools_for(request.user).open_in(rnd.school_year.year).filter(township=township).order_by("code")
-    rows = [ExportRow(b.school, b.source) for b in baselines(round=rnd, schools=schools)]
+    every_school = request.GET.get("schools") == "all"
+    rows = [
+        ExportRow(b.school, b.source)
+        for b in baselines(round=rnd, schools=schools)
+        if every_school or not is_locked(b.current)
+    ]
     content = workbook_bytes(rows)
     audit.record(
         action="export",
@@ -115,6 +122,7 @@ def exchange_template(request, round_pk, township_pk):
         format="xlsx",
         what="template",
         township=township.name,
+        schools="all" if every_school else "to_fill",
         rows=len(rows),
     )
     return _download(content, f"template_{rnd.school_year.year}_{rnd.pk}_{township.code}.xlsx", XLSX_CONTENT_TYPE)

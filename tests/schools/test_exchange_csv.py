@@ -1,5 +1,6 @@
 """CSV for machines: returns.csv, classes.csv, rooms.csv with English headers, UTF-8 (BOM or not) or GB18030."""
 
+import csv
 import io
 import zipfile
 from decimal import Decimal
@@ -8,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from schools.models import FIGURE_FIELDS, ReturnClass, SchoolReturn
-from tests.factories import make_return, primary_figures
-from tests.schools.exchange_files import zip_bytes
+from schools.models import FIGURE_FIELDS, ReturnClass, ReturnStatus, SchoolReturn
+from tests.factories import RoundFactory, SchoolYearFactory, make_return, primary_figures
+from tests.schools.exchange_files import read_sheets, zip_bytes
 
 
 @pytest.fixture
@@ -127,3 +128,58 @@ def test_bytes_in_no_supported_encoding_are_refused(post):
     html = post(SimpleUploadedFile("returns.csv", b"school_year,school_code\r\n2024,\xff\xfe\x80\r\n"))
     assert 'id="upload-rejected"' in html
     assert SchoolReturn.objects.count() == 0
+
+
+def sheet_as_csv(rows) -> str:
+    """A sheet as Excel or WPS write it with 另存为 CSV: the Chinese headers, numbers as shown, CRLF."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue()
+
+
+def test_the_template_saved_as_csv_in_gb18030_with_chinese_headers_is_accepted(
+    login, staff, ganlu, ganlu_school, official_round
+):
+    earlier = RoundFactory(school_year=SchoolYearFactory(year=2023))
+    make_return(school=ganlu_school, round=earlier, status=ReturnStatus.APPROVED)
+    client = login(staff)
+    template = client.get(reverse("schools:exchange_template", args=[official_round.pk, ganlu.pk])).content
+    sheets = read_sheets(template)
+    assert sheets["学校填报"][0][0] == "学校标识码"
+    files = [csv_file(f"{title}.csv", sheet_as_csv(rows), "gb18030") for title, rows in sheets.items()]
+    response = client.post(reverse("schools:exchange_upload", args=[official_round.pk]), {"files": files})
+    html = response.content.decode()
+    assert 'id="import-result"' in html, html
+    ret = SchoolReturn.objects.get(school=ganlu_school, round=official_round)
+    # The approved return of 2023 (400 pupils, 10 classes, 2 rooms) came back through the three CSVs.
+    assert (ret.primary_students, ret.classes.count(), ret.rooms.count()) == (400, 10, 2)
+    assert "班级 10 个，功能室 2 间" in html
+
+
+def test_a_chinese_header_csv_names_problems_by_its_chinese_columns(post, ganlu_school):
+    text = "学校标识码,小学在校生数\r\n" + f"{ganlu_school.code},-5\r\n"
+    html = post(csv_file("学校填报.csv", text, "gb18030"))
+    assert "学校填报.csv 第2行 ‘小学在校生数’：不能为负数" in html
+
+
+def test_only_returns_csv_does_not_claim_classes_or_rooms_were_imported(post, ganlu_school, official_round):
+    make_return(school=ganlu_school, round=official_round)  # 10 classes and 2 rooms kept
+    html = post(csv_file("returns.csv", returns_csv(ganlu_school).replace(",60,2,", ",400,10,", 1), "utf-8"))
+    assert 'id="import-result"' in html, html
+    assert "已导入 1 所学校的填报（新建 0 份）。" in html
+    assert "班级" not in html.split('id="import-result"')[1].split("</strong>")[0]
+    assert "文件中没有班级、功能室表，各校的班级和功能室名单保持不变。" in html
+    assert SchoolReturn.objects.get(school=ganlu_school).classes.count() == 10
+
+
+def test_the_upload_page_shows_the_field_guide_it_refers_to(login, staff, official_round):
+    html = login(staff).get(reverse("schools:exchange_upload", args=[official_round.pk])).content.decode()
+    guide = html.split('id="field-guide"')[1]
+    for text in ("学校填报", "returns.csv", "小学在校生数", "primary_students", "班级", "classes.csv", "功能室"):
+        assert text in guide
+    row = guide.split("教学仪器设备值（元）")[1].split("</tr>")[0]
+    assert "equipment_value_yuan" in row and "元" in row and "教学仪器设备资产值" in row
+    row = guide.split('">学校标识码')[1].split("</tr>")[0]
+    assert "必填" in row

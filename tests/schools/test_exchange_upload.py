@@ -106,13 +106,16 @@ def test_the_equipment_column_in_wan_yuan_is_converted_to_yuan(upload, staff, ga
     assert SchoolReturn.objects.get(school=ganlu_school).equipment_value_yuan == Decimal("905000.00")
 
 
-def test_a_submitted_or_approved_return_is_refused_by_name(upload, staff, ganlu_school, jiangyi_school, official_round):
+def test_a_change_to_a_submitted_or_approved_return_is_refused_by_cell_and_name(
+    upload, staff, ganlu_school, jiangyi_school, official_round
+):
     make_return(school=ganlu_school, round=official_round, status=ReturnStatus.SUBMITTED)
     make_return(school=jiangyi_school, round=official_round, status=ReturnStatus.APPROVED)
     file = returns_workbook([primary_row(ganlu_school), primary_row(jiangyi_school)])
     html = page(upload(staff, file))
-    assert "学校填报 第2行：甘露镇中心小学在本批次的填报已提交" in html
-    assert "学校填报 第3行：江益镇中心小学在本批次的填报已审核" in html
+    # Stored: 400 pupils; the file: 120.
+    assert "学校填报 第2行 ‘小学在校生数’：文件中为“120”，系统中为“400”。甘露镇中心小学在本批次的填报已提交" in html
+    assert "学校填报 第3行 ‘小学在校生数’：文件中为“120”，系统中为“400”。江益镇中心小学在本批次的填报已审核" in html
     assert SchoolReturn.objects.get(school=ganlu_school).primary_students == 400
 
 
