@@ -19,7 +19,7 @@ from rest_framework import mixins, serializers
 from gongqing.api.base import ApiViewSet, ResultViewSet
 from gongqing.api.filters import StrictFilterSet
 from gongqing.api.pagination import KeysetPagination
-from gongqing.api.permissions import RESULT_READERS
+from gongqing.roles import API_RESULT_READERS
 from schools import access
 from schools.models import School, SchoolKind
 
@@ -67,7 +67,7 @@ class StandardDetailSerializer(StandardSerializer):
 class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Evaluation standards: thresholds, weights, survey scoring and the veto list, as data."""
 
-    read_roles = RESULT_READERS
+    read_roles = API_RESULT_READERS
     queryset = Standard.objects.order_by("-builtin", "code")
     ordering_fields = ["code", "created_at"]
 
@@ -95,7 +95,7 @@ class CountyEntryFilter(StrictFilterSet):
 class CountyEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """County-level items entered by the bureau (G1, G2, G8–G11, G13–G15, Q-items, V-items), read only."""
 
-    read_roles = RESULT_READERS
+    read_roles = API_RESULT_READERS
     serializer_class = CountyEntrySerializer
     filterset_class = CountyEntryFilter
     ordering_fields = ["code", "updated_at"]
@@ -209,7 +209,7 @@ def school_result_rows(rows: list[dict]) -> list[dict]:
 class SchoolResultViewSet(ResultViewSet):
     """One indicator of one school section (or whole school for G-items) per round. Filter by round or year."""
 
-    read_roles = RESULT_READERS
+    read_roles = API_RESULT_READERS
     serializer_class = SchoolResultSerializer
     filterset_class = SchoolResultFilter
     ordering_fields = ["code", "value", "school__code"]
@@ -268,7 +268,7 @@ class SectionVerdictFilter(StrictFilterSet):
 class SectionVerdictViewSet(ResultViewSet):
     """A school section's verdict under the 6-of-7 rule with its 85% floor."""
 
-    read_roles = RESULT_READERS
+    read_roles = API_RESULT_READERS
     serializer_class = SectionVerdictSerializer
     filterset_class = SectionVerdictFilter
     ordering_fields = ["school__code", "met_count", "status"]
@@ -307,7 +307,7 @@ class SectionResultFilter(StrictFilterSet):
 class SectionResultViewSet(ResultViewSet):
     """Per round and section, each resource indicator's mean, standard deviation and between-school CV."""
 
-    read_roles = RESULT_READERS
+    read_roles = API_RESULT_READERS
     serializer_class = SectionResultSerializer
     filterset_class = SectionResultFilter
     ordering_fields = ["section", "code", "cv"]
@@ -394,7 +394,7 @@ class CountyVerdictFilter(StrictFilterSet):
 class CountyVerdictViewSet(mixins.RetrieveModelMixin, ResultViewSet):
     """The county verdict per round (looked up by the round's id), with its completeness."""
 
-    read_roles = RESULT_READERS
+    read_roles = API_RESULT_READERS
     serializer_class = CountyVerdictSerializer
     filterset_class = CountyVerdictFilter
     lookup_field = "round"

@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gongqing.decorators import BUREAU, roles_required
+from gongqing.decorators import roles_required
+from gongqing.roles import BUREAU
 from schools.models import CollectionRound
 
 from . import scenarios
@@ -106,13 +107,13 @@ def _page(request, rnd: CollectionRound, scenario: Scenario | None = None):
     return render(request, "indicators/whatif.html", context)
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def whatif(request, pk):
     rnd = get_object_or_404(CollectionRound.objects.select_related("school_year"), pk=pk)
     return _page(request, rnd)
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def scenario_detail(request, pk):
     scenario = get_object_or_404(Scenario.objects.select_related("round", "round__school_year"), pk=pk)
     return _page(request, scenario.round, scenario)
@@ -147,7 +148,7 @@ def _comparison_table(loaded, columns: list[dict]) -> list[dict]:
 
 
 @require_GET
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def scenario_compare(request, pk):
     rnd = get_object_or_404(CollectionRound.objects.select_related("school_year"), pk=pk)
     available = list(Scenario.objects.filter(round=rnd))

@@ -30,9 +30,8 @@ from gongqing.forms import (
     locked_message,
 )
 from gongqing.models import User
-from gongqing.roles import Role
+from gongqing.roles import EVERYONE, MACHINES
 
-ALL_ACCOUNTS = tuple(Role)
 PENDING = "gq_totp_pending"
 PENDING_SECONDS = 5 * 60
 ENROL_SECRET = "gq_totp_enrol"
@@ -144,12 +143,12 @@ class PortalPasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-password_change = roles_required(*ALL_ACCOUNTS)(PortalPasswordChangeView.as_view())
-password_change_done = roles_required(*ALL_ACCOUNTS)(auth_views.PasswordChangeDoneView.as_view())
+password_change = roles_required(EVERYONE)(PortalPasswordChangeView.as_view())
+password_change_done = roles_required(EVERYONE)(auth_views.PasswordChangeDoneView.as_view())
 
 
 @never_cache
-@roles_required(*ALL_ACCOUNTS)
+@roles_required(EVERYONE)
 def keepalive(request):
     """Touches the session (SESSION_SAVE_EVERY_REQUEST renews its 30-minute idle limit); the idle warning calls it."""
     request.session.modified = True
@@ -158,7 +157,7 @@ def keepalive(request):
 
 @sensitive_post_parameters("code")
 @never_cache
-@roles_required(*ALL_ACCOUNTS)
+@roles_required(EVERYONE)
 def totp_manage(request):
     """Enrol (QR code and manual key, confirmed by a first code) or, when enrolled and not required, disable."""
     user = request.user
@@ -188,7 +187,7 @@ def totp_manage(request):
         if totp.totp_enrol(user=user, secret=secret, code=form.cleaned_data["code"], request=request):
             del request.session[ENROL_SECRET]
             messages.success(request, _("已启用二次验证。今后登录时，输入密码后还需输入验证器上的6位数字。"))
-            return redirect("home" if user.role != Role.API_CLIENT else "totp")
+            return redirect("home" if user.role not in MACHINES else "totp")
         form.add_error("code", _("动态验证码不正确，请确认手机时间准确后输入当前显示的6位数字。"))
     context = {
         "form": form,

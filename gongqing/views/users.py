@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from gongqing import audit, login_guard, memberships, totp
 from gongqing.decorators import roles_required
 from gongqing.models import User
-from gongqing.roles import Role
+from gongqing.roles import ADMINS
 
 
 class UserForm(forms.ModelForm):
@@ -56,7 +56,7 @@ def generate_password(user=None) -> str:
     raise RuntimeError("no generated password passed the password validators")
 
 
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def user_list(request):
     users = list(User.objects.select_related(*memberships.related_paths()).order_by("username"))
     for user in users:
@@ -64,7 +64,7 @@ def user_list(request):
     return render(request, "users/user_list.html", {"users": users, "now": timezone.now()})
 
 
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def user_edit(request, pk=None):
     user = get_object_or_404(User, pk=pk) if pk else None
     initial = {kind.field: memberships.unit_id(user, kind) for kind in memberships.KINDS} if user else {}
@@ -98,7 +98,7 @@ def user_edit(request, pk=None):
 
 
 @require_POST
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 @transaction.atomic  # the change and its audit row, or neither
 def user_toggle_active(request, pk):
     user = get_object_or_404(User, pk=pk)
@@ -115,7 +115,7 @@ def user_toggle_active(request, pk):
 
 
 @require_POST
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 @transaction.atomic  # the change and its audit row, or neither
 def user_reset_password(request, pk):
     user = get_object_or_404(User, pk=pk)
@@ -129,7 +129,7 @@ def user_reset_password(request, pk):
 
 
 @require_POST
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def user_unlock(request, pk):
     user = get_object_or_404(User, pk=pk)
     login_guard.unlock(user=user, by=request.user, request=request)
@@ -138,7 +138,7 @@ def user_unlock(request, pk):
 
 
 @require_POST
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def user_totp_reset(request, pk):
     """Recovery of a lost authenticator: the user enrols again at the next login (audited as user.totp_reset)."""
     user = get_object_or_404(User, pk=pk)
