@@ -20,9 +20,9 @@ from gongqing.api.base import ApiViewSet, ResultViewSet
 from gongqing.api.filters import StrictFilterSet
 from gongqing.api.pagination import KeysetPagination
 from gongqing.roles import API_RESULT_READERS
-from schools import access
 from schools.models import School, SchoolKind
 
+from .access import results_for, verdicts_for
 from .models import CountyEntry, EvaluationState, SchoolResult, SectionCV, SectionVerdict, Standard
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -217,7 +217,7 @@ class SchoolResultViewSet(ResultViewSet):
     keyset = ("round_id", "school_id", "section", "code")  # the unique index: no sort, no offset
 
     def get_queryset(self):
-        return SchoolResult.objects.filter(school__in=access.schools_for(self.request.user)).order_by(*self.keyset)
+        return results_for(self.request.user).order_by(*self.keyset)
 
     def list(self, request, *args, **kwargs):
         def build():
@@ -276,11 +276,7 @@ class SectionVerdictViewSet(ResultViewSet):
     keyset = ("round_id", "school_id", "section")  # the unique index
 
     def get_queryset(self):
-        return (
-            SectionVerdict.objects.filter(school__in=access.schools_for(self.request.user))
-            .select_related("school")
-            .order_by(*self.keyset)
-        )
+        return verdicts_for(self.request.user).select_related("school").order_by(*self.keyset)
 
     def evaluation_states(self):
         return _states_for(self.request)

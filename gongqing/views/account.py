@@ -7,19 +7,19 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from gongqing import audit, login_guard, passwords, totp
+from gongqing import audit, login_guard, passwords, totp, users
 from gongqing.clientaddr import client_address
 from gongqing.decorators import roles_required
 from gongqing.forms import (
@@ -135,12 +135,11 @@ class PortalPasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         user = self.request.user
         forced = "admin" if user.must_change_password else ("expired" if passwords.password_expired(user) else "")
-        response = super().form_valid(form)
-        now = timezone.now()
-        User.objects.filter(pk=user.pk).update(password_changed_at=now, must_change_password=False)
-        user.password_changed_at, user.must_change_password = now, False
-        audit.record(action="password.change", request=self.request, obj=user, forced=forced)
-        return response
+        users.user_password_change(
+            user=user, password=form.cleaned_data["new_password1"], forced=forced, request=self.request
+        )
+        update_session_auth_hash(self.request, user)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 password_change = roles_required(EVERYONE)(PortalPasswordChangeView.as_view())
