@@ -73,7 +73,7 @@ def _county_wide(user) -> bool:
 
 
 def _hides_other_townships(user) -> bool:
-    return user.role == Role.TOWNSHIP_OFFICIAL
+    return getattr(user, "role", None) == Role.TOWNSHIP_OFFICIAL
 
 
 def items_for(user):
