@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from gongqing.roles import Role
 from supervision import access, services
 from supervision.models import Measure
 
@@ -53,3 +54,17 @@ def test_the_updates_scope_is_the_same_for_the_home_page_and_the_measure(shared_
     assert not access.updates_for(ganlu_official).exists()
     assert not access.updates_for(ganlu_official, on=shared_measure).exists()
     assert access.updates_for(staff).count() == access.updates_for(staff, on=shared_measure).count() == 1
+
+
+def test_an_official_sees_the_departments_and_their_own_township_body_only(bodies, personas, ganlu_official):
+    codes = set(access.bodies_for(ganlu_official).values_list("code", flat=True))
+    assert "ganlu" in codes and "finance" in codes and "jiangyi" not in codes
+    for persona in (Role.BUREAU_STAFF, Role.LEADERSHIP, Role.DEPARTMENT_OFFICER, Role.API_CLIENT):
+        assert "jiangyi" in set(access.bodies_for(personas[persona]).values_list("code", flat=True)), persona
+    assert not access.bodies_for(personas[Role.AUDITOR]).exists()
+
+
+def test_the_api_client_reads_every_measure_and_the_auditor_none(shared_measure, personas):
+    assert shared_measure in access.measures_for(personas[Role.API_CLIENT])
+    assert not access.measures_for(personas[Role.AUDITOR]).exists()
+    assert not access.items_for(personas[Role.AUDITOR]).exists()
