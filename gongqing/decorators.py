@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied
 from .roles import Role
 
 
-def roles_required(*roles: str):
-    allowed = frozenset(roles)
+def roles_required(*groups: Role | frozenset[Role]):
+    """Let in the roles of the named groups (`gongqing.roles`) or single roles; deny everybody else (403)."""
+    allowed = frozenset().union(*(g if isinstance(g, frozenset) else {g} for g in groups))
 
     def decorator(view):
         @wraps(view)
@@ -23,15 +24,3 @@ def roles_required(*roles: str):
         return wrapped
 
     return decorator
-
-
-ALL_PORTAL_ROLES = tuple(r for r in Role if r != Role.API_CLIENT)
-SCHOOL_READERS = (
-    Role.BUREAU_ADMIN,
-    Role.BUREAU_STAFF,
-    Role.TOWNSHIP_OFFICIAL,
-    Role.DEPARTMENT_OFFICER,
-    Role.LEADERSHIP,
-)
-BUREAU = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
-DATA_ENTRY = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.TOWNSHIP_OFFICIAL)

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .roles import BUREAU_ROLES, COUNTY_READERS, Role
+from .roles import ADMINS, BUREAU, WHOLE_COUNTY, Role
 
 
 class User(AbstractUser):
@@ -33,15 +33,15 @@ class User(AbstractUser):
 
     @property
     def is_bureau(self) -> bool:
-        return self.role in BUREAU_ROLES
+        return self.role in BUREAU
 
     @property
     def is_bureau_admin(self) -> bool:
-        return self.role == Role.BUREAU_ADMIN
+        return self.role in ADMINS
 
     @property
     def reads_whole_county(self) -> bool:
-        return self.role in COUNTY_READERS
+        return self.role in WHOLE_COUNTY
 
     @property
     def has_totp(self) -> bool:

@@ -19,10 +19,10 @@ from rest_framework import mixins, serializers
 from gongqing.api.base import ApiViewSet, ResultViewSet
 from gongqing.api.filters import StrictFilterSet
 from gongqing.api.pagination import KeysetPagination
-from gongqing.api.permissions import RESULT_READERS
-from schools import access
+from gongqing.roles import API_RESULT_READERS
 from schools.models import School, SchoolKind
 
+from .access import results_for, verdicts_for
 from .models import CountyEntry, EvaluationState, SchoolResult, SectionCV, SectionVerdict, Standard
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -67,7 +67,7 @@ class StandardDetailSerializer(StandardSerializer):
 class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Evaluation standards: thresholds, weights, survey scoring and the veto list, as data."""
 
-    read_roles = RESULT_READERS
+    read_roles = API_RESULT_READERS
     queryset = Standard.objects.order_by("-builtin", "code")
     ordering_fields = ["code", "created_at"]
 
@@ -95,7 +95,7 @@ class CountyEntryFilter(StrictFilterSet):
 class CountyEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """County-level items entered by the bureau (G1, G2, G8–G11, G13–G15, Q-items, V-items), read only."""
 
-    read_roles = RESULT_READERS
+    read_roles = API_RESULT_READERS
     serializer_class = CountyEntrySerializer
     filterset_class = CountyEntryFilter
     ordering_fields = ["code", "updated_at"]
@@ -209,7 +209,7 @@ def school_result_rows(rows: list[dict]) -> list[dict]:
 class SchoolResultViewSet(ResultViewSet):
     """One indicator of one school section (or whole school for G-items) per round. Filter by round or year."""
 
-    read_roles = RESULT_READERS
+    read_roles = API_RESULT_READERS
     serializer_class = SchoolResultSerializer
     filterset_class = SchoolResultFilter
     ordering_fields = ["code", "value", "school__code"]
@@ -217,7 +217,7 @@ class SchoolResultViewSet(ResultViewSet):
     keyset = ("round_id", "school_id", "section", "code")  # the unique index: no sort, no offset
 
     def get_queryset(self):
-        return SchoolResult.objects.filter(school__in=access.schools_for(self.request.user)).order_by(*self.keyset)
+        return results_for(self.request.user).order_by(*self.keyset)
 
     def list(self, request, *args, **kwargs):
         def build():
@@ -268,7 +268,7 @@ class SectionVerdictFilter(StrictFilterSet):
 class SectionVerdictViewSet(ResultViewSet):
     """A school section's verdict under the 6-of-7 rule with its 85% floor."""
 
-    read_roles = RESULT_READERS
+    read_roles = API_RESULT_READERS
     serializer_class = SectionVerdictSerializer
     filterset_class = SectionVerdictFilter
     ordering_fields = ["school__code", "met_count", "status"]
@@ -276,11 +276,7 @@ class SectionVerdictViewSet(ResultViewSet):
     keyset = ("round_id", "school_id", "section")  # the unique index
 
     def get_queryset(self):
-        return (
-            SectionVerdict.objects.filter(school__in=access.schools_for(self.request.user))
-            .select_related("school")
-            .order_by(*self.keyset)
-        )
+        return verdicts_for(self.request.user).select_related("school").order_by(*self.keyset)
 
     def evaluation_states(self):
         return _states_for(self.request)
@@ -307,7 +303,7 @@ class SectionResultFilter(StrictFilterSet):
 class SectionResultViewSet(ResultViewSet):
     """Per round and section, each resource indicator's mean, standard deviation and between-school CV."""
 
-    read_roles = RESULT_READERS
+    read_roles = API_RESULT_READERS
     serializer_class = SectionResultSerializer
     filterset_class = SectionResultFilter
     ordering_fields = ["section", "code", "cv"]
@@ -394,7 +390,7 @@ class CountyVerdictFilter(StrictFilterSet):
 class CountyVerdictViewSet(mixins.RetrieveModelMixin, ResultViewSet):
     """The county verdict per round (looked up by the round's id), with its completeness."""
 
-    read_roles = RESULT_READERS
+    read_roles = API_RESULT_READERS
     serializer_class = CountyVerdictSerializer
     filterset_class = CountyVerdictFilter
     lookup_field = "round"

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 
 from gongqing import audit
 from gongqing.decorators import roles_required
+from gongqing.roles import RESULT_READERS
 from gongqing.spreadsheets import append_row
 from schools import access
 from schools.forms import SchoolFilter
@@ -31,7 +32,6 @@ from .domain.display import status_zh
 from .labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
 from .models import EvaluationState
 from .templatetags.indicator_tags import verdict_label
-from .views import RESULT_READERS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTER_KEYS = ("q", "township", "kind", "location", "section")
@@ -245,7 +245,7 @@ def build_workbook(*, round: CollectionRound, schools, section: str | None) -> b
 
 
 @require_GET
-@roles_required(*RESULT_READERS)
+@roles_required(RESULT_READERS)
 def round_export(request, pk):
     rnd = get_object_or_404(CollectionRound.objects.select_related("school_year"), pk=pk)
     schools = SchoolFilter(request.GET, queryset=access.schools_for(request.user)).qs

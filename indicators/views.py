@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongqing import audit
-from gongqing.decorators import BUREAU, roles_required
+from gongqing.decorators import roles_required
 from gongqing.evidence import check_evidence, evidence_response
-from gongqing.roles import Role
+from gongqing.roles import ADMINS, BUREAU, RESULT_READERS
 from gongqing.uploads import UploadRejected
 from schools import access
 from schools.forms import SchoolFilter
@@ -25,10 +25,8 @@ from .labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
 from .models import CountyEntry, Evidence, Standard, YearSettings
 from .standards import DeriveForm
 
-RESULT_READERS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.LEADERSHIP, Role.DEPARTMENT_OFFICER)
 
-
-@roles_required(*RESULT_READERS)
+@roles_required(RESULT_READERS)
 def results_home(request):
     rnd = None
     if request.GET.get("round", "").isdigit():
@@ -45,7 +43,7 @@ def _filtered_schools(request):
     return flt, flt.qs
 
 
-@roles_required(*RESULT_READERS)
+@roles_required(RESULT_READERS)
 def round_results(request, pk):
     rnd = get_object_or_404(CollectionRound.objects.select_related("school_year"), pk=pk)
     flt, schools = _filtered_schools(request)
@@ -69,7 +67,7 @@ def round_results(request, pk):
     return render(request, "indicators/round_results.html", context)
 
 
-@roles_required(*RESULT_READERS)
+@roles_required(RESULT_READERS)
 def round_gaps(request, pk):
     rnd = get_object_or_404(CollectionRound.objects.select_related("school_year"), pk=pk)
     flt, schools = _filtered_schools(request)
@@ -91,7 +89,7 @@ def round_gaps(request, pk):
 
 
 @require_POST
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def round_recompute(request, pk):
     rnd = get_object_or_404(CollectionRound, pk=pk)
     services.request_recompute(round=rnd)
@@ -100,7 +98,7 @@ def round_recompute(request, pk):
     return redirect("indicators:round_results", pk=rnd.pk)
 
 
-@roles_required(*RESULT_READERS)
+@roles_required(RESULT_READERS)
 def county_entries(request, year):
     school_year = get_object_or_404(SchoolYear, year=year)
     entries = {e.code: e for e in CountyEntry.objects.filter(school_year=school_year).prefetch_related("evidence")}
@@ -116,7 +114,7 @@ def county_entries(request, year):
     )
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def county_entry_edit(request, year, code):
     school_year = get_object_or_404(SchoolYear, year=year)
     if code not in COUNTY_ITEM_PARTS:
@@ -162,14 +160,14 @@ def county_entry_edit(request, year, code):
     )
 
 
-@roles_required(*RESULT_READERS)
+@roles_required(RESULT_READERS)
 def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("entry"), pk=pk)
     audit.record(action="evidence.download", request=request, obj=evidence)
     return evidence_response(evidence.file, name=evidence.name, content_type=evidence.content_type)
 
 
-@roles_required(*RESULT_READERS)
+@roles_required(RESULT_READERS)
 def standard_list(request):
     return render(
         request,
@@ -182,7 +180,7 @@ def standard_list(request):
     )
 
 
-@roles_required(*RESULT_READERS)
+@roles_required(RESULT_READERS)
 def standard_detail(request, pk):
     row = get_object_or_404(Standard, pk=pk)
     std = standard_from_dict(row.data)
@@ -192,7 +190,7 @@ def standard_detail(request, pk):
     return render(request, "indicators/standard_detail.html", {"row": row, "std": std, "indicators": indicators})
 
 
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def standard_derive(request, pk):
     base = get_object_or_404(Standard, pk=pk)
     form = DeriveForm(request.POST or None, base=base)
@@ -207,7 +205,7 @@ def standard_derive(request, pk):
     return render(request, "indicators/standard_derive.html", {"form": form, "base": base})
 
 
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def year_settings(request, year):
     school_year = get_object_or_404(SchoolYear, year=year)
     instance = YearSettings.objects.filter(school_year=school_year).first() or YearSettings(
@@ -221,7 +219,7 @@ def year_settings(request, year):
     return render(request, "indicators/year_settings.html", {"form": form, "school_year": school_year})
 
 
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def cost_settings(request):
     form = CostSettingsForm(request.POST or None, initial=services.unit_costs())
     if request.method == "POST" and form.is_valid():

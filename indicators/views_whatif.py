@@ -13,10 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gongqing.decorators import BUREAU, roles_required
+from gongqing.decorators import roles_required
+from gongqing.roles import BUREAU
 from schools.models import CollectionRound
 
-from . import scenarios
+from . import access, scenarios
 from . import whatif as rules
 from .forms_whatif import ChangeForm, ScenarioNameForm, changes_from_post
 from .labels import SECTION_LABELS
@@ -91,7 +92,7 @@ def _page(request, rnd: CollectionRound, scenario: Scenario | None = None):
     context = {
         "round": rnd,
         "scenario": scenario,
-        "scenarios": Scenario.objects.filter(round=rnd).select_related("created_by"),
+        "scenarios": access.scenarios_for(request.user).filter(round=rnd).select_related("created_by"),
         "form": form,
         "name_form": name_form,
         "run": r,
@@ -106,15 +107,15 @@ def _page(request, rnd: CollectionRound, scenario: Scenario | None = None):
     return render(request, "indicators/whatif.html", context)
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def whatif(request, pk):
     rnd = get_object_or_404(CollectionRound.objects.select_related("school_year"), pk=pk)
     return _page(request, rnd)
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def scenario_detail(request, pk):
-    scenario = get_object_or_404(Scenario.objects.select_related("round", "round__school_year"), pk=pk)
+    scenario = access.scenario_for_user(user=request.user, pk=pk)
     return _page(request, scenario.round, scenario)
 
 
@@ -147,10 +148,10 @@ def _comparison_table(loaded, columns: list[dict]) -> list[dict]:
 
 
 @require_GET
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def scenario_compare(request, pk):
     rnd = get_object_or_404(CollectionRound.objects.select_related("school_year"), pk=pk)
-    available = list(Scenario.objects.filter(round=rnd))
+    available = list(access.scenarios_for(request.user).filter(round=rnd))
     ids = _ids(request)
     by_pk = {s.pk: s for s in available}
     chosen = [by_pk[i] for i in ids if i in by_pk]

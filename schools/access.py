@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gongqing.models import User
 from gongqing.refusals import OutOfScope, get_in_scope
 from gongqing.roles import Role
 
@@ -13,6 +14,17 @@ def user_township_id(user) -> int | None:
         return None
     membership = getattr(user, "township_membership", None)
     return membership.township_id if membership else None
+
+
+def township_officials(townships):
+    """The active officials who enter the data of `townships` (a township or its id, or several), each with its
+    `township_membership` read (`user_township_id` costs no query): the people a reminder or a return's notice goes
+    to, and the township bodies' people of supervision's notices."""
+    if isinstance(townships, Township | int):
+        townships = [townships]
+    return User.objects.filter(
+        is_active=True, role=Role.TOWNSHIP_OFFICIAL, township_membership__township__in=townships
+    ).select_related("township_membership")
 
 
 def townships_for(user):

@@ -25,8 +25,7 @@ from gongqing.api.auth import token_of
 from gongqing.api.base import ApiViewSet
 from gongqing.api.exceptions import Conflict, PreconditionFailed, error_body
 from gongqing.api.filters import StrictFilterSet
-from gongqing.api.permissions import API_SCHOOL_READERS, RETURN_WRITERS
-from gongqing.roles import Role
+from gongqing.roles import API_READERS, API_RETURN_WRITERS, MACHINES
 
 from . import access, services
 from .models import (
@@ -102,7 +101,7 @@ class SchoolApiFilter(StrictFilterSet):
 
 
 class RegistryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
-    read_roles = API_SCHOOL_READERS
+    read_roles = API_READERS
 
 
 class TownshipViewSet(RegistryViewSet):
@@ -325,8 +324,8 @@ IDEMPOTENCY_PARAM = OpenApiParameter(
 class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """School returns (学校填报) with their class lists and rooms; drafts are started, saved and submitted here."""
 
-    read_roles = API_SCHOOL_READERS
-    write_roles = RETURN_WRITERS
+    read_roles = API_READERS
+    write_roles = API_RETURN_WRITERS
     write_scope = "returns:write"
     serializer_class = ReturnSerializer
     filterset_class = ReturnApiFilter
@@ -359,7 +358,7 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
 
     def _may_write(self, school: School) -> None:
         user = self.request.user
-        if user.role == Role.API_CLIENT and token_of(self.request) is not None:
+        if user.role in MACHINES and token_of(self.request) is not None:
             return  # ApiAccess has checked the token's returns:write scope: county-wide data entry
         if not access.can_enter_data(user, school):
             raise PermissionDenied(_("您不能为该学校填报数据。"))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from gongqing import audit
 from gongqing.models import AuditEvent, Notice
 
+from . import access
 from .models import CollectionRound, Township
 
 REMIND_ACTION = "round.remind"
@@ -65,7 +66,7 @@ def round_remind(*, round: CollectionRound, township: Township, by, request=None
         last_at = last_reminders(round=round).get(township.name)
         if not may_remind(last_at):
             return Reminded(sent=False, last_at=last_at)
-        officials = [m.user for m in township.memberships.select_related("user") if m.user.is_active]
+        officials = list(access.township_officials(township))
         text = reminder_text(round=round, today=timezone.localdate())
         link = reverse("schools:round_board", args=[round.pk])
         Notice.objects.bulk_create([Notice(user=u, text=text, link=link) for u in officials])

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from gongqing import audit
 from gongqing.audit_changes import form_changes
-from gongqing.decorators import BUREAU, DATA_ENTRY, SCHOOL_READERS, roles_required
+from gongqing.decorators import roles_required
 from gongqing.models import Notice
-from gongqing.roles import Role
+from gongqing.roles import ADMINS, BUREAU, DATA_ENTRY, PARTICIPANTS
 
 from . import access, reminders, services
 from .forms import (
@@ -35,7 +35,7 @@ from .models import CollectionRound, CountyProfile, ReturnStatus, SchoolReturn
 from .selectors import last_approved_return, round_status_counts
 
 
-@roles_required(*SCHOOL_READERS)
+@roles_required(PARTICIPANTS)
 def school_list(request):
     schools = access.schools_for(request.user).select_related("township", "parent")
     flt = SchoolFilter(request.GET, queryset=schools)
@@ -43,7 +43,7 @@ def school_list(request):
     return render(request, "schools/school_list.html", {"filter": flt, "schools": flt.qs})
 
 
-@roles_required(*SCHOOL_READERS)
+@roles_required(PARTICIPANTS)
 def school_detail(request, pk):
     school = access.school_for_user(user=request.user, pk=pk)
     returns = school.returns.select_related("round", "round__school_year").order_by("-round__as_of", "-round__pk")
@@ -71,7 +71,7 @@ def school_page_panels(request, school) -> list:
     return [html for panel in SCHOOL_PAGE_PANELS if (html := panel(request, school))]
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def school_edit(request, pk=None):
     school = access.school_for_user(user=request.user, pk=pk) if pk else None
     form = SchoolForm(request.POST or None, instance=school)
@@ -85,7 +85,7 @@ def school_edit(request, pk=None):
     return render(request, "schools/school_form.html", {"form": form, "school": school})
 
 
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def county_profile(request):
     profile = CountyProfile.get()
     form = CountyProfileForm(request.POST or None, instance=profile)
@@ -103,13 +103,13 @@ def county_profile(request):
     return render(request, "schools/county_profile.html", {"form": form})
 
 
-@roles_required(*DATA_ENTRY)
+@roles_required(DATA_ENTRY)
 def round_list(request):
     rounds = CollectionRound.objects.select_related("school_year")
     return render(request, "schools/round_list.html", {"rounds": rounds})
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def round_edit(request, pk=None):
     instance = get_object_or_404(CollectionRound, pk=pk) if pk else None
     form = RoundForm(request.POST or None, instance=instance)
@@ -123,7 +123,7 @@ def round_edit(request, pk=None):
     return render(request, "schools/round_form.html", {"form": form, "round": instance})
 
 
-@roles_required(*DATA_ENTRY)
+@roles_required(DATA_ENTRY)
 def round_board(request, pk):
     rnd = get_object_or_404(CollectionRound.objects.select_related("school_year"), pk=pk)
     schools = access.schools_for(request.user)
@@ -151,7 +151,7 @@ def round_board(request, pk):
 
 
 @require_POST
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def round_remind(request, pk, township_pk):
     rnd = get_object_or_404(CollectionRound, pk=pk)
     township = get_object_or_404(access.townships_for(request.user), pk=township_pk)
@@ -170,7 +170,7 @@ def round_remind(request, pk, township_pk):
 
 
 @require_POST
-@roles_required(*DATA_ENTRY)
+@roles_required(DATA_ENTRY)
 def return_start(request, school_pk, round_pk):
     school = access.school_for_user(user=request.user, pk=school_pk, write=True)
     rnd = get_object_or_404(CollectionRound, pk=round_pk, is_open=True)
@@ -191,7 +191,7 @@ def _return_context(request, ret, **extra):
     }
 
 
-@roles_required(*SCHOOL_READERS)
+@roles_required(PARTICIPANTS)
 def return_detail(request, pk):
     ret = access.return_for_user(user=request.user, pk=pk)
     ret = (
@@ -203,7 +203,7 @@ def return_detail(request, pk):
     return render(request, "schools/return_detail.html", _return_context(request, ret, form=form))
 
 
-@roles_required(*DATA_ENTRY)
+@roles_required(DATA_ENTRY)
 def return_edit(request, pk):
     ret = access.return_for_user(user=request.user, pk=pk)
     if not access.can_edit_return(request.user, ret):
@@ -290,7 +290,7 @@ def _attach_problems(form, classes, rooms, problems):
 
 
 @require_POST
-@roles_required(*DATA_ENTRY)
+@roles_required(DATA_ENTRY)
 def return_submit(request, pk):
     ret = access.return_for_user(user=request.user, pk=pk)
     if not access.can_edit_return(request.user, ret):
@@ -307,7 +307,7 @@ def return_submit(request, pk):
 
 
 @require_POST
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def return_review(request, pk, action):
     ret = access.return_for_user(user=request.user, pk=pk)
     form = ReasonForm(request.POST)
@@ -343,12 +343,12 @@ def return_review(request, pk, action):
 
 
 def _notify_enterers(ret, text):
-    memberships = ret.school.township.memberships.filter(user__is_active=True).select_related("user")
+    officials = access.township_officials(ret.school.township_id)
     link = reverse("schools:return_detail", args=[ret.pk])
-    Notice.objects.bulk_create([Notice(user=m.user, text=text[:500], link=link) for m in memberships])
+    Notice.objects.bulk_create([Notice(user=u, text=text[:500], link=link) for u in officials])
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def review_queue(request):
     returns = (
         SchoolReturn.objects.filter(status=ReturnStatus.SUBMITTED)

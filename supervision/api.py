@@ -11,14 +11,14 @@ county like leadership. The auditor reads none of it (403).
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 
 from gongqing.api.base import ApiViewSet
 from gongqing.api.filters import StrictFilterSet
-from gongqing.roles import Role
+from gongqing.roles import API_READERS
 
 from . import access, selectors
 from .models import (
@@ -39,36 +39,6 @@ from .models import (
     WorkStatus,
 )
 
-# The pages' readers plus the API client; never the auditor.
-SUPERVISION_READERS = frozenset({*access.READERS, Role.API_CLIENT})
-
-
-def county_wide(user) -> bool:
-    """The bureau, leadership and the API client read every body, measure, item and project."""
-    return access.sees_everything(user) or (user.is_authenticated and user.is_active and user.role == Role.API_CLIENT)
-
-
-def items_for(user):
-    return RectificationItem.objects.all() if county_wide(user) else access.items_for(user)
-
-
-def measures_for(user):
-    return Measure.objects.all() if county_wide(user) else access.measures_for(user)
-
-
-def projects_for(user):
-    return Project.objects.all() if county_wide(user) else access.projects_for(user)
-
-
-def bodies_for(user):
-    """Every body, except that a township official sees no other township's body (as on the pages)."""
-    if not user.is_authenticated or user.role not in SUPERVISION_READERS:
-        return Body.objects.none()
-    if county_wide(user) or user.role != Role.TOWNSHIP_OFFICIAL:
-        return Body.objects.all()
-    own = access.user_body(user)
-    return Body.objects.filter(~Q(kind=BodyKind.TOWNSHIP) | Q(pk=own.pk if own else None))
-
 
 # --- bodies, cycles, stages ------------------------------------------------------------------------------------------
 class BodySerializer(serializers.ModelSerializer):
@@ -86,7 +56,7 @@ class BodyFilter(StrictFilterSet):
 
 
 class SupervisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
-    read_roles = SUPERVISION_READERS
+    read_roles = API_READERS
 
 
 class BodyViewSet(SupervisionViewSet):
@@ -97,7 +67,7 @@ class BodyViewSet(SupervisionViewSet):
     ordering_fields = ["code", "order"]
 
     def get_queryset(self):
-        return bodies_for(self.request.user).order_by("kind", "order", "code")
+        return access.bodies_for(self.request.user).order_by("kind", "order", "code")
 
 
 class StageSerializer(serializers.ModelSerializer):
@@ -294,7 +264,7 @@ class MeasureViewSet(WorkViewSet):
         if getattr(self, "swagger_fake_view", False):  # the schema generator: no database reads
             return Measure.objects.none()
         return selectors.with_overdue(
-            measures_for(self.request.user).select_related("stage").prefetch_related(self.assignments())
+            access.measures_for(self.request.user).select_related("stage").prefetch_related(self.assignments())
         ).order_by("cycle_id", "ref", "pk")
 
 
@@ -326,7 +296,7 @@ class ItemViewSet(WorkViewSet):
         if getattr(self, "swagger_fake_view", False):  # the schema generator: no database reads
             return RectificationItem.objects.none()
         return selectors.with_overdue(
-            items_for(self.request.user)
+            access.items_for(self.request.user)
             .select_related("school")
             .prefetch_related(self.assignments(), Prefetch("projects", queryset=Project.objects.only("pk")))
         ).order_by("state", "due_date", "pk")
@@ -388,7 +358,10 @@ class ProjectViewSet(SupervisionViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        visible = Prefetch("items", queryset=items_for(user).only("pk").order_by("pk"), to_attr="visible_items")
+        visible = Prefetch("items", queryset=access.items_for(user).only("pk").order_by("pk"), to_attr="visible_items")
         return (
-            projects_for(user).select_related("school").prefetch_related(visible).order_by("planned_completion", "pk")
+            access.projects_for(user)
+            .select_related("school")
+            .prefetch_related(visible)
+            .order_by("planned_completion", "pk")
         )

@@ -8,14 +8,14 @@ from . import access, selectors
 def school_plan_panel(request, school) -> str:
     """一校一策: the school's failing indicators, gaps, open items, owners, deadlines and projects — as far as the
     user may see the items."""
-    if request.user.role not in access.READERS:
+    if not access.reads_supervision(request.user):
         return ""
     plan = selectors.school_plan(user=request.user, school=school)
     return render_to_string("supervision/_school_plan.html", {"school": school, **plan}, request=request)
 
 
 def home_panel(request) -> str:
-    if request.user.role not in access.READERS:
+    if not access.reads_supervision(request.user):
         return ""
     counts = selectors.ledger_counts(user=request.user)
     cycle = selectors.current_cycle()

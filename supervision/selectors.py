@@ -24,7 +24,6 @@ from .models import (
     ItemState,
     Measure,
     MeasureBody,
-    ProgressUpdate,
     RectificationItem,
     Stage,
     WorkStatus,
@@ -165,18 +164,11 @@ def measures(*, user, cycle: Cycle | None = None):
 
 def visible_assignments(user, assignments) -> list:
     """A township official sees the other bodies of a measure but not the other townships by name."""
-    rows = list(assignments)
-    if access.sees_everything(user) or user.role != "township_official":
-        return rows
-    return [a for a in rows if _body_visible(user, a.body)]
+    return [a for a in assignments if access.body_visible(user, a.body)]
 
 
 def updates_of(obj, *, user):
-    qs = obj.updates.select_related("body", "author").prefetch_related("files")
-    if access.sees_everything(user) or user.role != "township_official":
-        return qs
-    own = access.user_body(user)
-    return qs.filter(Q(body__isnull=True) | ~Q(body__kind="township") | Q(body=own))
+    return access.updates_for(user, on=obj).select_related("body", "author").prefetch_related("files")
 
 
 # --- History ------------------------------------------------------------------------------------------------------
@@ -292,17 +284,8 @@ def timeline(*, user, view: CycleView) -> list[TimelineRow]:
         c.measures += 1
         c.accepted += work == WorkStatus.ACCEPTED
         c.overdue += rules.is_overdue(due_date=due, state="open", work=work, today=on, finished=view.finished)
-    shown = [r for r in rows.values() if _body_visible(user, r.body)]
+    shown = [r for r in rows.values() if access.body_visible(user, r.body)]
     return sorted(shown, key=lambda r: (r.body.kind, r.body.order, r.body.code))
-
-
-def _body_visible(user, body: Body) -> bool:
-    """As in `visible_assignments`: a township official sees the departments but no other township by name (the
-    plan's township measures are led by all six townships at once)."""
-    if access.sees_everything(user) or user.role != "township_official":
-        return True
-    own = access.user_body(user)
-    return body.kind != "township" or (own is not None and body.pk == own.pk)
 
 
 def ledger_counts(*, user) -> dict[str, int]:
@@ -411,7 +394,7 @@ def project_whatif_changes(project) -> list[dict]:
 
 def recent_updates(*, user, limit: int = 10):
     return (
-        ProgressUpdate.objects.filter(Q(item__in=access.items_for(user)) | Q(measure__in=access.measures_for(user)))
+        access.updates_for(user)
         .select_related("body", "author", "item", "measure")
         .order_by("-created_at", "-pk")[:limit]
     )

@@ -15,10 +15,9 @@ from gongqing import audit
 from gongqing.audit_changes import dict_changes
 from gongqing.evidence import stored_name
 from gongqing.models import Notice, User
-from gongqing.roles import Role
 from indicators.labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
 from indicators.models import EvaluationState, SchoolResult, SectionCV
-from schools.models import School, TownshipMembership
+from schools.models import School
 
 from . import access, rules, selectors
 from .models import (
@@ -457,13 +456,6 @@ def _is_item(obj) -> bool:
     return isinstance(obj, RectificationItem)
 
 
-def _acting_body(user, obj) -> Body | None:
-    body = access.user_body(user)
-    if body is not None and any(a.body_id == body.pk for a in obj.assignments.all()):
-        return body
-    return body if user.role in access.BUREAU else None
-
-
 def _save_work(obj, fields: set[str], *, by) -> None:
     if _is_item(obj):
         state, reason = rules.derive_state(
@@ -485,7 +477,7 @@ def progress_post(*, obj, by, text: str, percent: int, files=(), request=None) -
         update = ProgressUpdate.objects.create(
             item=obj if _is_item(obj) else None,
             measure=None if _is_item(obj) else obj,
-            body=_acting_body(by, obj),
+            body=access.acting_body(by, obj),
             author=by,
             text=text,
             percent=percent,
@@ -586,23 +578,6 @@ def item_schedule(*, item: RectificationItem, stage, due_date, target: str, by, 
 # --- Overdue notices ----------------------------------------------------------------------------------------------
 
 
-def body_users(bodies: list[Body]) -> dict[int, list[User]]:
-    """The people acting for each body: its officers, a township's officials, the bureau for 市教体局."""
-    out: dict[int, list[User]] = {b.pk: [] for b in bodies}
-    active = User.objects.filter(is_active=True)
-    for user in active.filter(body_membership__body__in=bodies).select_related("body_membership"):
-        out[user.body_membership.body_id].append(user)
-    township_body = {b.township_id: b.pk for b in bodies if b.township_id}
-    for m in TownshipMembership.objects.filter(
-        township_id__in=township_body, user__is_active=True, user__role=Role.TOWNSHIP_OFFICIAL
-    ).select_related("user"):
-        out[township_body[m.township_id]].append(m.user)
-    bureau = [b.pk for b in bodies if b.code == access.BUREAU_BODY]
-    if bureau:
-        out[bureau[0]].extend(active.filter(role__in=access.BUREAU))
-    return out
-
-
 def overdue_notices_send(*, on: datetime.date | None = None) -> dict[str, int]:
     """Notify the lead body's people once when an item misses its due date, and the leadership group's office (the
     bureau) once when it is more than 30 days overdue. A log row per (item, kind, due date) claims each notice, so
@@ -615,8 +590,8 @@ def overdue_notices_send(*, on: datetime.date | None = None) -> dict[str, int]:
         .prefetch_related(selectors.ASSIGNMENTS)
     )
     leads = {a.body_id: a.body for i in items for a in i.assignments.all() if a.role == BodyRole.LEAD}
-    people = body_users(list(leads.values()))
-    office = list(User.objects.filter(is_active=True, role__in=access.BUREAU))
+    people = access.body_users(list(leads.values()))
+    office = list(access.bureau_users())
     counts = {"overdue": 0, "escalated": 0, "notices": 0}
     for item in items:
         owners = {u.pk: u for a in item.assignments.all() if a.role == BodyRole.LEAD for u in people[a.body_id]}

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
 
-from gongqing.roles import Role
 from schools import access as school_access
 from schools.models import CollectionRound, ReturnStatus, SchoolReturn
 
@@ -75,7 +74,7 @@ def township_todo(*, user) -> Todo:
 
 
 def todo_panel(request) -> str:
-    if request.user.role != Role.TOWNSHIP_OFFICIAL or request.user.role not in access.READERS:
+    if school_access.user_township_id(request.user) is None:
         return ""
     todo = township_todo(user=request.user)
     return render_to_string("supervision/_todo_panel.html", {"todo": todo}, request=request)

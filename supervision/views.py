@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST, require_safe
 from gongqing import audit
 from gongqing.decorators import roles_required
 from gongqing.evidence import check_evidence, evidence_response
+from gongqing.roles import BUREAU, OVERSEERS, PARTICIPANTS
 from gongqing.uploads import UploadRejected
 
 from . import access, rules, selectors, services
-from .access import BUREAU, LEADERS, READERS
 from .forms import CycleForm, ItemForm, LedgerFilter, MeasureForm, ProgressForm, ReviewForm, ScheduleForm
-from .models import Body, Cycle, Stage
+from .models import Cycle, Stage
 
 PAGE_SIZE = 100
 
@@ -28,14 +28,13 @@ def _current_view():
 
 
 @require_safe
-@roles_required(*READERS)
+@roles_required(PARTICIPANTS)
 def home(request):
     view = _current_view()
     timeline = selectors.timeline(user=request.user, view=view) if view else []
-    own = access.user_body(request.user)
     for row in timeline:
         # A cell's items open in the ledger filtered by body and stage, where the ledger's filter offers that body.
-        row.linkable = access.sees_everything(request.user) or (own is not None and row.body.pk == own.pk)
+        row.linkable = access.opens_ledger_of(request.user, row.body)
     context = {
         "view": view,
         "timeline": timeline,
@@ -47,7 +46,7 @@ def home(request):
 
 
 @require_safe
-@roles_required(*READERS)
+@roles_required(PARTICIPANTS)
 def measure_list(request):
     view = _current_view()
     cycle = view.cycle if view else None
@@ -72,7 +71,7 @@ def measure_list(request):
 
 
 @require_safe
-@roles_required(*READERS)
+@roles_required(PARTICIPANTS)
 def measure_detail(request, pk):
     measure = access.measure_for_user(user=request.user, pk=pk)
     measure = (
@@ -84,7 +83,7 @@ def measure_detail(request, pk):
     return render(request, "supervision/measure_detail.html", _work_context(request, measure))
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def measure_edit(request, pk=None):
     """The bureau adds a measure to the current cycle or edits one; an archived cycle's measures are not editable."""
     if pk is None:
@@ -152,15 +151,11 @@ def _work_context(request, obj) -> dict:
 
 
 @require_safe
-@roles_required(*READERS)
+@roles_required(PARTICIPANTS)
 def ledger(request):
     view = _current_view()
     stages = Stage.objects.filter(cycle=view.cycle) if view else Stage.objects.none()
-    bodies = (
-        Body.objects.all()
-        if access.sees_everything(request.user)
-        else Body.objects.filter(pk=getattr(access.user_body(request.user), "pk", None))
-    )
+    bodies = access.ledger_bodies_for(request.user)
     county_wide = access.sees_everything(request.user)
     flt = LedgerFilter(request.GET or None, stages=stages, bodies=bodies, county_wide=county_wide)
     data = flt.cleaned_data if flt.is_bound and flt.is_valid() else {}
@@ -190,7 +185,7 @@ def ledger(request):
 
 
 @require_POST
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def ledger_sync(request):
     counts = services.ledger_sync()
     audit.record(action="supervision.ledger_sync", request=request, **counts)
@@ -202,7 +197,7 @@ def ledger_sync(request):
 
 
 @require_safe
-@roles_required(*READERS)
+@roles_required(PARTICIPANTS)
 def item_detail(request, pk):
     item = access.item_for_user(user=request.user, pk=pk)
     item = (
@@ -214,7 +209,7 @@ def item_detail(request, pk):
     context = _work_context(request, item)
     context |= {
         "projects": access.projects_for(request.user).filter(items=item),
-        "findings": item.findings.select_related("review") if access.sees_everything(request.user) else [],
+        "findings": access.findings_for(request.user).filter(items=item).select_related("review"),
     }
     return render(request, "supervision/item_detail.html", context)
 
@@ -280,28 +275,28 @@ def _post_action(request, obj, back):
 
 
 @require_POST
-@roles_required(*READERS)
+@roles_required(PARTICIPANTS)
 def item_progress(request, pk):
     item = access.item_for_user(user=request.user, pk=pk)
     return _post_progress(request, item, item_url(item))
 
 
 @require_POST
-@roles_required(*READERS)
+@roles_required(PARTICIPANTS)
 def item_action(request, pk):
     item = access.item_for_user(user=request.user, pk=pk)
     return _post_action(request, item, item_url(item))
 
 
 @require_POST
-@roles_required(*READERS)
+@roles_required(PARTICIPANTS)
 def measure_progress(request, pk):
     measure = access.measure_for_user(user=request.user, pk=pk)
     return _post_progress(request, measure, measure_url(measure))
 
 
 @require_POST
-@roles_required(*READERS)
+@roles_required(PARTICIPANTS)
 def measure_action(request, pk):
     measure = access.measure_for_user(user=request.user, pk=pk)
     return _post_action(request, measure, measure_url(measure))
@@ -319,7 +314,7 @@ def measure_url(measure) -> str:
     return reverse("supervision:measure", kwargs={"pk": measure.pk})
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def item_create(request):
     view = _current_view()
     stages = Stage.objects.filter(cycle=view.cycle) if view else Stage.objects.none()
@@ -342,7 +337,7 @@ def item_create(request):
     return render(request, "supervision/form.html", {"form": form, "title": _("添加整改任务")})
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def item_schedule(request, pk):
     item = access.item_for_user(user=request.user, pk=pk)
     if access.is_read_only(item):
@@ -362,7 +357,7 @@ def item_schedule(request, pk):
 
 
 @require_safe
-@roles_required(*READERS)
+@roles_required(PARTICIPANTS)
 def evidence_download(request, pk):
     evidence = access.evidence_for_user(user=request.user, pk=pk)
     audit.record(action="supervision.evidence_download", request=request, obj=evidence)
@@ -370,7 +365,7 @@ def evidence_download(request, pk):
 
 
 @require_safe
-@roles_required(*LEADERS)
+@roles_required(OVERSEERS)
 def assessment(request):
     years = selectors.assessment_years()
     today = selectors.today()
@@ -384,12 +379,12 @@ def assessment(request):
 
 
 @require_safe
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def cycle_list(request):
     return render(request, "supervision/cycles.html", {"cycles": selectors.cycles()})
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def cycle_create(request):
     from .plan import PUBLISHED_STAGES
 
@@ -411,7 +406,7 @@ def cycle_create(request):
 
 
 @require_POST
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def cycle_current(request, pk):
     cycle = get_object_or_404(Cycle, pk=pk)
     services.cycle_set_current(cycle=cycle, by=request.user, request=request)

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_safe
 from gongqing import audit
 from gongqing.audit_changes import form_changes
 from gongqing.decorators import roles_required
+from gongqing.roles import BUREAU, OVERSEERS, PARTICIPANTS
 
 from . import access, selectors, services
-from .access import BUREAU, LEADERS, READERS
 from .forms import FindingForm, ProjectForm, ReviewRecordForm, RoutingForm
 from .models import Body, Finding, Project, RectificationItem, Review, RoutingRule
 from .plan import TOWNSHIP
@@ -25,7 +25,7 @@ CODE_CHARS = frozenset("RGQSV0123456789")
 
 
 @require_safe
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def routing(request):
     names = {b.code: b.name for b in Body.objects.all()} | {TOWNSHIP: _("学校所在乡镇（街道）")}
     rows = [
@@ -39,7 +39,7 @@ def routing(request):
     return render(request, "supervision/routing.html", {"rows": rows})
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def routing_edit(request, code):
     if not code or len(code) > 8 or not set(code) <= CODE_CHARS:
         raise Http404
@@ -57,7 +57,7 @@ def routing_edit(request, code):
 
 
 @require_safe
-@roles_required(*READERS)
+@roles_required(PARTICIPANTS)
 def project_list(request):
     projects = (
         access.projects_for(request.user)
@@ -78,7 +78,7 @@ def project_list(request):
     )
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def project_edit(request, pk=None):
     project = get_object_or_404(Project, pk=pk) if pk else None
     form = ProjectForm(request.POST or None, instance=project)
@@ -100,7 +100,7 @@ def project_edit(request, pk=None):
 
 
 @require_safe
-@roles_required(*LEADERS)
+@roles_required(OVERSEERS)
 def review_list(request):
     reviews = Review.objects.prefetch_related(
         Prefetch(
@@ -115,7 +115,7 @@ def review_list(request):
     )
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def review_create(request):
     form = ReviewRecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -126,7 +126,7 @@ def review_create(request):
     return render(request, "supervision/form.html", {"form": form, "title": _("登记外部评估")})
 
 
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def finding_edit(request, review_pk, pk=None):
     review = get_object_or_404(Review, pk=review_pk)
     finding = get_object_or_404(Finding, pk=pk, review=review) if pk else None

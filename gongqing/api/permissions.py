@@ -5,21 +5,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
-from gongqing.decorators import SCHOOL_READERS
-from gongqing.roles import Role
+from gongqing.roles import MACHINES
 
 from .auth import has_scope, token_of
 
-# The API client reads what the municipal system needs: the whole county, like the bureau's readers.
-API_SCHOOL_READERS = frozenset({*SCHOOL_READERS, Role.API_CLIENT})
-RESULT_READERS = frozenset(
-    {Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.LEADERSHIP, Role.DEPARTMENT_OFFICER, Role.API_CLIENT}
-)
-RETURN_WRITERS = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.TOWNSHIP_OFFICIAL, Role.API_CLIENT})
-
 
 class ApiAccess(permissions.BasePermission):
-    """The view lists `read_roles` and `write_roles`; reads need the token scope `read`, writes `write_scope`."""
+    """The view names its `read_roles` and `write_roles` (an `API_*` group of gongqing.roles); reads need the token
+    scope `read`, writes `write_scope`."""
 
     message = _("您没有执行该操作的权限。")
 
@@ -38,7 +31,7 @@ class ApiAccess(permissions.BasePermission):
         if scope is None or not has_scope(request, scope):
             return False
         # An API client writes only with a token that carries the scope; its password session stays read-only.
-        return not (user.role == Role.API_CLIENT and token_of(request) is None)
+        return not (user.role in MACHINES and token_of(request) is None)
 
 
 class LoggedInOrToken(permissions.BasePermission):

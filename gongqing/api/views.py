@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from gongqing.decorators import roles_required
 from gongqing.models import ApiToken, User
-from gongqing.roles import Role
+from gongqing.roles import ADMINS, Role
 
 from .auth import DEFAULT_DAYS, token_create, token_revoke
 from .exceptions import GENERIC_MESSAGES, error_body
@@ -57,7 +57,7 @@ class TokenForm(forms.Form):
             self.fields["user"].initial = first.pk
 
 
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def token_list(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -77,7 +77,7 @@ def token_list(request):
 
 
 @require_POST
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def token_revoke_view(request, pk):
     token = get_object_or_404(ApiToken, pk=pk)
     if token_revoke(token=token, by=request.user, request=request):

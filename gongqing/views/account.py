@@ -7,19 +7,19 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from gongqing import audit, login_guard, passwords, totp
+from gongqing import audit, login_guard, passwords, totp, users
 from gongqing.clientaddr import client_address
 from gongqing.decorators import roles_required
 from gongqing.forms import (
@@ -30,9 +30,8 @@ from gongqing.forms import (
     locked_message,
 )
 from gongqing.models import User
-from gongqing.roles import Role
+from gongqing.roles import EVERYONE, MACHINES
 
-ALL_ACCOUNTS = tuple(Role)
 PENDING = "gq_totp_pending"
 PENDING_SECONDS = 5 * 60
 ENROL_SECRET = "gq_totp_enrol"
@@ -136,20 +135,19 @@ class PortalPasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         user = self.request.user
         forced = "admin" if user.must_change_password else ("expired" if passwords.password_expired(user) else "")
-        response = super().form_valid(form)
-        now = timezone.now()
-        User.objects.filter(pk=user.pk).update(password_changed_at=now, must_change_password=False)
-        user.password_changed_at, user.must_change_password = now, False
-        audit.record(action="password.change", request=self.request, obj=user, forced=forced)
-        return response
+        users.user_password_change(
+            user=user, password=form.cleaned_data["new_password1"], forced=forced, request=self.request
+        )
+        update_session_auth_hash(self.request, user)
+        return HttpResponseRedirect(self.get_success_url())
 
 
-password_change = roles_required(*ALL_ACCOUNTS)(PortalPasswordChangeView.as_view())
-password_change_done = roles_required(*ALL_ACCOUNTS)(auth_views.PasswordChangeDoneView.as_view())
+password_change = roles_required(EVERYONE)(PortalPasswordChangeView.as_view())
+password_change_done = roles_required(EVERYONE)(auth_views.PasswordChangeDoneView.as_view())
 
 
 @never_cache
-@roles_required(*ALL_ACCOUNTS)
+@roles_required(EVERYONE)
 def keepalive(request):
     """Touches the session (SESSION_SAVE_EVERY_REQUEST renews its 30-minute idle limit); the idle warning calls it."""
     request.session.modified = True
@@ -158,7 +156,7 @@ def keepalive(request):
 
 @sensitive_post_parameters("code")
 @never_cache
-@roles_required(*ALL_ACCOUNTS)
+@roles_required(EVERYONE)
 def totp_manage(request):
     """Enrol (QR code and manual key, confirmed by a first code) or, when enrolled and not required, disable."""
     user = request.user
@@ -188,7 +186,7 @@ def totp_manage(request):
         if totp.totp_enrol(user=user, secret=secret, code=form.cleaned_data["code"], request=request):
             del request.session[ENROL_SECRET]
             messages.success(request, _("已启用二次验证。今后登录时，输入密码后还需输入验证器上的6位数字。"))
-            return redirect("home" if user.role != Role.API_CLIENT else "totp")
+            return redirect("home" if user.role not in MACHINES else "totp")
         form.add_error("code", _("动态验证码不正确，请确认手机时间准确后输入当前显示的6位数字。"))
     context = {
         "form": form,

@@ -20,7 +20,7 @@ from gongqing import audit, refusals
 from gongqing.audit_filters import AuditFilterForm, events
 from gongqing.audit_present import present
 from gongqing.decorators import roles_required
-from gongqing.roles import Role
+from gongqing.roles import AUDIT_READERS
 from gongqing.spreadsheets import safe_row
 
 PAGE_SIZE = 100
@@ -29,10 +29,9 @@ EXPORT_CHUNK = 2000
 # inside gunicorn's 30 s timeout. A larger selection is refused with a request to narrow the dates or filters.
 EXPORT_MAX_ROWS = 100_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-READERS = (Role.AUDITOR, Role.BUREAU_ADMIN)
 
 
-@roles_required(*READERS)
+@roles_required(AUDIT_READERS)
 def audit_log(request):
     refusals.flush_closed()  # summaries of refusal minutes already over, so the page misses none
     form = AuditFilterForm(request.GET or None)
@@ -85,7 +84,7 @@ def _export_row(row) -> list:
 
 
 @require_safe
-@roles_required(*READERS)
+@roles_required(AUDIT_READERS)
 def audit_log_export(request):
     """The rows the filters select as .xlsx: a write-only workbook written to a temporary file in chunks, so memory
     stays flat whatever the size of the log; every text cell goes through the formula guard."""

@@ -8,13 +8,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from gongqing import softdelete
 from gongqing.decorators import roles_required
-from gongqing.roles import Role
+from gongqing.roles import ADMINS
 
 SHOWN = 200
 
 
 @require_safe
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def recycle_bin(request):
     sections = []
     for b in softdelete.RECYCLE_BIN:
@@ -24,7 +24,7 @@ def recycle_bin(request):
 
 
 @require_POST
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def recycle_restore(request, kind, pk):
     b = softdelete.bin_of(kind)
     if b is None:

@@ -2,19 +2,15 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongqing import audit, login_guard, memberships, totp
+from gongqing import login_guard, memberships, totp, users
 from gongqing.decorators import roles_required
 from gongqing.models import User
-from gongqing.roles import Role
+from gongqing.roles import ADMINS
 
 
 class UserForm(forms.ModelForm):
@@ -39,32 +35,15 @@ class UserForm(forms.ModelForm):
         return data
 
 
-def generate_password(user=None) -> str:
-    """A random password meeting the rules; the user must change it at the next login (must_change_password)."""
-    for _attempt in range(100):
-        password = (
-            get_random_string(4, "ABCDEFGHJKLMNPQRSTUVWXYZ")
-            + get_random_string(4, "abcdefghijkmnpqrstuvwxyz")
-            + get_random_string(4, "23456789")
-            + "#"
-        )
-        try:
-            validate_password(password, user)
-        except ValidationError:  # a rare draw like "ABCD…2345" that the pattern rule refuses: draw again
-            continue
-        return password
-    raise RuntimeError("no generated password passed the password validators")
-
-
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def user_list(request):
-    users = list(User.objects.select_related(*memberships.related_paths()).order_by("username"))
-    for user in users:
+    rows = list(User.objects.select_related(*memberships.related_paths()).order_by("username"))
+    for user in rows:
         user.scope_unit = memberships.scope(user)  # the township or body shown in the list
-    return render(request, "users/user_list.html", {"users": users, "now": timezone.now()})
+    return render(request, "users/user_list.html", {"users": rows, "now": timezone.now()})
 
 
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def user_edit(request, pk=None):
     user = get_object_or_404(User, pk=pk) if pk else None
     initial = {kind.field: memberships.unit_id(user, kind) for kind in memberships.KINDS} if user else {}
@@ -72,24 +51,10 @@ def user_edit(request, pk=None):
     old_role = user.role if user else None
     form = UserForm(request.POST or None, instance=user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            created = user is None
-            obj = form.save(commit=False)
-            password = None
-            if created:
-                password = generate_password(obj)
-                obj.set_password(password)
-                obj.must_change_password = True
-            obj.save()
-            memberships.scope_set(user=obj, chosen=form.cleaned_data)
-            audit.record(
-                action="user.create" if created else "user.change",
-                request=request,
-                obj=obj,
-                role=obj.role,
-                old_role=old_role,
-                fields=form.changed_data,
-            )
+        obj = form.save(commit=False)  # the fields set on the instance; users.user_save stores them
+        password = users.user_save(
+            user=obj, old_role=old_role, units=form.cleaned_data, fields=form.changed_data, request=request
+        )
         if password:  # shown once in this response, like a reset password (user_reset_password)
             return render(request, "users/password_shown.html", {"target": obj, "password": password, "created": True})
         messages.success(request, _("用户已保存。"))
@@ -98,16 +63,13 @@ def user_edit(request, pk=None):
 
 
 @require_POST
-@roles_required(Role.BUREAU_ADMIN)
-@transaction.atomic  # the change and its audit row, or neither
+@roles_required(ADMINS)
 def user_toggle_active(request, pk):
     user = get_object_or_404(User, pk=pk)
     if user == request.user:
         messages.error(request, _("不能停用自己的账号。"))
         return redirect("users")
-    user.is_active = not user.is_active
-    user.save(update_fields=["is_active"])
-    audit.record(action="user.enable" if user.is_active else "user.disable", request=request, obj=user)
+    users.user_active_toggle(user=user, request=request)
     messages.success(
         request, _("已启用 %(u)s。") % {"u": user} if user.is_active else _("已停用 %(u)s。") % {"u": user}
     )
@@ -115,21 +77,16 @@ def user_toggle_active(request, pk):
 
 
 @require_POST
-@roles_required(Role.BUREAU_ADMIN)
-@transaction.atomic  # the change and its audit row, or neither
+@roles_required(ADMINS)
 def user_reset_password(request, pk):
     user = get_object_or_404(User, pk=pk)
-    password = generate_password(user)
-    user.set_password(password)
-    user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
-    audit.record(action="user.reset_password", request=request, obj=user)
+    password = users.user_password_reset(user=user, request=request)
     # Shown once, in this response only: never in a message (a cookie or the session) nor in a redirect's URL.
     return render(request, "users/password_shown.html", {"target": user, "password": password, "created": False})
 
 
 @require_POST
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def user_unlock(request, pk):
     user = get_object_or_404(User, pk=pk)
     login_guard.unlock(user=user, by=request.user, request=request)
@@ -138,7 +95,7 @@ def user_unlock(request, pk):
 
 
 @require_POST
-@roles_required(Role.BUREAU_ADMIN)
+@roles_required(ADMINS)
 def user_totp_reset(request, pk):
     """Recovery of a lost authenticator: the user enrols again at the next login (audited as user.totp_reset)."""
     user = get_object_or_404(User, pk=pk)

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gongqing import audit, uploads
-from gongqing.decorators import DATA_ENTRY, roles_required
+from gongqing.decorators import roles_required
 from gongqing.refusals import get_in_scope
+from gongqing.roles import DATA_ENTRY
 from gongqing.uploads import UploadRejected, check_upload
 from schools import access
 from schools.models import CollectionRound
@@ -45,13 +46,13 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 @require_GET
-@roles_required(*DATA_ENTRY)
+@roles_required(DATA_ENTRY)
 def exchange_index(request):
     rounds = CollectionRound.objects.select_related("school_year").order_by("-is_open", "-as_of", "-pk")
     return render(request, "schools/exchange/index.html", {"rounds": rounds})
 
 
-@roles_required(*DATA_ENTRY)
+@roles_required(DATA_ENTRY)
 def exchange_upload(request, round_pk):
     rnd = _round(round_pk)
     caps = {
@@ -103,7 +104,7 @@ def _read_upload(files) -> list[Table]:
 
 
 @require_GET
-@roles_required(*DATA_ENTRY)
+@roles_required(DATA_ENTRY)
 def exchange_template(request, round_pk, township_pk):
     rnd = _round(round_pk)
     township = get_in_scope(access.townships_for(request.user), township_pk)
@@ -133,7 +134,7 @@ def _export_rows(request, rnd) -> list[ExportRow]:
 
 
 @require_GET
-@roles_required(*DATA_ENTRY)
+@roles_required(DATA_ENTRY)
 def exchange_export(request, round_pk):
     rnd = _round(round_pk)
     rows = _export_rows(request, rnd)
@@ -143,7 +144,7 @@ def exchange_export(request, round_pk):
 
 
 @require_GET
-@roles_required(*DATA_ENTRY)
+@roles_required(DATA_ENTRY)
 def exchange_export_csv(request, round_pk):
     rnd = _round(round_pk)
     rows = _export_rows(request, rnd)

@@ -6,16 +6,14 @@ management command may never do); it goes first, so the county picture is the fi
 
 from django.template.loader import render_to_string
 
-from gongqing.roles import Role
+from gongqing.roles import OVERSEERS
 from schools import access
 
 from . import pages, selectors
 
-HOME_READERS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.LEADERSHIP)
-
 
 def home_overview_panel(request) -> str:
-    if request.user.role not in HOME_READERS:
+    if request.user.role not in OVERSEERS:
         return ""
     states = selectors.rounds_with_results()
     state = selectors.pick_state(states, None)

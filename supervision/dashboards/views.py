@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 
 from gongqing import audit
 from gongqing.decorators import roles_required
-from gongqing.roles import Role
+from gongqing.roles import BUREAU, OVERSEERS, RESULT_READERS
 from gongqing.spreadsheets import append_row
 from schools import access
 
@@ -33,9 +33,6 @@ from . import intake as intakes
 from . import pages, selectors
 from .charts import Table
 
-READERS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.LEADERSHIP, Role.DEPARTMENT_OFFICER)
-BOARD_READERS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.LEADERSHIP)
-INTAKE_EDITORS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
 MATRIX_PAGE_SIZE = 200
 DASHBOARD_CACHE_SECONDS = 6 * 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -132,7 +129,7 @@ def _page(request, page: str, template: str):
 
 
 @require_GET
-@roles_required(*READERS)
+@roles_required(RESULT_READERS)
 def overview(request):
     return _page(request, "overview", "dashboards/overview.html")
 
@@ -182,7 +179,7 @@ def _matrix_rows(request, state, sort: str, section: str | None) -> tuple[Cached
 
 
 @require_GET
-@roles_required(*READERS)
+@roles_required(RESULT_READERS)
 def matrix(request):
     states, state = _round(request)
     context = _base(request, states, state, "matrix")
@@ -199,19 +196,19 @@ def matrix(request):
 
 
 @require_GET
-@roles_required(*READERS)
+@roles_required(RESULT_READERS)
 def trends(request):
     return _page(request, "trends", "dashboards/trends.html")
 
 
 @require_GET
-@roles_required(*READERS)
+@roles_required(RESULT_READERS)
 def warnings(request):
     return _page(request, "warnings", "dashboards/warnings.html")
 
 
 @require_GET
-@roles_required(*BOARD_READERS)
+@roles_required(OVERSEERS)
 def board(request):
     today = timezone.localdate()
     context = {"page": "board", "on": today, **pages.board(on=today)}
@@ -253,7 +250,7 @@ def _download(request, title: str, table: Table, note: str, filename: str, **det
 
 
 @require_GET
-@roles_required(*READERS)
+@roles_required(RESULT_READERS)
 def export(request, page):
     if page not in ROUND_PAGES:
         raise Http404
@@ -278,7 +275,7 @@ def export(request, page):
 
 
 @require_GET
-@roles_required(*BOARD_READERS)
+@roles_required(OVERSEERS)
 def board_export(request):
     today = timezone.localdate()
     key = request.GET.get("key", "")
@@ -291,7 +288,7 @@ def board_export(request):
 
 
 @require_http_methods(["GET", "POST"])
-@roles_required(*INTAKE_EDITORS)
+@roles_required(BUREAU)
 def intake(request):
     """The bureau's grade-1 intake estimates for the school year after the latest evaluated round (or `?year=`), which
     the early warnings' class-size forecast uses in place of this year's grade 1. All boxes are saved at once; one bad

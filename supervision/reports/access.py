@@ -6,25 +6,23 @@ else (issue 8, the role's definition): a report names every school, and the log 
 from __future__ import annotations
 
 from gongqing.refusals import get_in_scope
-from gongqing.roles import Role
+from gongqing.roles import BUREAU, COUNTY_OVERSIGHT, OVERSEERS
 
 from .models import Report
 
-READERS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.LEADERSHIP)
-EDITORS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
-
 
 def can_read(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in READERS)
+    return bool(user.is_authenticated and user.is_active and user.role in OVERSEERS)
 
 
 def can_edit(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in EDITORS)
+    return bool(user.is_authenticated and user.is_active and user.role in BUREAU)
 
 
 def reports_for(user):
-    """Every report for a reader, none for anybody else (a county document has no township scope)."""
-    if not can_read(user):
+    """Every report for a reader, and for the API client (read only, through the API); none for anybody else (a
+    county document has no township scope)."""
+    if not (user.is_authenticated and user.is_active and user.role in COUNTY_OVERSIGHT):
         return Report.objects.none()
     return Report.objects.all()
 

@@ -24,22 +24,12 @@ from gongqing.api.base import ApiViewSet
 from gongqing.api.exceptions import Conflict
 from gongqing.api.filters import StrictFilterSet
 from gongqing.api.renderers import ExactJSONRenderer
-from gongqing.roles import Role
+from gongqing.roles import BUREAU, COUNTY_OVERSIGHT
 from schools.models import CollectionRound
 from supervision.models import Stage
 
 from . import access, selectors, services
 from .models import Report, ReportStatus
-
-REPORT_READERS = frozenset({*access.READERS, Role.API_CLIENT})
-REPORT_WRITERS = frozenset(access.EDITORS)
-
-
-def reports_for(user):
-    """The pages' readers through the reports app's helper; the API client reads every report, read only."""
-    if user.is_authenticated and user.is_active and user.role == Role.API_CLIENT:
-        return Report.objects.all()
-    return access.reports_for(user)
 
 
 class PdfRenderer(renderers.BaseRenderer):
@@ -151,8 +141,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     """Self-assessment reports (自评报告), newest first. Poll `GET /reports/{id}/` until `status` is `done` (or
     `failed`), then download the PDF. Filters: cycle, stage, round, year, status."""
 
-    read_roles = REPORT_READERS
-    write_roles = REPORT_WRITERS
+    read_roles = COUNTY_OVERSIGHT
+    write_roles = BUREAU
     write_scope = "reports:write"
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
@@ -160,7 +150,11 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        return reports_for(self.request.user).select_related("stage", "school_year").order_by("-requested_at", "-pk")
+        return (
+            access.reports_for(self.request.user)
+            .select_related("stage", "school_year")
+            .order_by("-requested_at", "-pk")
+        )
 
     def get_serializer_class(self):
         return RenderRequestSerializer if self.action == "create" else ReportSerializer

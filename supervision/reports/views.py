@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongqing import audit
 from gongqing.decorators import roles_required
+from gongqing.roles import BUREAU, OVERSEERS
 from supervision.models import Cycle, Stage
 
 from . import access, exports, selectors, services
@@ -22,7 +23,7 @@ def _stage(pk: int) -> Stage:
 
 
 @require_GET
-@roles_required(*access.READERS)
+@roles_required(OVERSEERS)
 def report_list(request):
     cycles = list(Cycle.objects.all())
     cycle = None
@@ -38,7 +39,7 @@ def report_list(request):
 
 
 @require_GET
-@roles_required(*access.READERS)
+@roles_required(OVERSEERS)
 def stage_detail(request, pk):
     stage = _stage(pk)
     rounds = list(selectors.rounds_with_results())
@@ -56,7 +57,7 @@ def stage_detail(request, pk):
     )
 
 
-@roles_required(*access.EDITORS)
+@roles_required(BUREAU)
 def draft_edit(request, pk):
     stage = _stage(pk)
     draft = services.draft_for(stage=stage)
@@ -70,7 +71,7 @@ def draft_edit(request, pk):
 
 
 @require_POST
-@roles_required(*access.EDITORS)
+@roles_required(BUREAU)
 def render_request(request, pk):
     stage = _stage(pk)
     form = RequestForm(request.POST, rounds=list(selectors.rounds_with_results()))
@@ -89,7 +90,7 @@ def render_request(request, pk):
 
 
 @require_GET
-@roles_required(*access.READERS)
+@roles_required(OVERSEERS)
 def report_status(request, pk):
     report = access.report_for_user(user=request.user, pk=pk)
     return JsonResponse(
@@ -114,21 +115,21 @@ def _file_response(request, report, field: str, suffix: str):
 
 
 @require_GET
-@roles_required(*access.READERS)
+@roles_required(OVERSEERS)
 def report_download(request, pk):
     report = access.report_for_user(user=request.user, pk=pk)
     return _file_response(request, report, "file", "")
 
 
 @require_GET
-@roles_required(*access.READERS)
+@roles_required(OVERSEERS)
 def annex_download(request, pk):
     report = access.report_for_user(user=request.user, pk=pk)
     return _file_response(request, report, "annex_file", "-附件")
 
 
 @require_POST
-@roles_required(*access.EDITORS)
+@roles_required(BUREAU)
 def report_retry(request, pk):
     report = access.report_for_user(user=request.user, pk=pk)
     report = services.report_retry(report=report, by=request.user, request=request)
@@ -140,7 +141,7 @@ def report_retry(request, pk):
 
 
 @require_GET
-@roles_required(*access.READERS)
+@roles_required(OVERSEERS)
 def annex_tables(request, pk):
     report = access.report_for_user(user=request.user, pk=pk)
     data = exports.annex_workbook(report=report)

@@ -15,15 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongqing import audit, json_input
-from gongqing.decorators import BUREAU, roles_required
-from gongqing.roles import Role
+from gongqing.decorators import roles_required
+from gongqing.roles import BUREAU, OVERSEERS
 
 from . import exchange, limits, selectors, services
 from .forms import ImportForm, ItemsForm, PaperTallyForm, ResponseForm, SurveyCreateForm, SurveyForm
 from .models import PaperTally, Survey
 from .qr import qr_svg
-
-READERS = (*BUREAU, Role.LEADERSHIP)
 
 
 def public_url(request, survey: Survey) -> str:
@@ -114,14 +112,14 @@ def public_done(request, token):
 
 
 @require_GET
-@roles_required(*READERS)
+@roles_required(OVERSEERS)
 def survey_list(request):
     surveys = Survey.objects.select_related("school_year").order_by("-school_year__year")
     return render(request, "survey/survey_list.html", {"surveys": surveys, "today": timezone.localdate()})
 
 
 @require_http_methods(["GET", "POST"])
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def survey_create(request):
     form = SurveyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -146,7 +144,7 @@ def survey_create(request):
 
 
 @require_GET
-@roles_required(*READERS)
+@roles_required(OVERSEERS)
 def survey_detail(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("school_year"), pk=pk)
     context = {
@@ -161,7 +159,7 @@ def survey_detail(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def survey_edit(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("school_year"), pk=pk)
     scoring = selectors.scoring_for_year(survey.school_year.year)
@@ -187,7 +185,7 @@ def survey_edit(request, pk):
 
 
 @require_POST
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def survey_close(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("school_year"), pk=pk)
     closed = request.POST.get("closed", "1") == "1"
@@ -197,7 +195,7 @@ def survey_close(request, pk):
 
 
 @require_POST
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def survey_refresh(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("school_year"), pk=pk)
     services.s1_refresh(survey=survey, by=request.user, request=request)
@@ -206,7 +204,7 @@ def survey_refresh(request, pk):
 
 
 @require_GET
-@roles_required(*READERS)
+@roles_required(OVERSEERS)
 def survey_qr(request, pk):
     survey = get_object_or_404(Survey, pk=pk)
     response = HttpResponse(qr_svg(public_url(request, survey)), content_type="image/svg+xml")
@@ -216,7 +214,7 @@ def survey_qr(request, pk):
 
 
 @require_GET
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def survey_export(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("school_year"), pk=pk)
     try:
@@ -230,7 +228,7 @@ def survey_export(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def survey_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -256,7 +254,7 @@ def survey_import(request):
 
 
 @require_http_methods(["GET", "POST"])
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def paper_add(request, pk, group):
     survey = get_object_or_404(Survey.objects.select_related("school_year"), pk=pk)
     scoring = selectors.scoring_for_year(survey.school_year.year)
@@ -287,7 +285,7 @@ def paper_add(request, pk, group):
 
 
 @require_POST
-@roles_required(*BUREAU)
+@roles_required(BUREAU)
 def paper_delete(request, pk, tally_pk):
     tally = get_object_or_404(PaperTally.objects.select_related("survey__school_year"), pk=tally_pk, survey_id=pk)
     services.paper_tally_delete(tally=tally, by=request.user, request=request)

@@ -1,0 +1,33 @@
+"""Who sees which stored results and what-if scenarios. Every page, export and API view of indicators goes through
+here (the schools themselves through `schools.access`).
+
+- stored results and section verdicts: those of the schools a user sees (`schools.access.schools_for`); the pages
+  and the API let in only the result readers (`gongqing.roles.RESULT_READERS`, `API_RESULT_READERS`);
+- what-if scenarios: the bureau's working papers, for bureau admin and staff only.
+"""
+
+from __future__ import annotations
+
+from gongqing.refusals import get_in_scope
+from gongqing.roles import BUREAU
+from schools.access import schools_for
+
+from .models import Scenario, SchoolResult, SectionVerdict
+
+
+def results_for(user):
+    return SchoolResult.objects.filter(school__in=schools_for(user))
+
+
+def verdicts_for(user):
+    return SectionVerdict.objects.filter(school__in=schools_for(user))
+
+
+def scenarios_for(user):
+    if user.is_authenticated and user.is_active and user.role in BUREAU:
+        return Scenario.objects.all()
+    return Scenario.objects.none()
+
+
+def scenario_for_user(*, user, pk) -> Scenario:
+    return get_in_scope(scenarios_for(user).select_related("round", "round__school_year"), pk)
