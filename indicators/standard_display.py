@@ -55,6 +55,8 @@ def _part_unit(code: str, key: str) -> str:
 
 def _part_criterion(defn: IndicatorDef, key: str, op: str) -> str:
     name = part_name(defn.code, key)
+    if op == "record":
+        return _("%(name)s：如实填报") % {"name": name}
     if op in ("yes", "no"):
         return f"{name}：{_('是') if op == 'yes' else _('否')}"
     if ":" in op:
@@ -188,4 +190,8 @@ def parameters(std: Standard) -> list[tuple[str, str]]:
             "；".join(f"{survey.group_names_zh.get(g, g)} {number(w)}" for g, w in survey.groups.items()),
         ),
         (_("一票否决事项"), "、".join(std.codes("veto"))),
+        (
+            _("前提条件"),
+            _("评估学年前至少%(n)s年通过县域义务教育基本均衡发展认定") % {"n": std.basic_balance_years},
+        ),
     ]

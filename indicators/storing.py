@@ -203,6 +203,7 @@ def summary(ev: Evaluation, meta: dict) -> dict:
             "blocking": [describe(f) for f in ev.blocking],
             "no_data": [describe(f) for f in ev.no_data],
             "not_evaluated": list(ev.not_evaluated_codes),
+            "precondition": None if ev.precondition is None else dict(vars(ev.precondition)),
         },
         "areas": areas,
         "informational_mean_cv": {s: _q(t.informational_mean_cv) for s, t in ev.sections.items()},
@@ -239,6 +240,20 @@ def describe_finding(f: Finding, schools: dict, names: dict) -> str:
             "section": section,
             "cv": _fmt(cv, d.get("limit")),
             "limit": d.get("limit"),
+        }
+    if f.reason == "precondition_not_met":
+        return _(
+            "前提条件未满足：县域于%(year)s年通过义务教育基本均衡发展认定，距评估学年（%(eval)s年）不足%(n)s年"
+            "（须在%(by)s年或以前通过）"
+        ) % {
+            "year": d.get("basic_balance_year"),
+            "eval": d.get("evaluation_year"),
+            "n": d.get("years"),
+            "by": d.get("required_by"),
+        }
+    if f.reason == "precondition_unknown":
+        return _("前提条件：县域概况中未填写通过义务教育基本均衡发展认定的年份（须在%(by)s年或以前通过）") % {
+            "by": d.get("required_by")
         }
     if f.reason == "veto":
         return _("%(code)s %(name)s：存在该情形（一票否决）") % {"code": f.code, "name": name}

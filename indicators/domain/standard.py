@@ -15,7 +15,9 @@ the survey rate (S1) and the monitoring difference rate (Q9) are fractions (0.85
     "rule"   judged by a rule whose numbers are fields of the Standard (G3–G7)
     "parts"  an entered item of several parts, each judged by `parts[key]`:
              ">=", ">", "<=", "<", "==" against `thresholds[key]`; "yes" / "no" for a yes/no part;
-             ">=:other" compares with another part of the same entry (G8: teacher pay ≥ civil-servant pay).
+             ">=:other" compares with another part of the same entry (G8: teacher pay ≥ civil-servant pay);
+             "record" a number that must be entered and is shown, not judged (G14: the share of the quota places
+             given to rural junior schools, shown beside the 50 %, while the bureau judges the tilt as a yes/no).
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ class Standard:
     special_school_min_per_student: Decimal
     survey: SurveyScoring
     veto_codes: tuple[str, ...]
+    basic_balance_years: int = 3  # precondition: basic balance recognised at least this many years before
 
     @property
     def label(self) -> str:
@@ -327,7 +330,7 @@ NATIONAL_2017_DATA: dict[str, Any] = {
             "county",
             "entered",
             comparison="parts",
-            parts={"percent": ">="},
+            parts={"percent": ">=", "rural_percent": "record", "rural_tilt": "yes"},
             thresholds={"percent": "50"},
         ),
         _item(
@@ -471,6 +474,7 @@ NATIONAL_2017_DATA: dict[str, Any] = {
         "threshold": "0.85",
     },
     "veto_codes": ["V1", "V2", "V3", "V4", "V5", "V6"],
+    "basic_balance_years": 3,
 }
 
 
@@ -534,6 +538,7 @@ def standard_from_dict(d: Mapping[str, Any]) -> Standard:
                 threshold=Decimal(str(survey["threshold"])),
             ),
             veto_codes=tuple(d["veto_codes"]),
+            basic_balance_years=int(d.get("basic_balance_years", 3)),
         )
     except KeyError as e:
         raise ValueError(f"standard data lacks {e}") from e
@@ -610,6 +615,7 @@ def standard_to_dict(s: Standard) -> dict[str, Any]:
             "threshold": str(s.survey.threshold),
         },
         "veto_codes": list(s.veto_codes),
+        "basic_balance_years": s.basic_balance_years,
     }
 
 

@@ -56,6 +56,8 @@ def test_every_threshold_reads_in_chinese_with_its_unit(page):
         "小学每班 ≤ 45人；初中每班 ≤ 50人",
         "未达标项不低于标准的85%",
         "每类对象有效问卷不少于30份",
+        "优质高中招生名额分配到初中比例 ≥ 50%；其中分配到农村初中的名额比例：如实填报；名额分配向农村初中倾斜：是",
+        "评估学年前至少3年通过县域义务教育基本均衡发展认定",
     ):
         assert shown in text, shown
     words = set(re.findall(r"[A-Za-z_.]+", text))

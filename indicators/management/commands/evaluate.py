@@ -290,6 +290,8 @@ def _figures(code: str, name: str, reg: dict, figures: dict, entry: Entry) -> Sc
         junior=section("junior"),
         senior_students=figures.get("senior_students"),
         special_students=figures.get("special_students"),
+        special_teachers=figures.get("special_teachers"),
+        special_teachers_certified=figures.get("special_teachers_certified"),
         teaching_area_m2=figures.get("teaching_area_m2"),
         sports_area_m2=figures.get("sports_area_m2"),
         equipment_value_yuan=figures.get("equipment_value_yuan"),
