@@ -23,6 +23,7 @@ from gongqing.api.permissions import RESULT_READERS
 from schools import access
 from schools.models import School, SchoolKind
 
+from . import verdicts
 from .models import CountyEntry, EvaluationState, SchoolResult, SectionCV, SectionVerdict, Standard
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -328,6 +329,7 @@ class CountyVerdictSerializer(serializers.ModelSerializer):
     county = serializers.SerializerMethodField()
     areas = serializers.SerializerMethodField()
     summary = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField()
 
     class Meta:
         model = EvaluationState
@@ -343,11 +345,17 @@ class CountyVerdictSerializer(serializers.ModelSerializer):
             "policy",
             "provisional",
             "passed",
+            "verdict",
             "completeness",
             "county",
             "areas",
             "summary",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_verdict(self, obj):
+        """The county verdict's code, as the pages word it: passed / not_passed / provisional."""
+        return verdicts.county_verdict(obj.summary, computed=bool(obj.computed_version)).code
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_standard(self, obj):

@@ -20,7 +20,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import loading
+from gongqing import numbers
+from indicators import loading, verdicts
 from indicators.domain.cv import weighted_terms
 from indicators.domain.display import format_value, status_zh
 from indicators.labels import SECTION_LABELS, UNIT_LABELS
@@ -109,13 +110,11 @@ def fmt(value, limit=None, places: int = 3) -> str:
 
 
 def fmt_amount(value) -> str:
-    if value is None:
-        return "—"
-    return f"{Decimal(str(value)):,.2f}"
+    return numbers.amount(value)
 
 
 def fmt_int(value) -> str:
-    return "—" if value is None else f"{int(value):,}"
+    return numbers.amount(value)
 
 
 def fmt_percent_value(value) -> str:
@@ -147,13 +146,8 @@ def _verdict(state: EvaluationState | None) -> dict:
     summary = (state.summary or {}) if state else {}
     county = summary.get("county", {})
     passed = county.get("passed") if state and state.computed_version else None
-    provisional = summary.get("provisional", True) if state else True
-    if passed is True and not provisional:
-        label = _("达到县域义务教育优质均衡发展评估要求")
-    elif passed is False:
-        label = _("尚未达到评估要求")
-    else:
-        label = _("暂无法认定")
+    county_verdict = verdicts.county_verdict(summary, computed=bool(state and state.computed_version))
+    label = county_verdict.label
     areas = []
     for a in summary.get("areas", []):
         p = a.get("passed")
@@ -161,7 +155,7 @@ def _verdict(state: EvaluationState | None) -> dict:
             {
                 "name": a.get("name", ""),
                 "passed": p,
-                "label": _("达标") if p is True else _("未达标") if p is False else _("待定"),
+                "label": verdicts.area_verdict(a).label,
                 "not_met": "、".join(a.get("not_met", [])) or "—",
                 "no_data": "、".join(a.get("no_data", [])) or "—",
             }
@@ -169,7 +163,9 @@ def _verdict(state: EvaluationState | None) -> dict:
     counts = summary.get("counts", {})
     return {
         "passed": passed,
+        "code": county_verdict.code,
         "label": label,
+        "missing": county_verdict.missing_text,
         "blocking": list(county.get("blocking", [])),
         "no_data": list(county.get("no_data", [])),
         "areas": areas,
@@ -253,7 +249,7 @@ def _facts(rnd: CollectionRound, schools: list[School], verdicts: list[SectionVe
     return {
         "name": profile.name,
         "government": profile.government,
-        "area_km2": fmt_amount(profile.area_km2) if profile.area_km2 is not None else "—",
+        "area_km2": numbers.amount(profile.area_km2, 2),
         "population": fmt_int(profile.population),
         "basic_balance_year": profile.basic_balance_year,
         "townships": townships,
