@@ -14,6 +14,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
+
+from .numbers import cell_number_format
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XLSX cannot hold (openpyxl refuses them); removed rather than failing the whole export.
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
@@ -46,8 +50,22 @@ def restore_text(value: str) -> str:
 
 
 def append_row(ws, values: Iterable[Any]) -> None:
-    """Append a row to an openpyxl worksheet, every string neutralised."""
-    ws.append(safe_row(values))
+    """Append a row to an openpyxl worksheet, every string neutralised; numbers stay numbers, with a number format
+    showing thousands separators for counts and large amounts (`gongqing.numbers.cell_number_format`)."""
+    row = safe_row(values)
+    formats = [cell_number_format(v) for v in row]
+    if not any(formats):
+        ws.append(row)
+        return
+    cells: list[Any] = []
+    for value, fmt in zip(row, formats, strict=True):
+        if fmt is None:
+            cells.append(value)
+            continue
+        cell = WriteOnlyCell(ws, value=value)  # a cell of `ws`: both kinds of worksheet append it as it is
+        cell.number_format = fmt
+        cells.append(cell)
+    ws.append(cells)
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

@@ -22,6 +22,7 @@ from gongqing.api.pagination import KeysetPagination
 from gongqing.roles import API_RESULT_READERS
 from schools.models import School, SchoolKind
 
+from . import verdicts
 from .access import results_for, verdicts_for
 from .models import CountyEntry, EvaluationState, SchoolResult, SectionCV, SectionVerdict, Standard
 
@@ -324,6 +325,7 @@ class CountyVerdictSerializer(serializers.ModelSerializer):
     county = serializers.SerializerMethodField()
     areas = serializers.SerializerMethodField()
     summary = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField()
 
     class Meta:
         model = EvaluationState
@@ -339,11 +341,17 @@ class CountyVerdictSerializer(serializers.ModelSerializer):
             "policy",
             "provisional",
             "passed",
+            "verdict",
             "completeness",
             "county",
             "areas",
             "summary",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_verdict(self, obj):
+        """The county verdict's code, as the pages word it: passed / not_passed / provisional."""
+        return verdicts.county_verdict(obj.summary, computed=bool(obj.computed_version)).code
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_standard(self, obj):

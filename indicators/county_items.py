@@ -38,7 +38,11 @@ COUNTY_ITEM_PARTS: dict[str, tuple[Part, ...]] = {
         Part("primary_percent", _("城区和镇区公办小学就近入学比例（%）"), "percent"),
         Part("junior_percent", _("城区和镇区公办初中就近入学比例（%）"), "percent"),
     ),
-    "G14": (Part("percent", _("优质高中招生名额分配到初中比例（%）"), "percent"),),
+    "G14": (
+        Part("percent", _("优质高中招生名额分配到初中比例（%）"), "percent"),
+        Part("rural_percent", _("其中分配到农村初中的名额比例（%）"), "percent"),
+        Part("rural_tilt", _("名额分配向农村初中倾斜"), "bool"),
+    ),
     "G15": (
         Part("percent", _("随迁子女在公办学校（含政府购买学位）就读比例（%）"), "percent"),
         Part("care_system", _("建立留守儿童关爱体系"), "bool"),

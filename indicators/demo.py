@@ -42,7 +42,7 @@ ENTRIES = {
         "G9": {"percent": "96.5"},
         "G11": {"rotated_percent": "11.2", "backbone_percent": "18.5"},
         "G13": {"primary_percent": "100", "junior_percent": "96.1"},
-        "G14": {"percent": "52"},
+        "G14": {"percent": "52", "rural_percent": "58", "rural_tilt": True},
         "G15": {"percent": "88.4", "care_system": True},
         "Q1": {"percent": "97.3"},
         "Q2": {"percent": "95.6"},
@@ -62,7 +62,7 @@ ENTRIES = {
         "G9": {"percent": "100"},
         "G11": {"rotated_percent": "12.6", "backbone_percent": "23.1"},
         "G13": {"primary_percent": "100", "junior_percent": "97.4"},
-        "G14": {"percent": "55"},
+        "G14": {"percent": "55", "rural_percent": "61", "rural_tilt": True},
         "G15": {"percent": "90.2", "care_system": True},
         "Q1": {"percent": "98.1"},
         "Q2": {"percent": "96.3"},
@@ -72,6 +72,7 @@ ENTRIES = {
 NOTES = {
     "G9": "依据市教师发展中心培训学时登记系统导出数据。",
     "G11": "含城区学校到乡村学校交流、乡镇内走教。",
+    "G14": "农村初中在校生约占全市初中的45%，分得名额的58%以上，按在校生比例计向农村倾斜。",
 }
 
 

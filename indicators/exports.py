@@ -27,7 +27,7 @@ from schools import access
 from schools.forms import SchoolFilter
 from schools.models import CollectionRound
 
-from . import selectors, services
+from . import selectors, services, verdicts
 from .domain.display import status_zh
 from .labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
 from .models import EvaluationState
@@ -37,12 +37,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTER_KEYS = ("q", "township", "kind", "location", "section")
 
 
-def _verdict_text(passed: bool | None) -> str:
-    if passed is True:
-        return _("通过")
-    if passed is False:
-        return _("未通过")
-    return _("暂无法认定")
+def _verdict_text(summary: dict) -> str:
+    """The county verdict's words; what is missing has rows of its own below."""
+    return verdicts.county_verdict(summary).label
 
 
 def _yes_no(value: bool | None) -> str:
@@ -73,7 +70,7 @@ def _county_sheet(ws, rnd, state) -> None:
         [_("评估标准"), summary.get("standard_label", "")],
         [_("教学点处理方式"), summary.get("policy_label", "")],
         [_("计算时间"), computed],
-        [_("县域结论"), _verdict_text(county.get("passed")) if state and state.computed_version else ""],
+        [_("县域结论"), _verdict_text(summary) if state and state.computed_version else ""],
         [_("暂定"), _yes_no(summary.get("provisional")) if summary else ""],
         [_("应参评学校数"), c.get("schools_expected")],
         [_("已有审核通过数据的学校数"), c.get("schools_with_data")],
@@ -85,8 +82,7 @@ def _county_sheet(ws, rnd, state) -> None:
     append_row(ws, [])
     append_row(ws, [_("方面"), _("结论"), _("未达标"), _("无数据")])
     for a in summary.get("areas", []):
-        passed = a.get("passed")
-        word = _("达标") if passed is True else _("未达标") if passed is False else _("待定")
+        word = verdicts.area_verdict(a).label
         append_row(ws, [a.get("name", ""), word, "、".join(a.get("not_met", [])), "、".join(a.get("no_data", []))])
     append_row(ws, [])
     append_row(ws, [_("序号"), _("影响认定的问题")])

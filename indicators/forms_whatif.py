@@ -31,7 +31,7 @@ class ChangeForm(forms.Form):
         max_length=40,
         help_text=_(
             "办学类型填“教学点”等；所属学校填学校标识码（留空为不属于任何学校）；"
-            "教学点处理方式填 merge、exclude_small 或 include。"
+            "教学点处理方式填“并入所属学校小学部”“不足50人的教学点不参评”或“每个教学点单独评估”。"
         ),
         required=False,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from schools.models import CollectionRound, ReturnClass, ReturnRoom, ReturnStatus, School, SchoolReturn
+from schools.models import CollectionRound, CountyProfile, ReturnClass, ReturnRoom, ReturnStatus, School, SchoolReturn
 
 from . import signals
 from .domain import inputs, standard
@@ -73,6 +73,8 @@ def school_figures(school: School, ret: SchoolReturn, classes=(), rooms=()) -> i
         junior=_section(school, ret, "junior"),
         senior_students=ret.senior_students,
         special_students=ret.special_students,
+        special_teachers=ret.special_teachers,
+        special_teachers_certified=ret.special_teachers_certified,
         teaching_area_m2=_dec(ret.teaching_area_m2),
         sports_area_m2=_dec(ret.sports_area_m2),
         equipment_value_yuan=_dec(ret.equipment_value_yuan),
@@ -152,6 +154,9 @@ def evaluation_input(*, round: CollectionRound) -> tuple[inputs.EvaluationInput,
         survey=survey,
         standard=standard.standard_from_dict(standard_row.data),
         teaching_point_policy=policy,
+        precondition=inputs.Precondition(
+            evaluation_year=year, basic_balance_year=CountyProfile.get().basic_balance_year
+        ),
     )
     meta = {
         "standard": inp.standard,

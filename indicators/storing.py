@@ -15,7 +15,7 @@ from .domain.costing import cost_gaps
 from .domain.decimals import quantize
 from .domain.evaluate import Evaluation
 from .domain.gaps import Gap
-from .domain.standard import code_key
+from .domain.standard import NATIONAL_2017_DATA, code_key
 from .domain.status import Finding
 from .models import CostSettings, EvaluationState, SchoolResult, SectionCV, SectionVerdict
 
@@ -27,6 +27,7 @@ AREA_NAMES = {
     "veto": _("一票否决"),
 }
 SECTION_NAMES = {"primary": "小学", "junior": "初中", "": ""}
+GROUP_NAMES = NATIONAL_2017_DATA["survey"]["group_names_zh"]
 PLACES = 6
 
 
@@ -169,8 +170,8 @@ def summary(ev: Evaluation, meta: dict) -> dict:
     schools = meta["schools_by_code"]
     names = {code: d.name_zh for code, d in meta["standard"].indicators.items()} if "standard" in meta else {}
 
-    def describe(f: Finding) -> str:
-        return describe_finding(f, schools, names)
+    def describe(f: Finding, missing: bool = False) -> str:
+        return describe_finding(f, schools, names, missing=missing)
 
     c = ev.completeness
     areas = []
@@ -201,8 +202,9 @@ def summary(ev: Evaluation, meta: dict) -> dict:
         "county": {
             "passed": ev.passed,
             "blocking": [describe(f) for f in ev.blocking],
-            "no_data": [describe(f) for f in ev.no_data],
+            "no_data": [describe(f, missing=True) for f in ev.no_data],
             "not_evaluated": list(ev.not_evaluated_codes),
+            "precondition": None if ev.precondition is None else dict(vars(ev.precondition)),
         },
         "areas": areas,
         "informational_mean_cv": {s: _q(t.informational_mean_cv) for s, t in ev.sections.items()},
@@ -218,7 +220,9 @@ def _verdict_counts(ev: Evaluation) -> dict:
     return out
 
 
-def describe_finding(f: Finding, schools: dict, names: dict) -> str:
+def describe_finding(f: Finding, schools: dict, names: dict, missing: bool = False) -> str:
+    """One finding in Chinese. A finding of missing data (`missing`) never reads as a failure: a survey short of its
+    minimum responses is 无数据, not 未达标."""
     school = schools[f.school_code].name if f.school_code in schools else f.school_code
     section = SECTION_NAMES.get(f.section, f.section)
     where = f"{school}（{section}）" if school and section else school or section
@@ -240,11 +244,37 @@ def describe_finding(f: Finding, schools: dict, names: dict) -> str:
             "cv": _fmt(cv, d.get("limit")),
             "limit": d.get("limit"),
         }
+    if f.reason == "precondition_not_met":
+        return _(
+            "前提条件未满足：县域于%(year)s年通过义务教育基本均衡发展认定，距评估学年（%(eval)s年）不足%(n)s年"
+            "（须在%(by)s年或以前通过）"
+        ) % {
+            "year": d.get("basic_balance_year"),
+            "eval": d.get("evaluation_year"),
+            "n": d.get("years"),
+            "by": d.get("required_by"),
+        }
+    if f.reason == "precondition_unknown":
+        return _("前提条件：县域概况中未填写通过义务教育基本均衡发展认定的年份（须在%(by)s年或以前通过）") % {
+            "by": d.get("required_by")
+        }
     if f.reason == "veto":
         return _("%(code)s %(name)s：存在该情形（一票否决）") % {"code": f.code, "name": name}
+    if f.reason.startswith("groups_short:"):
+        groups = [GROUP_NAMES.get(g, g) for g in f.reason.split(":", 1)[1].split(",") if g]
+        return _("%(code)s %(name)s：无数据（有效问卷不足：%(groups)s）") % {
+            "code": f.code,
+            "name": name,
+            "groups": "、".join(str(g) for g in groups),
+        }
     if f.reason == "cv_no_data":
         return _("%(code)s %(section)s差异系数：有学校缺少数据") % {"code": f.code, "section": section}
-    if f.reason in ("no_data", "no_entry", "no_survey") or "no_data" in f.reason or f.reason.startswith("no_"):
+    if (
+        missing
+        or f.reason in ("no_data", "no_entry", "no_survey")
+        or "no_data" in f.reason
+        or f.reason.startswith("no_")
+    ):
         prefix = f"{where}：" if where else ""
         return _("%(prefix)s%(code)s %(name)s：无数据") % {"prefix": prefix, "code": f.code, "name": name}
     prefix = f"{where}：" if where else ""

@@ -17,7 +17,7 @@ from schools import access
 from schools.forms import SchoolFilter
 from schools.models import CollectionRound, SchoolYear
 
-from . import loading, selectors, services, standards
+from . import loading, selectors, services, standard_display, standards
 from .county_items import COUNTY_ITEM_PARTS
 from .domain.standard import standard_from_dict
 from .forms import CostSettingsForm, CountyEntryForm, YearSettingsForm
@@ -184,10 +184,12 @@ def standard_list(request):
 def standard_detail(request, pk):
     row = get_object_or_404(Standard, pk=pk)
     std = standard_from_dict(row.data)
-    indicators = [
-        std.indicators[c] for area in ("resource", "guarantee", "quality", "social", "veto") for c in std.codes(area)
-    ]
-    return render(request, "indicators/standard_detail.html", {"row": row, "std": std, "indicators": indicators})
+    context = {
+        "row": row,
+        "parameters": standard_display.parameters(std),
+        "indicators": standard_display.indicator_rows(std),
+    }
+    return render(request, "indicators/standard_detail.html", context)
 
 
 @roles_required(ADMINS)

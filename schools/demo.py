@@ -410,7 +410,12 @@ def _build(school: DemoSchool, year: int, y: Year, point_classes: int = 0) -> Bu
     if school.kind == SchoolKind.COMPLETE_SECONDARY:
         figures["senior_students"] = c
     if school.kind == SchoolKind.SPECIAL:
-        figures["special_students"] = s
+        special_teachers = math.ceil(s / 3.5)  # about one full-time teacher to 3.5 pupils in a special school
+        figures |= {
+            "special_students": s,
+            "special_teachers": special_teachers,
+            "special_teachers_certified": special_teachers - y.uncertified,
+        }
     funded = {"primary": max(a, 100) if school.location == RURAL and a else a, "junior": b, "senior": c, "special": s}
     public = y.public_funds or sum(n * BASE_RATES[k] for k, n in funded.items()) * funds_jitter
     teaching = weighted * y.teaching_per * teaching_jitter

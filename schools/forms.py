@@ -10,6 +10,7 @@ from .models import (
     HEADCOUNT_FIELDS,
     KIND_SECTIONS,
     KINDS_WITH_SENIOR,
+    SPECIAL_SCHOOL_FIELDS,
     CollectionRound,
     CountyProfile,
     Location,
@@ -58,7 +59,8 @@ class ReturnFiguresForm(forms.ModelForm):
         if school.kind not in KINDS_WITH_SENIOR:
             self.fields.pop("senior_students", None)
         if school.kind != SchoolKind.SPECIAL:
-            self.fields.pop("special_students", None)
+            for name in SPECIAL_SCHOOL_FIELDS:
+                self.fields.pop(name, None)
         for field in self.fields.values():
             field.required = False
             field.widget.attrs.setdefault("class", "num")

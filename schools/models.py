@@ -241,6 +241,8 @@ class SchoolReturn(SoftDeletable):
     junior_teachers_certified = _count(_("初中持有教师资格证专任教师数"))
     senior_students = _count(_("高中在校生数"))
     special_students = _count(_("特殊教育在校生数"))
+    special_teachers = _count(_("特殊教育学校专任教师数"))
+    special_teachers_certified = _count(_("特殊教育学校持有教师资格证专任教师数"))
 
     teaching_area_m2 = _amount(_("教学及辅助用房面积（平方米）"))
     sports_area_m2 = _amount(_("体育运动场馆面积（平方米）"))
@@ -290,7 +292,9 @@ class SchoolReturn(SoftDeletable):
 
 # The figure fields of a return, in form order; used by forms, exchange formats, history and prefill.
 SECTION_FIELDS = tuple(f"{s}_{suffix}" for s in ("primary", "junior") for suffix, _label in SECTION_FIELD_SUFFIXES)
-HEADCOUNT_FIELDS = ("senior_students", "special_students")
+# A special school has no sections: its students and full-time teachers (G12 counts them) are its own fields.
+SPECIAL_SCHOOL_FIELDS = ("special_students", "special_teachers", "special_teachers_certified")
+HEADCOUNT_FIELDS = ("senior_students", *SPECIAL_SCHOOL_FIELDS)
 WHOLE_SCHOOL_FIELDS = (
     "teaching_area_m2",
     "sports_area_m2",

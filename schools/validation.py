@@ -19,6 +19,7 @@ from .models import (
     SECTION_FIELD_SUFFIXES,
     SECTION_GRADES,
     SECTION_LABELS,
+    SPECIAL_SCHOOL_FIELDS,
     SchoolKind,
     SchoolReturn,
 )
@@ -114,10 +115,7 @@ def validate_return(
         problems.append(Problem("senior_students", _("只有完全中学和十二年一贯制学校填写高中在校生数。")))
     if kind in KINDS_WITH_SENIOR and figures.get("senior_students") is None and for_submit:
         problems.append(Problem("senior_students", _("请填写%(field)s。") % {"field": label("senior_students")}))
-    if kind != SchoolKind.SPECIAL and figures.get("special_students") not in (None, 0):
-        problems.append(Problem("special_students", _("只有特殊教育学校填写特殊教育在校生数。")))
-    if kind == SchoolKind.SPECIAL and figures.get("special_students") is None and for_submit:
-        problems.append(Problem("special_students", _("请填写%(field)s。") % {"field": label("special_students")}))
+    problems += _check_special(kind, figures, for_submit)
 
     if for_submit:
         required = ("public_funds_yuan",) if kind == SchoolKind.SPECIAL else REQUIRED_WHOLE_SCHOOL
@@ -138,6 +136,29 @@ def validate_return(
     problems += _check_rooms(rooms)
     if previous:
         problems += _change_warnings(figures, previous)
+    return problems
+
+
+def _check_special(kind: str, figures: dict, for_submit: bool) -> list[Problem]:
+    """A special school returns its students and full-time teachers, and how many of them are certified (G12)."""
+    problems: list[Problem] = []
+    if kind != SchoolKind.SPECIAL:
+        for field in SPECIAL_SCHOOL_FIELDS:
+            if figures.get(field) not in (None, 0):
+                problems.append(Problem(field, _("只有特殊教育学校填写%(field)s。") % {"field": label(field)}))
+        return problems
+    if for_submit:
+        for field in SPECIAL_SCHOOL_FIELDS:
+            if figures.get(field) is None:
+                problems.append(Problem(field, _("请填写%(field)s。") % {"field": label(field)}))
+    teachers, certified = figures.get("special_teachers"), figures.get("special_teachers_certified")
+    if teachers is not None and certified is not None and certified > teachers:
+        problems.append(
+            Problem(
+                "special_teachers_certified",
+                _("持有教师资格证的教师数（%(a)s）不能超过专任教师数（%(b)s）。") % {"a": certified, "b": teachers},
+            )
+        )
     return problems
 
 

@@ -23,14 +23,34 @@ from .decimals import exact, raw
 from .gaps import UNIT_OF_FIGURE, CvImprovement, Gap, check_gaps, cv_improvement, improvement_rows, resource_gaps
 from .gcpause import without_gc
 from .guarantee import ItemResult, evaluate_county_items, evaluate_school_items, survey_item
-from .inputs import EvaluationInput
+from .inputs import EvaluationInput, Precondition
 from .resource import SectionResult, evaluate_unit
 from .sections import EVALUATED_SECTIONS, SectionPlan, plan_sections
 from .standard import AREAS, code_key
-from .status import NO_DATA, NOT_MET, Finding, NotEvaluated
+from .status import MET, NO_DATA, NOT_MET, Finding, NotEvaluated
 from .survey import SurveyAnswers, SurveyResult, score_survey
 
 AREA_OF_PREFIX = {"R": "resource", "G": "guarantee", "Q": "quality", "S": "social", "V": "veto"}
+PRECONDITION = "P"  # the code of the precondition's finding: county-level, in no area, listed first
+
+
+@dataclass(frozen=True)
+class PreconditionResult:
+    """Basic balance recognised in `basic_balance_year`, required by `required_by` (evaluation year − N)."""
+
+    status: str  # met / not_met / no_data
+    evaluation_year: int
+    basic_balance_year: int | None
+    required_by: int
+    years: int
+
+
+def check_precondition(pre: Precondition, years: int) -> PreconditionResult:
+    """Met when basic balance was recognised at least `years` years before the evaluated school year."""
+    required_by = pre.evaluation_year - years
+    known = pre.basic_balance_year
+    status = NO_DATA if known is None else MET if known <= required_by else NOT_MET
+    return PreconditionResult(status, pre.evaluation_year, pre.basic_balance_year, required_by, years)
 
 
 @dataclass(frozen=True)
@@ -80,6 +100,7 @@ class Evaluation:
     not_evaluated: tuple[NotEvaluated, ...]
     gaps: tuple[Gap, ...]
     cv_improvements: dict[tuple[str, str], CvImprovement]
+    precondition: PreconditionResult | None = None
 
     def results_of(self, section: str) -> list[SectionResult]:
         return [r for r in self.section_results if r.section == section]
@@ -93,6 +114,8 @@ class Evaluation:
         """
         codes: set[str] = set()
         for f in self.no_data:
+            if f.code == PRECONDITION:
+                continue
             if f.code == "R" and f.detail.get("codes"):
                 codes.update(f.detail["codes"])
             elif f.code:
@@ -211,14 +234,29 @@ def evaluate(inp: EvaluationInput) -> Evaluation:
     schools_complete = not completeness.missing_schools
     r_blocking, r_no_data = _resource_findings(results, sections, plan, schools_complete)
     i_blocking, i_no_data = _item_findings(items)
-    blocking = tuple(r_blocking + i_blocking)
-    no_data = tuple(r_no_data + i_no_data)
-
     grouped: dict[str, tuple[list[Finding], list[Finding]]] = {a: ([], []) for a in AREAS}
-    for f in blocking:
+    for f in r_blocking + i_blocking:
         grouped[_area_of(f)][0].append(f)
-    for f in no_data:
+    for f in r_no_data + i_no_data:
         grouped[_area_of(f)][1].append(f)
+
+    # The precondition comes before everything: failing it, the county is not recognised whatever the areas say.
+    pre = check_precondition(inp.precondition, standard.basic_balance_years) if inp.precondition else None
+    p_blocking: list[Finding] = []
+    p_no_data: list[Finding] = []
+    if pre is not None and pre.status != MET:
+        detail = {
+            "basic_balance_year": pre.basic_balance_year,
+            "evaluation_year": pre.evaluation_year,
+            "required_by": pre.required_by,
+            "years": pre.years,
+        }
+        if pre.status == NOT_MET:
+            p_blocking.append(Finding(PRECONDITION, "precondition_not_met", detail=detail))
+        else:
+            p_no_data.append(Finding(PRECONDITION, "precondition_unknown", detail=detail))
+    blocking = tuple(p_blocking + r_blocking + i_blocking)
+    no_data = tuple(p_no_data + r_no_data + i_no_data)
     areas = {}
     for area, (ab, an) in grouped.items():
         # Missing schools leave area 1 and the school-level items open; missing entries their own items.
@@ -269,4 +307,5 @@ def evaluate(inp: EvaluationInput) -> Evaluation:
         not_evaluated=tuple(not_evaluated),
         gaps=tuple(gaps),
         cv_improvements=improvements,
+        precondition=pre,
     )

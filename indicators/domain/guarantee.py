@@ -3,7 +3,8 @@
 School-level items (G3 rooms, G4 school size, G5 class size, G6 small-school funding, G7 special-school funding,
 G12 certified teachers, Q4 training funds) are checked school by school; the county item is met when every
 applicable school meets it. County-level items (G1, G2, G8–G11, G13–G15, Q1–Q3, Q5–Q9, V1–V6) are judged
-from the bureau's entries part by part, as the standard's `parts` say; an item without an entry is
+from the bureau's entries part by part, as the standard's `parts` say (G14: the quota share ≥ 50 %, the rural
+share recorded, and the bureau's yes/no on the tilt towards rural junior schools); an item without an entry is
 `no_data` — it blocks recognition like a failure but is counted apart. S1 comes from the survey result.
 A veto item's entry says whether the bad thing happened: yes is `not_met` and blocks.
 
@@ -19,6 +20,7 @@ Decisions where the standard is silent (documented here, all easy to change):
   school) plus the base funding of every point under it without funds of its own (100 students' worth for
   a point under 100). Senior sections have no base rate in the standard and are not counted.
 - G7 / G12 / Q4 skip a school with 0 special students / 0 teachers; Q4 skips a point funded through its parent.
+- G12 counts a special school's own full-time and certified teachers (it has no sections); unknown → no_data.
 """
 
 from __future__ import annotations
@@ -333,14 +335,20 @@ def check_special_funding(school: SchoolFigures, standard: Standard) -> SchoolCh
 
 @exact
 def check_certified_teachers(school: SchoolFigures, standard: Standard) -> SchoolCheck | None:
-    """G12: certified ÷ full-time teachers over all the school's sections ≥ 100 %; None with no teachers."""
+    """G12: certified ÷ full-time teachers over all the school's sections ≥ 100 %; None with no teachers.
+
+    A special school has no sections: its own full-time and certified teachers are counted.
+    """
     threshold = standard.indicators["G12"].thresholds["percent"]
     teachers = certified = 0
-    for _, f in _present_sections(school):
-        if f.teachers is None or f.teachers_certified is None:
+    counts = [(f.teachers, f.teachers_certified) for _, f in _present_sections(school)]
+    if school.kind == "special":
+        counts.append((school.special_teachers, school.special_teachers_certified))
+    for full_time, with_certificate in counts:
+        if full_time is None or with_certificate is None:
             return SchoolCheck("G12", school.code, NO_DATA, None, threshold, reason="teachers_unknown")
-        teachers += f.teachers
-        certified += f.teachers_certified
+        teachers += full_time
+        certified += with_certificate
     if teachers == 0:
         return None
     value = Decimal(certified) * HUNDRED / teachers
@@ -490,6 +498,8 @@ def _judge_part(defn: IndicatorDef, entry: CountyEntry, key: str, op: str) -> Pa
                 return PartResult(key, None, op, None, NO_DATA)
             return PartResult(key, value, op, None, MET if value == (op == "yes") else NOT_MET)
         value = read_number(raw)
+        if op == "record":
+            return PartResult(key, value, op, None, NO_DATA if value is None else MET)
         if ":" in op:
             base, other = op.split(":", 1)
             threshold = read_number(entry.part(other, False))

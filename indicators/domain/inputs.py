@@ -71,6 +71,8 @@ class SchoolFigures:
     junior: SectionFigures | None = None
     senior_students: int | None = None
     special_students: int | None = None
+    special_teachers: int | None = None  # a special school's full-time teachers (it has no sections)
+    special_teachers_certified: int | None = None
     teaching_area_m2: Number | None = None
     sports_area_m2: Number | None = None
     equipment_value_yuan: Number | None = None
@@ -111,6 +113,18 @@ class CountyEntry:
 
 
 @dataclass(frozen=True)
+class Precondition:
+    """The precondition of recognition: basic balance (基本均衡) recognised at least N years before the evaluation.
+
+    `evaluation_year` is the school year evaluated (named by its first calendar year); `basic_balance_year` is the
+    year of the county's basic-balance recognition from its profile, None when not entered.
+    """
+
+    evaluation_year: int
+    basic_balance_year: int | None
+
+
+@dataclass(frozen=True)
 class EvaluationInput:
     """Everything one evaluation reads.
 
@@ -125,6 +139,7 @@ class EvaluationInput:
     survey: SurveyResult | SurveyAnswers | None = None
     standard: Standard = field(default_factory=national_2017)
     teaching_point_policy: str = "merge"
+    precondition: Precondition | None = None  # None: not checked (an evaluation of files without a county profile)
 
     def __post_init__(self) -> None:
         if self.teaching_point_policy not in POLICIES:

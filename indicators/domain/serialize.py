@@ -195,6 +195,7 @@ def evaluation_to_json_dict(ev: Evaluation) -> dict[str, Any]:
             "blocking": [_finding(f, item_codes) for f in ev.blocking],
             "not_evaluated": list(ev.not_evaluated_codes),
             "no_data": [_finding(f, item_codes) for f in ev.no_data],
+            **({} if ev.precondition is None else {"precondition": jsonable(vars(ev.precondition))}),
         },
         "areas": {
             a: {"passed": v.passed, "blocking": len(v.blocking), "no_data": len(v.no_data)} for a, v in ev.areas.items()

@@ -15,7 +15,9 @@ the survey rate (S1) and the monitoring difference rate (Q9) are fractions (0.85
     "rule"   judged by a rule whose numbers are fields of the Standard (G3–G7)
     "parts"  an entered item of several parts, each judged by `parts[key]`:
              ">=", ">", "<=", "<", "==" against `thresholds[key]`; "yes" / "no" for a yes/no part;
-             ">=:other" compares with another part of the same entry (G8: teacher pay ≥ civil-servant pay).
+             ">=:other" compares with another part of the same entry (G8: teacher pay ≥ civil-servant pay);
+             "record" a number that must be entered and is shown, not judged (G14: the share of the quota places
+             given to rural junior schools, shown beside the 50 %, while the bureau judges the tilt as a yes/no).
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ class Standard:
     special_school_min_per_student: Decimal
     survey: SurveyScoring
     veto_codes: tuple[str, ...]
+    basic_balance_years: int = 3  # precondition: basic balance recognised at least this many years before
 
     @property
     def label(self) -> str:
@@ -256,7 +259,6 @@ NATIONAL_2017_DATA: dict[str, Any] = {
             "school",
             "computed",
             comparison="rule",
-            note="6000元为待核实数字（to confirm）",
         ),
         _item(
             "G8",
@@ -286,7 +288,6 @@ NATIONAL_2017_DATA: dict[str, Any] = {
             "是/否",
             "county",
             "entered",
-            note="表述待核实（wording to confirm）",
             **_YES,
         ),
         _item(
@@ -329,7 +330,7 @@ NATIONAL_2017_DATA: dict[str, Any] = {
             "county",
             "entered",
             comparison="parts",
-            parts={"percent": ">="},
+            parts={"percent": ">=", "rural_percent": "record", "rural_tilt": "yes"},
             thresholds={"percent": "50"},
         ),
         _item(
@@ -409,14 +410,13 @@ NATIONAL_2017_DATA: dict[str, Any] = {
             "county",
             "survey",
             comparison=">=",
-            note="达标线见 survey.threshold",
         ),
-        _veto("V1", "存在以考试方式招生"),
-        _veto("V2", "存在违规择校行为"),
-        _veto("V3", "存在重点学校或重点班"),
-        _veto("V4", "存在“有编不补”或长期借用教师现象"),
-        _veto("V5", "存在义务教育阶段重大安全责任事故或严重违纪违规事件"),
-        _veto("V6", "存在弄虚作假行为"),
+        _veto("V1", "有以考试方式招生的"),
+        _veto("V2", "存在违规择校行为的"),
+        _veto("V3", "存在重点学校或重点班的"),
+        _veto("V4", "存在“有编不补”或长期聘用编外教师情况的"),
+        _veto("V5", "教育系统存在重大安全责任事故和严重违纪违规事件的"),
+        _veto("V6", "有弄虚作假行为的"),
         _veto("V7", "校外培训机构治理不力", in_version=False, note="2021年后的版本新增，不属于2017年版"),
     ],
     "cv_limits": {"primary": "0.50", "junior": "0.45"},
@@ -474,6 +474,7 @@ NATIONAL_2017_DATA: dict[str, Any] = {
         "threshold": "0.85",
     },
     "veto_codes": ["V1", "V2", "V3", "V4", "V5", "V6"],
+    "basic_balance_years": 3,
 }
 
 
@@ -537,6 +538,7 @@ def standard_from_dict(d: Mapping[str, Any]) -> Standard:
                 threshold=Decimal(str(survey["threshold"])),
             ),
             veto_codes=tuple(d["veto_codes"]),
+            basic_balance_years=int(d.get("basic_balance_years", 3)),
         )
     except KeyError as e:
         raise ValueError(f"standard data lacks {e}") from e
@@ -613,6 +615,7 @@ def standard_to_dict(s: Standard) -> dict[str, Any]:
             "threshold": str(s.survey.threshold),
         },
         "veto_codes": list(s.veto_codes),
+        "basic_balance_years": s.basic_balance_years,
     }
 
 

@@ -1,7 +1,10 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
+
+from indicators import verdicts
 
 register = template.Library()
 
@@ -43,13 +46,30 @@ def status_class(status):
 
 @register.filter
 def verdict_label(status):
-    return {
-        "passed": _("达标"),
-        "passed_within_tolerance": _("达标（一项在85%以内）"),
-        "failed": _("未达标"),
-        "no_data": _("无数据"),
-        "not_evaluated": _("不参评"),
-    }.get(status, status)
+    """A school section's verdict (通过 / 未通过 / 暂定), the words of indicators.verdicts."""
+    return verdicts.section_verdict(status).label
+
+
+@register.simple_tag
+def verdict_of(passed, provisional=False):
+    """The one verdict of a three-valued `passed` (a what-if scenario's county, a stored area...)."""
+    return verdicts.verdict(passed=passed, provisional=bool(provisional))
+
+
+@register.filter
+def county_verdict(summary):
+    """The county verdict of a stored summary: `.label`, `.css`, `.missing_text`, `.provisional`."""
+    return verdicts.county_verdict(summary)
+
+
+@register.filter
+def area_verdict(area, provisional=False):
+    return verdicts.area_verdict(area, bool(provisional))
+
+
+@register.filter
+def indicator_word(status):
+    return verdicts.indicator_word(status)
 
 
 @register.filter
@@ -72,3 +92,34 @@ def gap_text(result):
     unit = (getattr(result, "detail", None) or {}).get("unit", "")
     places = 0 if unit in WHOLE_UNITS else 1
     return f"{format_against(gap, None, places)} {UNIT_LABELS.get(unit, '')}".strip()
+
+
+@register.filter
+def standard_text(result):
+    """The 标准 of a stored result: its threshold, or for G3 the rooms required and their minimum areas and for G5
+    the class cap of each offending class's section (these rules have no single threshold)."""
+    code = getattr(result, "code", "")
+    detail = getattr(result, "detail", None) or {}
+    if code == "G3":
+        parts = []
+        for room, label in (("music", _("音乐")), ("art", _("美术"))):
+            info = detail.get(room) or {}
+            if info.get("min_area_m2") is not None:
+                area = format_against(Decimal(str(info["min_area_m2"])), None, 0)
+                parts.append(_("%(room)s ≥ %(area)s平方米/间") % {"room": label, "area": area})
+        required = detail.get("required")
+        head = _("各 ≥ %(n)s间") % {"n": required} if required is not None else ""
+        return "；".join(p for p in (head, *parts) if p)
+    if code == "G5":
+        caps = {}
+        for o in detail.get("offending", []):
+            caps.setdefault(o.get("section"), o.get("cap"))
+        return "；".join(
+            _("%(section)s每班 ≤ %(cap)s人")
+            % {"section": {"primary": _("小学"), "junior": _("初中")}.get(s, s), "cap": c}
+            for s, c in caps.items()
+        )
+    threshold = getattr(result, "threshold", None)
+    if threshold is None:
+        return ""
+    return floatformat(threshold, -2)

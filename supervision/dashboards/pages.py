@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from indicators import loading, services
+from indicators import loading, services, verdicts
 from indicators.domain import forecast
 from indicators.domain.standard import Standard, code_key
 from schools.models import SchoolKind
@@ -28,12 +28,8 @@ def section_label(section: str) -> str:
 
 
 def verdict_label(status: str) -> str:
-    return {
-        "passed": _("7项全部达标"),
-        "passed_within_tolerance": _("6项达标、1项不低于85%"),
-        "failed": _("未达标"),
-        "no_data": _("无数据"),
-    }.get(status, status)
+    """A school section's verdict in the one vocabulary (indicators.verdicts): 通过 / 未通过 / 暂定."""
+    return verdicts.section_verdict(status).label
 
 
 HEAT_LABELS = {"met": "达标", "close": "接近标准", "not-met": "未达标", "no-data": "无数据"}

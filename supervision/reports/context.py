@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from indicators import verdicts
 from schools.models import CollectionRound, CountyProfile
 from supervision.models import ItemState, Stage
 
@@ -193,28 +194,23 @@ def _verdict(state) -> dict:
     summary = (state.summary or {}) if state else {}
     county = summary.get("county", {})
     passed = county.get("passed") if state and state.computed_version else None
-    provisional = summary.get("provisional", True) if state else True
-    if passed is True and not provisional:
-        label = _("达到县域义务教育优质均衡发展评估要求")
-    elif passed is False:
-        label = _("尚未达到评估要求")
-    else:
-        label = _("暂无法认定")
+    county_verdict = verdicts.county_verdict(summary, computed=bool(state and state.computed_version))
     areas = []
     for a in summary.get("areas", []):
-        p = a.get("passed")
         areas.append(
             {
                 "name": a.get("name", ""),
-                "passed": p,
-                "label": _("达标") if p is True else _("未达标") if p is False else _("待定"),
+                "passed": a.get("passed"),
+                "label": verdicts.area_verdict(a).label,
                 "not_met": "、".join(a.get("not_met", [])) or "—",
                 "no_data": "、".join(a.get("no_data", [])) or "—",
             }
         )
     return {
         "passed": passed,
-        "label": label,
+        "code": county_verdict.code,
+        "label": county_verdict.label,
+        "missing": county_verdict.missing_text,
         "blocking": list(county.get("blocking", [])),
         "no_data": list(county.get("no_data", [])),
         "areas": areas,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from gongqing import numbers
 from indicators.domain.display import format_value
 
 MARKS = {"met": "√", "not_met": "×", "within_tolerance": "△", "no_data": "—", "not_evaluated": ""}
@@ -18,13 +19,11 @@ def fmt(value, limit=None, places: int = 3) -> str:
 
 
 def fmt_amount(value) -> str:
-    if value is None:
-        return "—"
-    return f"{Decimal(str(value)):,.2f}"
+    return numbers.amount(value)
 
 
 def fmt_int(value) -> str:
-    return "—" if value is None else f"{int(value):,}"
+    return numbers.amount(value)
 
 
 def fmt_percent_value(value) -> str:

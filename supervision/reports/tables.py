@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongqing import numbers
 from indicators.county_items import COUNTY_ITEM_PARTS
 from indicators.domain.cv import weighted_terms
 from indicators.domain.display import status_zh
@@ -76,7 +77,7 @@ def facts(data: ReportData) -> dict:
     return {
         "name": county.name,
         "government": county.government,
-        "area_km2": fmt_amount(county.area_km2) if county.area_km2 is not None else "—",
+        "area_km2": numbers.amount(county.area_km2, 2),
         "population": fmt_int(county.population),
         "basic_balance_year": county.basic_balance_year,
         "townships": data.townships,

@@ -2,7 +2,14 @@
 
 from decimal import Decimal
 
-from schools.models import FIGURE_FIELDS, KIND_SECTIONS, KINDS_WITH_SENIOR, SchoolKind, SchoolReturn
+from schools.models import (
+    FIGURE_FIELDS,
+    KIND_SECTIONS,
+    KINDS_WITH_SENIOR,
+    SPECIAL_SCHOOL_FIELDS,
+    SchoolKind,
+    SchoolReturn,
+)
 from schools.selectors import return_class_rows, return_figures, return_room_rows
 
 
@@ -20,7 +27,7 @@ def _shown(kind: str, field: str) -> bool:
         return section in KIND_SECTIONS[kind]
     if field == "senior_students":
         return kind in KINDS_WITH_SENIOR
-    if field == "special_students":
+    if field in SPECIAL_SCHOOL_FIELDS:
         return kind == SchoolKind.SPECIAL
     return True
 

@@ -108,11 +108,29 @@ def test_a_nine_year_school_must_report_both_sections_at_submit_but_may_save_one
 
 
 def test_a_special_school_reports_special_students():
-    figures = {"special_students": 60, "public_funds_yuan": Decimal("200000")}
+    figures = {
+        "special_students": 60,
+        "special_teachers": 18,
+        "special_teachers_certified": 17,
+        "public_funds_yuan": Decimal("200000"),
+    }
     assert check("special", figures, classes=[], for_submit=True) == []
     found = errors(check("special", {"public_funds_yuan": Decimal("200000")}, classes=[], for_submit=True))
-    assert list(found) == ["special_students"]
-    assert_names_field(found["special_students"][0], "special_students")
+    assert list(found) == ["special_students", "special_teachers", "special_teachers_certified"]
+    for field in found:
+        assert_names_field(found[field][0], field)
+
+
+def test_a_special_schools_certified_teachers_cannot_exceed_its_teachers():
+    figures = {"special_students": 60, "special_teachers": 18, "special_teachers_certified": 19}
+    found = errors(check("special", figures, classes=[]))
+    assert list(found) == ["special_teachers_certified"]
+    assert "19" in found["special_teachers_certified"][0] and "18" in found["special_teachers_certified"][0]
+
+
+def test_it_refuses_special_school_teachers_for_an_ordinary_school():
+    found = errors(check(figures=primary_figures(special_teachers=3, special_teachers_certified=3)))
+    assert sorted(found) == ["special_teachers", "special_teachers_certified"]
 
 
 def test_it_refuses_special_students_for_an_ordinary_school():

@@ -31,7 +31,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from gongqing.uploads import UploadRejected, check_upload
-from indicators import storing
+from indicators import storing, verdicts
 from indicators.domain.display import format_value
 from indicators.domain.evaluate import Evaluation, evaluate
 from indicators.domain.inputs import POLICIES, ClassFigures, EvaluationInput, RoomFigures, SchoolFigures, SectionFigures
@@ -290,6 +290,8 @@ def _figures(code: str, name: str, reg: dict, figures: dict, entry: Entry) -> Sc
         junior=section("junior"),
         senior_students=figures.get("senior_students"),
         special_students=figures.get("special_students"),
+        special_teachers=figures.get("special_teachers"),
+        special_teachers_certified=figures.get("special_teachers_certified"),
         teaching_area_m2=figures.get("teaching_area_m2"),
         sports_area_m2=figures.get("sports_area_m2"),
         equipment_value_yuan=figures.get("equipment_value_yuan"),
@@ -359,8 +361,8 @@ def text_report(ev: Evaluation, inp: EvaluationInput) -> str:
         )
     out.append("")
     passed = summary["county"]["passed"]
-    verdict = _("通过") if passed is True else _("未通过") if passed is False else _("暂无法认定")
-    out.append(_("县域结论：%(verdict)s%(tag)s") % {"verdict": verdict, "tag": _("（暂定）") if ev.provisional else ""})
+    verdict = verdicts.verdict(passed=passed, provisional=ev.provisional).label
+    out.append(_("县域结论：%(verdict)s") % {"verdict": verdict})
     if summary["county"]["blocking"]:
         out.append(_("影响认定的问题："))
         out += [f"  - {b}" for b in summary["county"]["blocking"]]

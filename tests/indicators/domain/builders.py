@@ -129,6 +129,8 @@ def all_entries_met(standard: Standard | None = None) -> dict[str, CountyEntry]:
             elif op.startswith(">=:"):
                 values[key] = D("120000")
                 values[op.split(":")[1]] = D("110000")
+            elif op == "record":
+                values[key] = D("60")
             elif op in (">=", ">"):
                 values[key] = d.thresholds[key] + 1
             else:

@@ -207,6 +207,23 @@ def test_g12_needs_every_teacher_of_every_section_certified():
     assert check.status == "not_met" and check.detail["uncertified"] == 1 and check.value < 100
 
 
+def test_g12_counts_a_special_schools_own_teachers():
+    """A special school has no sections; it returns 18 full-time teachers, 17 certified: 17 / 18 = 94.44% < 100%,
+    so G12 is not met with one teacher to certify, and the county item fails although every other school is met."""
+    special = SchoolFigures(
+        "S", kind="special", special_students=60, special_teachers=18, special_teachers_certified=17
+    )
+    check = check_certified_teachers(special, STD)
+    assert check.status == "not_met"
+    assert check.detail == {"teachers": 18, "certified": 17, "uncertified": 1}
+    assert check.value.quantize(D("0.01")) == D("94.44")
+    items = evaluate_school_items([school("A", primary=300), special], STD, "merge")
+    assert items["G12"].status == "not_met" and [c.school_code for c in items["G12"].failing] == ["S"]
+    assert check_certified_teachers(replace(special, special_teachers_certified=18), STD).status == "met"
+    unknown = check_certified_teachers(replace(special, special_teachers=None), STD)
+    assert unknown.status == "no_data"
+
+
 def test_g12_checks_a_teaching_point_itself_whatever_the_policy():
     parent = school("P", primary=300)
     point = school("T", "teaching_point", primary=20, parent_code="P")
@@ -311,7 +328,8 @@ def test_g13_needs_primary_100_and_junior_95_percent():
 
 
 def test_g14_g15_q1_q2_percent_thresholds():
-    assert item("G14", percent=50).status == "met" and item("G14", percent=49).status == "not_met"
+    tilt = {"rural_percent": 60, "rural_tilt": True}  # G14 also needs the tilt judged (test_precondition_and_g14)
+    assert item("G14", percent=50, **tilt).status == "met" and item("G14", percent=49, **tilt).status == "not_met"
     assert item("G15", percent=85, care_system=True).status == "met"
     assert item("G15", percent=90, care_system=False).status == "not_met"
     assert item("Q1", percent=95).status == "met" and item("Q1", percent=D("94.99")).status == "not_met"
