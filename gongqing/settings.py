@@ -93,7 +93,12 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default: WAL, a 20 s busy timeout and BEGIN IMMEDIATE (gongqing/db/sqlite3/base.py), so a trial
+    # office's concurrent clicks wait for each other instead of failing with "database is locked".
+    DATABASES["default"]["ENGINE"] = "gongqing.db.sqlite3"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+    # Tests: an in-memory database, as Django's own engine name would give (pytest-django looks for that name).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
 else:
     # Keep each gunicorn/Celery process's PostgreSQL connection between requests (opening one costs several ms of
     # authentication per request); checked before reuse so a restarted server is noticed.
