@@ -36,7 +36,15 @@ class ApiViewSet(viewsets.GenericViewSet):
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             return idempotency.replay_response(exc.record)
-        return super().handle_exception(exc)
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            # An error DRF does not answer (a bug, the database away) becomes a 500/503 outside DRF, so
+            # finalize_response never sees it: release the key now, so that the client's retry runs.
+            if self._idempotency is not None:
+                idempotency.release(self._idempotency)
+                self._idempotency = None
+            raise
 
     def finalize_response(self, request, response, *args, **kwargs):
         if self._idempotency is not None:
