@@ -69,9 +69,8 @@ def main():
     done_rows = stack.sql(f"SELECT count(*) FROM reports_report WHERE stage_id = {stage} AND status = 'done'")[0][0]
     page = staff.call("GET", f"/reports/stage/{stage}/")[1]
     say("figures:")
-    say(
-        f"  status {row[1]} {'%.1f s' % done_after if done_after is not None else 'NOT within 180 s'} after the restart"
-    )
+    when = f"{done_after:.1f} s" if done_after is not None else "NOT within 180 s"
+    say(f"  status {row[1]} {when} after the restart")
     say(f"  attempts {row[2]}, taken up again at {row[3] or '-'}; the page says so: {'重新开始' in page}")
     say(f"  files of the report: {len(files)} {files}; temporary files left: {len(temps)}; done rows: {done_rows}")
     ok = row[1] == "done" and done_after is not None and done_after < 120 and len(files) == 1 and done_rows == "1"
