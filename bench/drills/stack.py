@@ -319,3 +319,60 @@ class Tally:
         say(f"  unclear errors (5xx without a clear message, dropped connections): {len(self.unclear)}")
         for item in self.unclear[:5]:
             say("    ", item)
+
+
+class Users:
+    """Users at work while a drill runs: each thread saves its own return through the API (read the version, PATCH
+    the figures) and opens pages as bureau staff, until `stop` is set. Acknowledged versions are kept per return."""
+
+    def __init__(self, stack: Stack, data: dict, tally: Tally):
+        self.stack, self.data, self.tally = stack, data, tally
+        self.staff = Http(stack.base, session=data["staff_session"])
+        self.api = Http(stack.base, token=data["token"])
+        self.stop = threading.Event()
+        self.acknowledged: dict[int, int] = {}
+        self.threads: list[threading.Thread] = []
+        self.pages = ["/", f"/reports/stage/{data['stage_id']}/", "/schools/", "/dashboards/"]
+
+    def _work(self, return_id: int):
+        i = 0
+        while not self.stop.is_set():
+            i += 1
+            status, text, seconds = self.api.call("GET", f"/api/v1/returns/{return_id}/")
+            self.tally.add("api get", status, text, seconds)
+            if status == 200:
+                version = json.loads(text)["version"]
+                payload = {**self.data["payload"], "version": version, "sports_area_m2": str(2000 + i % 7)}
+                status, text, seconds = self.api.call("PATCH", f"/api/v1/returns/{return_id}/", payload)
+                self.tally.add("api save", status, text, seconds)
+                if status == 200:
+                    self.acknowledged[return_id] = json.loads(text)["version"]
+            page = self.pages[i % len(self.pages)]
+            status, text, seconds = self.staff.call("GET", page)
+            self.tally.add(f"page {page}", status, text, seconds)
+            time.sleep(0.1)
+
+    def start(self):
+        for return_id in self.data["returns"]:
+            thread = threading.Thread(target=self._work, args=(return_id,), daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def finish(self):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(60)
+
+    def check_returns(self) -> tuple[int, int, list]:
+        """(returns whose stored version is the last acknowledged one, returns checked, mismatches)."""
+        ids = ",".join(map(str, self.acknowledged))
+        if not ids:
+            return 0, 0, []
+        stored = dict(
+            map(
+                lambda r: (int(r[0]), int(r[1])),
+                self.stack.sql(f"SELECT id, version FROM schools_schoolreturn WHERE id IN ({ids})"),
+            )
+        )
+        wrong = [(rid, v, stored.get(rid)) for rid, v in self.acknowledged.items() if stored.get(rid) != v]
+        return len(self.acknowledged) - len(wrong), len(self.acknowledged), wrong
