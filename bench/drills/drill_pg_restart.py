@@ -71,7 +71,7 @@ def main(down_seconds: float = 8.0):
         else "  NOT recovered"
     )
     say(
-        f"  returns: {rows_before} rows before, {rows_after} after; stored version = last acknowledged for {good}/{checked}"
+        f"  returns: {rows_before} rows before, {rows_after} after; stored = last acknowledged version: {good}/{checked}"
     )
     say(f"  half-written returns (class rows missing): {len(half)}; version mismatches: {wrong}")
     ok = first_ok is not None and not tally.unclear and not wrong and not half and rows_before == rows_after
