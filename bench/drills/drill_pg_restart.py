@@ -70,9 +70,7 @@ def main(down_seconds: float = 8.0):
         if first_ok
         else "  NOT recovered"
     )
-    say(
-        f"  returns: {rows_before} rows before, {rows_after} after; stored = last acknowledged version: {good}/{checked}"
-    )
+    say(f"  returns: {rows_before} rows before, {rows_after} after; stored = last acknowledged: {good}/{checked}")
     say(f"  half-written returns (class rows missing): {len(half)}; version mismatches: {wrong}")
     ok = first_ok is not None and not tally.unclear and not wrong and not half and rows_before == rows_after
     say("RESULT:", "PASS" if ok else "FAIL")
