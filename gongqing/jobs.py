@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 LEASE_SECONDS = 120  # a running job's lease, renewed every RENEW_SECONDS while it runs
 RENEW_SECONDS = 30
 OVERDUE_SECONDS = 120  # a queued job sent this long ago and still not taken is sent again
+UNSENT_SECONDS = 30  # a queued job never sent (the broker was away) is sent once it is this old
 
 SWEEPERS: dict[str, Callable[[datetime.datetime], int]] = {}
 
@@ -44,6 +45,10 @@ def lease_delta() -> datetime.timedelta:
 
 def overdue_delta() -> datetime.timedelta:
     return datetime.timedelta(seconds=OVERDUE_SECONDS)
+
+
+def unsent_delta() -> datetime.timedelta:
+    return datetime.timedelta(seconds=UNSENT_SECONDS)
 
 
 # --- Sending ------------------------------------------------------------------------------------------------------

@@ -182,8 +182,8 @@ def reports_sweep(now: datetime.datetime) -> int:
             log.warning("report %s: its worker was lost (claim %s); queued again", pk, claim)
             n += enqueue(pk)
     overdue = now - jobs.overdue_delta()
-    waiting = Report.objects.filter(status=ReportStatus.QUEUED, requested_at__lt=overdue).filter(
-        Q(sent_at__isnull=True) | Q(sent_at__lt=overdue)
+    waiting = Report.objects.filter(status=ReportStatus.QUEUED).filter(
+        Q(sent_at__isnull=True, requested_at__lt=now - jobs.unsent_delta()) | Q(sent_at__lt=overdue)
     )
     for pk, sent_at in waiting.values_list("pk", "sent_at"):
         if Report.objects.filter(pk=pk, status=ReportStatus.QUEUED, sent_at=sent_at).update(sent_at=now):
