@@ -63,7 +63,7 @@ POSTGRES_INSTALL = [
     f"""CREATE OR REPLACE FUNCTION gongqing_audit_prune(cutoff timestamptz) RETURNS bigint LANGUAGE plpgsql AS $$
     DECLARE n bigint;
     BEGIN
-        IF cutoff > now() - interval '{RETENTION_DAYS} days' THEN
+        IF cutoff > clock_timestamp() - interval '{RETENTION_DAYS} days' THEN
             RAISE EXCEPTION 'audit rows are kept at least {RETENTION_DAYS} days'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
