@@ -81,11 +81,16 @@ class AuditEvent(models.Model):
     """Who did what, when, from where, with what result. Written only through gongqing.audit.record().
 
     Append-only: saving an existing row, deleting one, and `update()`/`delete()` on the default manager's querysets
-    raise AuditRowImmutable. Only `manage.py prune_audit` removes rows, older than the retention (at least 180 days).
+    raise AuditRowImmutable; below the ORM, database triggers refuse UPDATE and DELETE (gongqing.auditguard). Only
+    `manage.py prune_audit` removes rows, older than the retention (at least 180 days).
     """
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # No database constraint and no SET NULL: deleting a user changes none of their audit rows (the triggers of
+    # gongqing.auditguard would refuse the UPDATE); the row keeps the id and `username`, and the log reads the name.
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     username = models.CharField(_("用户名"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     action = models.CharField(_("操作"), max_length=64, db_index=True)

@@ -93,7 +93,12 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default: WAL, a 20 s busy timeout and BEGIN IMMEDIATE (gongqing/db/sqlite3/base.py), so a trial
+    # office's concurrent clicks wait for each other instead of failing with "database is locked".
+    DATABASES["default"]["ENGINE"] = "gongqing.db.sqlite3"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+    # Tests: an in-memory database, as Django's own engine name would give (pytest-django looks for that name).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
 else:
     # Keep each gunicorn/Celery process's PostgreSQL connection between requests (opening one costs several ms of
     # authentication per request); checked before reuse so a restarted server is noticed.
@@ -181,8 +186,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
-# Must exceed CELERY_TASK_TIME_LIMIT: a message of a worker killed outright comes back only after it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# Must exceed CELERY_TASK_TIME_LIMIT (a running task's message is not handed to a second worker). A worker killed
+# outright does not wait for it: the job sweep (gongqing.jobs, every minute and at worker start) takes up the jobs
+# whose lease lapsed or whose holder is gone; the redelivered message later finds them done.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=960)}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "nightly-recompute": {
@@ -197,10 +204,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gongqing.tasks.flush_refusals",
         "schedule": 60.0,
     },
+    "job-sweep": {
+        "task": "gongqing.tasks.sweep_jobs",
+        "schedule": 60.0,
+    },
 }
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis away: pages keep answering from the database (gongqing/cache.py), connection attempts fail fast.
+    CACHES = {
+        "default": {
+            "BACKEND": "gongqing.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from gongqing.views import account, audit, home, recycle, users
 
+handler500 = "gongqing.views.errors.handler500"
+
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),

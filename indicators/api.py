@@ -17,7 +17,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, serializers
 
 from gongqing.api.base import ApiViewSet, ResultViewSet
-from gongqing.api.filters import StrictFilterSet
+from gongqing.api.filters import IntegerFilter, StrictFilterSet
 from gongqing.api.pagination import KeysetPagination
 from gongqing.roles import API_RESULT_READERS
 from schools.models import School, SchoolKind
@@ -85,8 +85,8 @@ class CountyEntrySerializer(serializers.ModelSerializer):
 
 
 class CountyEntryFilter(StrictFilterSet):
-    school_year = django_filters.NumberFilter(field_name="school_year_id")
-    year = django_filters.NumberFilter(field_name="school_year__year")
+    school_year = IntegerFilter(field_name="school_year_id")
+    year = IntegerFilter(field_name="school_year__year")
 
     class Meta:
         model = CountyEntry
@@ -136,11 +136,11 @@ class SchoolResultSerializer(serializers.ModelSerializer):
 
 
 class SchoolResultFilter(StrictFilterSet):
-    round = django_filters.NumberFilter(field_name="round_id")
-    school = django_filters.NumberFilter(field_name="school_id")
-    year = django_filters.NumberFilter(field_name="round__school_year__year")
-    school_year = django_filters.NumberFilter(field_name="round__school_year_id")
-    township = django_filters.NumberFilter(field_name="school__township_id")
+    round = IntegerFilter(field_name="round_id")
+    school = IntegerFilter(field_name="school_id")
+    year = IntegerFilter(field_name="round__school_year__year")
+    school_year = IntegerFilter(field_name="round__school_year_id")
+    township = IntegerFilter(field_name="school__township_id")
     kind = django_filters.ChoiceFilter(field_name="school__kind", choices=SchoolKind.choices)
     section = django_filters.ChoiceFilter(choices=[("", "whole school"), ("primary", "primary"), ("junior", "junior")])
     met = django_filters.BooleanFilter(method="filter_met")
@@ -252,10 +252,10 @@ class SectionVerdictSerializer(serializers.ModelSerializer):
 
 
 class SectionVerdictFilter(StrictFilterSet):
-    round = django_filters.NumberFilter(field_name="round_id")
-    school = django_filters.NumberFilter(field_name="school_id")
-    year = django_filters.NumberFilter(field_name="round__school_year__year")
-    township = django_filters.NumberFilter(field_name="school__township_id")
+    round = IntegerFilter(field_name="round_id")
+    school = IntegerFilter(field_name="school_id")
+    year = IntegerFilter(field_name="round__school_year__year")
+    township = IntegerFilter(field_name="school__township_id")
     kind = django_filters.ChoiceFilter(field_name="school__kind", choices=SchoolKind.choices)
 
     class Meta:
@@ -290,8 +290,8 @@ class SectionResultSerializer(serializers.ModelSerializer):
 
 
 class SectionResultFilter(StrictFilterSet):
-    round = django_filters.NumberFilter(field_name="round_id")
-    year = django_filters.NumberFilter(field_name="round__school_year__year")
+    round = IntegerFilter(field_name="round_id")
+    year = IntegerFilter(field_name="round__school_year__year")
 
     class Meta:
         model = SectionCV
@@ -386,8 +386,8 @@ class CountyVerdictSerializer(serializers.ModelSerializer):
 
 
 class CountyVerdictFilter(StrictFilterSet):
-    round = django_filters.NumberFilter(field_name="round_id")
-    year = django_filters.NumberFilter(field_name="round__school_year__year")
+    round = IntegerFilter(field_name="round_id")
+    year = IntegerFilter(field_name="round__school_year__year")
 
     class Meta:
         model = EvaluationState

@@ -20,8 +20,14 @@ class IndicatorsConfig(AppConfig):
         if school_results_panel not in SCHOOL_PAGE_PANELS:
             SCHOOL_PAGE_PANELS.append(school_results_panel)
 
-        return_approved.connect(on_return_changed, dispatch_uid="indicators.return_approved")
-        return_reopened.connect(on_return_changed, dispatch_uid="indicators.return_reopened")
+        # weak=False: the receiver is a closure that nothing else holds; connected weakly, the garbage collector
+        # would remove it and approvals would stop marking results stale.
+        return_approved.connect(on_return_changed, weak=False, dispatch_uid="indicators.return_approved")
+        return_reopened.connect(on_return_changed, weak=False, dispatch_uid="indicators.return_reopened")
+
+        from gongqing import jobs
+
+        jobs.register_sweeper("recomputes", services.recompute_sweep)
 
         from django.utils.translation import gettext_lazy as _
 

@@ -155,6 +155,12 @@ class EvaluationState(models.Model):
     passed = models.BooleanField(null=True)
     summary = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
+    # The recompute's lease (gongqing.jobs): `claim` names the process running it until `lease_until`; `sent_at` is
+    # when a recompute was last handed to the broker; `resumed_at` when the sweep took up one whose worker was lost.
+    claim = models.CharField(max_length=120, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("评估状态")

@@ -7,15 +7,16 @@ or twice at once, leaves the same rows.
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from gongqing import audit, queue
+from gongqing import audit, jobs, queue
 from gongqing.evidence import stored_name
 from schools.models import CollectionRound, SchoolYear
 
@@ -57,7 +58,47 @@ def enqueue_recompute(round_id: int) -> None:
         task.delay(round_id)
         return
     if cache.add(_queued_key(round_id), 1, timeout=COALESCE_SECONDS * 60):
-        task.apply_async((round_id,), countdown=COALESCE_SECONDS)
+        if jobs.send(RECOMPUTE_TASK, (round_id,), countdown=COALESCE_SECONDS):
+            EvaluationState.objects.filter(round_id=round_id).update(sent_at=timezone.now())
+        else:  # the broker is away: the next request tries again, the sweep sends it when the broker is back
+            cache.delete(_queued_key(round_id))
+
+
+def recompute_lease() -> datetime.timedelta:
+    """A recompute holds its round's row lock for the whole run, so its lease is not renewed (the renewal would wait
+    for that lock): it outlives the task's hard time limit. A killed worker's run is taken up sooner, when the
+    holder is a process of this machine that runs no more (gongqing.jobs.holder_is_gone)."""
+    return datetime.timedelta(seconds=int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 900)) + 60)
+
+
+def recompute_sweep(now: datetime.datetime) -> int:
+    """Send again the recomputes of stale rounds that no live worker runs and no recent message asked for.
+
+    A run whose worker was lost (lease lapsed or holder gone) is taken up by a conditional UPDATE on its claim
+    (`resumed_at` set); a stale round sent long ago (or never: the broker was away) by one on `sent_at`. A message
+    sent twice finds the round fresh and does nothing.
+    """
+    overdue = now - jobs.overdue_delta()
+    stale = EvaluationState.objects.filter(computed_version__lt=F("data_version")).filter(
+        ~Q(claim="") | Q(sent_at__isnull=True) | Q(sent_at__lt=overdue)
+    )
+    n = 0
+    for pk, round_id, claim, lease_until, sent_at in stale.values_list(
+        "pk", "round_id", "claim", "lease_until", "sent_at"
+    ):
+        if claim:
+            if not jobs.lapsed(claim=claim, lease_until=lease_until, now=now):
+                continue  # running
+            taken = EvaluationState.objects.filter(pk=pk, claim=claim).update(
+                claim="", lease_until=None, sent_at=now, resumed_at=now
+            )
+            if taken:
+                log.warning("recompute of round %s: its worker was lost (claim %s); sent again", round_id, claim)
+        else:
+            taken = EvaluationState.objects.filter(pk=pk, claim="", sent_at=sent_at).update(sent_at=now)
+        if taken:
+            n += jobs.send(RECOMPUTE_TASK, (round_id,))
+    return n
 
 
 def recompute_round(*, round_id: int) -> dict:
@@ -71,6 +112,15 @@ def recompute_round(*, round_id: int) -> dict:
     if rnd is None:
         return _round_gone(round_id)
     EvaluationState.objects.get_or_create(round=rnd)
+    token = jobs.new_token()
+    EvaluationState.objects.filter(round=rnd).update(claim=token, lease_until=timezone.now() + recompute_lease())
+    try:
+        return _recompute_locked(rnd, round_id)
+    finally:
+        EvaluationState.objects.filter(round_id=round_id, claim=token).update(claim="", lease_until=None)
+
+
+def _recompute_locked(rnd: CollectionRound, round_id: int) -> dict:
     with transaction.atomic():
         state = EvaluationState.objects.select_for_update().filter(round=rnd).first()
         if state is None:  # the round (and its state with it) was deleted since the line above

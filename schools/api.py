@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from gongqing.api.auth import token_of
 from gongqing.api.base import ApiViewSet
 from gongqing.api.exceptions import Conflict, PreconditionFailed, error_body
-from gongqing.api.filters import StrictFilterSet
+from gongqing.api.filters import IntegerFilter, StrictFilterSet
 from gongqing.roles import API_READERS, API_RETURN_WRITERS, MACHINES
 
 from . import access, services
@@ -91,7 +91,7 @@ class RoundSerializer(serializers.ModelSerializer):
 
 
 class SchoolApiFilter(StrictFilterSet):
-    township = django_filters.NumberFilter(field_name="township_id")
+    township = IntegerFilter(field_name="township_id")
     kind = django_filters.ChoiceFilter(choices=SchoolKind.choices)
     location = django_filters.ChoiceFilter(choices=School._meta.get_field("location").choices)
 
@@ -138,8 +138,8 @@ class SchoolYearViewSet(RegistryViewSet):
 
 
 class RoundFilter(StrictFilterSet):
-    school_year = django_filters.NumberFilter(field_name="school_year_id")
-    year = django_filters.NumberFilter(field_name="school_year__year")
+    school_year = IntegerFilter(field_name="school_year_id")
+    year = IntegerFilter(field_name="school_year__year")
 
     class Meta:
         model = CollectionRound
@@ -257,10 +257,10 @@ class WriteResultSerializer(ReturnSerializer):
 
 
 class ReturnApiFilter(StrictFilterSet):
-    round = django_filters.NumberFilter(field_name="round_id")
-    school = django_filters.NumberFilter(field_name="school_id")
-    township = django_filters.NumberFilter(field_name="school__township_id")
-    year = django_filters.NumberFilter(field_name="round__school_year__year")
+    round = IntegerFilter(field_name="round_id")
+    school = IntegerFilter(field_name="school_id")
+    township = IntegerFilter(field_name="school__township_id")
+    year = IntegerFilter(field_name="round__school_year__year")
     status = django_filters.ChoiceFilter(choices=ReturnStatus.choices)
 
     class Meta:

@@ -15,7 +15,9 @@ class SchoolsConfig(AppConfig):
 
         softdelete.register("school", School, _("学校"), ("township",))
         softdelete.register("return", SchoolReturn, _("学校填报"), ("school", "round__school_year"))
-        softdelete.row_deleted_or_restored.connect(recompute_after_soft_delete, dispatch_uid="schools.soft_delete")
+        softdelete.row_deleted_or_restored.connect(
+            recompute_after_soft_delete, weak=False, dispatch_uid="schools.soft_delete"
+        )
 
         from gongqing import memberships
         from gongqing.roles import Role

@@ -17,7 +17,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 
 from gongqing.api.base import ApiViewSet
-from gongqing.api.filters import StrictFilterSet
+from gongqing.api.filters import IntegerFilter, StrictFilterSet
 from gongqing.roles import API_READERS
 
 from . import access, selectors
@@ -110,7 +110,7 @@ class CycleViewSet(SupervisionViewSet):
 
 
 class StageFilter(StrictFilterSet):
-    cycle = django_filters.NumberFilter(field_name="cycle_id")
+    cycle = IntegerFilter(field_name="cycle_id")
 
     class Meta:
         model = Stage
@@ -241,9 +241,9 @@ class WorkViewSet(SupervisionViewSet):
 
 
 class MeasureFilter(StrictFilterSet):
-    cycle = django_filters.NumberFilter(field_name="cycle_id")
-    stage = django_filters.NumberFilter(field_name="stage_id")
-    body = django_filters.NumberFilter(field_name="assignments__body_id")
+    cycle = IntegerFilter(field_name="cycle_id")
+    stage = IntegerFilter(field_name="stage_id")
+    body = IntegerFilter(field_name="assignments__body_id")
     work_status = django_filters.ChoiceFilter(choices=WorkStatus.choices)
 
     class Meta:
@@ -272,10 +272,10 @@ class ItemFilter(StrictFilterSet):
     state = django_filters.ChoiceFilter(choices=ItemState.choices)
     kind = django_filters.ChoiceFilter(choices=ItemKind.choices)
     work_status = django_filters.ChoiceFilter(choices=WorkStatus.choices)
-    stage = django_filters.NumberFilter(field_name="stage_id")
-    school = django_filters.NumberFilter(field_name="school_id")
-    township = django_filters.NumberFilter(field_name="school__township_id")
-    body = django_filters.NumberFilter(field_name="assignments__body_id")
+    stage = IntegerFilter(field_name="stage_id")
+    school = IntegerFilter(field_name="school_id")
+    township = IntegerFilter(field_name="school__township_id")
+    body = IntegerFilter(field_name="assignments__body_id")
     overdue = django_filters.BooleanFilter(field_name="is_overdue")
 
     class Meta:
@@ -339,8 +339,8 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProjectFilter(StrictFilterSet):
-    school = django_filters.NumberFilter(field_name="school_id")
-    township = django_filters.NumberFilter(field_name="school__township_id")
+    school = IntegerFilter(field_name="school_id")
+    township = IntegerFilter(field_name="school__township_id")
     kind = django_filters.ChoiceFilter(choices=ProjectKind.choices)
 
     class Meta:

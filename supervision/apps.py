@@ -17,14 +17,17 @@ class SupervisionConfig(AppConfig):
 
         dashboard_panels.register()  # the county overview first on the home page of the bureau and leadership
         # Connected first, as when the dashboards lived in indicators: the warm-up is queued before the ledger sync.
-        results_stored.connect(warm_dashboards, dispatch_uid="supervision.dashboards.warm")
+        results_stored.connect(warm_dashboards, weak=False, dispatch_uid="supervision.dashboards.warm")
 
         def on_results_stored(sender, **kwargs):
-            from .tasks import sync_ledger
+            from gongqing import jobs
 
-            sync_ledger.delay()  # the signal is sent after the recompute committed
+            from . import tasks  # noqa: F401  (registers the task's name)
 
-        results_stored.connect(on_results_stored, dispatch_uid="supervision.results_stored")
+            jobs.send("supervision.tasks.sync_ledger")  # the signal is sent after the recompute committed
+
+        # weak=False: a closure connected weakly is collected by the garbage collector and never fires.
+        results_stored.connect(on_results_stored, weak=False, dispatch_uid="supervision.results_stored")
 
         from django.utils.translation import gettext_lazy as _
 

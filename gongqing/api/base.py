@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.response import Response
 
 from gongqing import audit, json_input
@@ -11,6 +12,20 @@ from gongqing import audit, json_input
 from . import conditional, idempotency
 from .permissions import ApiAccess
 from .renderers import API_JSON_MAX_BYTES
+
+
+def _refuse_nul(request) -> None:
+    """A NUL character, in a query parameter or as `\\u0000` in a JSON body, is bad input (400): PostgreSQL's text and
+    jsonb cannot hold one, so it would otherwise end as a database error (500) wherever a serializer lets it through."""
+    for name, values in request.query_params.lists():
+        if "\x00" in name or any("\x00" in v for v in values):
+            raise ValidationError(
+                {name.replace("\x00", "") or "query": [_("参数不能包含空字符（NUL）。")]}, code="invalid"
+            )
+    if request.method in ("POST", "PUT", "PATCH") and "json" in (request.content_type or ""):
+        raw = request._request.body
+        if b"\x00" in raw or b"\\u0000" in raw:
+            raise ValidationError({"non_field_errors": [_("内容不能包含空字符（NUL）。")]}, code="invalid")
 
 
 class ApiViewSet(viewsets.GenericViewSet):
@@ -31,12 +46,21 @@ class ApiViewSet(viewsets.GenericViewSet):
         length = request.META.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > API_JSON_MAX_BYTES:  # before the idempotency digest reads the body
             raise ParseError(json_input.too_large(int(length), API_JSON_MAX_BYTES).message, code="parse_error")
+        _refuse_nul(request)
         self._idempotency = idempotency.claim(request)
 
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             return idempotency.replay_response(exc.record)
-        return super().handle_exception(exc)
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            # An error DRF does not answer (a bug, the database away) becomes a 500/503 outside DRF, so
+            # finalize_response never sees it: release the key now, so that the client's retry runs.
+            if self._idempotency is not None:
+                idempotency.release(self._idempotency)
+                self._idempotency = None
+            raise
 
     def finalize_response(self, request, response, *args, **kwargs):
         if self._idempotency is not None:

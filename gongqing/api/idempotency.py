@@ -3,17 +3,19 @@
 Keys live in a table (IdempotencyRecord), not the cache: the unique (user, key) constraint makes the claim atomic
 across gunicorn workers and hosts, survives a cache flush or restart, and the development cache (locmem) is not
 shared between processes. A key sent again with a different body or path is refused (422); while the first request
-is still running the second one gets 409. A first answer that was a server error is not kept, so a retry runs again.
+is still running the second one gets 409. A first answer that was a server error is not kept (its key is released at
+once, even for an error DRF does not answer itself), so a retry runs again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
@@ -82,6 +84,14 @@ def replay_response(record: IdempotencyRecord) -> Response:
     response = Response(data, status=record.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
+
+
+def release(record: IdempotencyRecord) -> None:
+    """Forget the key of a request that failed, at once (not after ABANDONED_AFTER): the next retry runs.
+
+    Best effort: when the database itself is what failed, the record stays and is abandoned after two minutes."""
+    with contextlib.suppress(DatabaseError):
+        IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).delete()
 
 
 def finish(record: IdempotencyRecord, response) -> None:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
 
+from gongqing import jobs
 from gongqing.models import User
 from gongqing.roles import Role
 from schools import access
@@ -46,4 +47,4 @@ def on_results_stored(sender, round_id, **kwargs) -> None:
     # With eager tasks (development, the fast tests) there is no separate worker: warming would only move the wait
     # into the request that approved a return, so the first page view builds the cache instead.
     if not settings.CELERY_TASK_ALWAYS_EAGER:
-        warm_dashboards.delay(round_id)
+        jobs.send(warm_dashboards.name, (round_id,))  # never raises: a cold cache is built by the first page view

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from gongqing import audit
 from gongqing.api.base import ApiViewSet
 from gongqing.api.exceptions import Conflict
-from gongqing.api.filters import StrictFilterSet
+from gongqing.api.filters import IntegerFilter, StrictFilterSet
 from gongqing.api.renderers import ExactJSONRenderer
 from gongqing.roles import BUREAU, COUNTY_OVERSIGHT
 from schools.models import CollectionRound
@@ -106,10 +106,10 @@ class RenderRequestSerializer(serializers.Serializer):
 
 
 class ReportFilter(StrictFilterSet):
-    cycle = django_filters.NumberFilter(field_name="cycle_id")
-    stage = django_filters.NumberFilter(field_name="stage_id")
-    round = django_filters.NumberFilter(field_name="round_id")
-    year = django_filters.NumberFilter(field_name="school_year__year")
+    cycle = IntegerFilter(field_name="cycle_id")
+    stage = IntegerFilter(field_name="stage_id")
+    round = IntegerFilter(field_name="round_id")
+    year = IntegerFilter(field_name="school_year__year")
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices)
 
     class Meta:

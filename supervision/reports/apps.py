@@ -7,10 +7,12 @@ class ReportsConfig(AppConfig):
     verbose_name = "自评报告"
 
     def ready(self):
+        from gongqing import jobs
         from gongqing.views.home import HOME_PANELS
 
-        from . import tasks  # noqa: F401  (registers the render task that services queue by name, gongqing.queue)
+        from . import services, tasks  # noqa: F401  (tasks: registers the render task services queue by name)
         from .panels import home_panel
 
+        jobs.register_sweeper("reports", services.reports_sweep)
         if home_panel not in HOME_PANELS:
             HOME_PANELS.append(home_panel)

@@ -77,6 +77,10 @@ class Report(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claim = models.CharField(max_length=120, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # When the render task was last handed to the broker (null: not yet, the broker was away), and when a render
+    # whose worker was lost was taken up again (gongqing.jobs: the sweep).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    resumed_at = models.DateTimeField(_("重新开始于"), null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -17,18 +17,16 @@ from __future__ import annotations
 import datetime
 import logging
 import os
-import socket
 import time
-import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from gongqing import audit, queue
+from gongqing import audit, jobs
 from gongqing.audit_changes import value_text
 from schools.models import CollectionRound
 from supervision.models import Stage
@@ -52,7 +50,11 @@ class ReportBusy(Exception):
 
 
 def lease_seconds() -> int:
-    return int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 900)) + 60
+    """A render's lease: renewed every few seconds while it runs (gongqing.jobs.Lease), so a lost worker's report is
+    taken up by the sweep within minutes. Eager (no worker) the lease outlives the task's hard time limit instead."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 900)) + 60
+    return jobs.LEASE_SECONDS
 
 
 # --- The narrative ------------------------------------------------------------------------------------------------
@@ -147,39 +149,53 @@ def report_retry(*, report: Report, by, request=None) -> Report:
 RENDER_TASK = "supervision.reports.tasks.render_report"  # tasks.render_report, which calls report_render below
 
 
-def enqueue(report_id: int) -> None:
-    queue.task(RENDER_TASK).delay(report_id)
+def enqueue(report_id: int) -> bool:
+    """Send the render task and note when; with the broker away the report stays queued and the sweep sends it."""
+    sent = jobs.send(RENDER_TASK, (report_id,))
+    if sent:
+        Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(sent_at=timezone.now())
+    return sent
+
+
+def reports_sweep(now: datetime.datetime) -> int:
+    """Take up renders whose worker was lost, and send queued ones the broker never got or lost (gongqing.jobs).
+
+    A lapsed render goes back to the queue with `resumed_at` set (the page says when it was taken up again) by a
+    conditional UPDATE on its claim, so two sweeps never both take it; a queued one is sent again by a conditional
+    UPDATE on `sent_at`. A message sent twice finds the report taken or done and does nothing.
+    """
+    n = 0
+    rendering = Report.objects.filter(status=ReportStatus.RENDERING).values_list("pk", "claim", "lease_until")
+    for pk, claim, lease_until in rendering:
+        if not jobs.lapsed(claim=claim, lease_until=lease_until, now=now):
+            continue
+        taken = Report.objects.filter(pk=pk, status=ReportStatus.RENDERING, claim=claim).update(
+            status=ReportStatus.QUEUED,
+            claim="",
+            lease_until=None,
+            progress=0,
+            progress_note="resumed",
+            resumed_at=now,
+            sent_at=now,
+        )
+        if taken:
+            log.warning("report %s: its worker was lost (claim %s); queued again", pk, claim)
+            n += enqueue(pk)
+    overdue = now - jobs.overdue_delta()
+    waiting = Report.objects.filter(status=ReportStatus.QUEUED).filter(
+        Q(sent_at__isnull=True, requested_at__lt=now - jobs.unsent_delta()) | Q(sent_at__lt=overdue)
+    )
+    for pk, sent_at in waiting.values_list("pk", "sent_at"):
+        if Report.objects.filter(pk=pk, status=ReportStatus.QUEUED, sent_at=sent_at).update(sent_at=now):
+            n += jobs.send(RENDER_TASK, (pk,))
+    return n
 
 
 # --- The worker's side --------------------------------------------------------------------------------------------
 
 
-def _proc_start(pid: int) -> str | None:
-    """The start time of a process (clock ticks since boot) from /proc, or None where it does not exist."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()
-    if fields[0] in ("Z", "X"):  # a zombie (killed, not yet reaped) runs no more
-        return None
-    return fields[19]
-
-
-def new_token() -> str:
-    pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_proc_start(pid) or '-'}:{uuid.uuid4().hex[:8]}"
-
-
-def holder_is_gone(token: str) -> bool:
-    """True when the claim was made by a process of this machine that no longer runs (killed worker)."""
-    try:
-        host, pid, start, _nonce = token.rsplit(":", 3)
-    except ValueError:
-        return False
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    return _proc_start(int(pid)) != start
+new_token = jobs.new_token
+holder_is_gone = jobs.holder_is_gone
 
 
 def report_claim(*, report_id: int, token: str) -> Report | None:
@@ -309,6 +325,18 @@ def report_render(*, report_id: int, final_attempt: bool = True, split_at: int |
     if report is None:
         return "skipped"
     started = time.monotonic()
+    with jobs.Lease(lambda: report_renew(report_id=report_id, token=token)):
+        return _render_claimed(report, token=token, started=started, final_attempt=final_attempt, split_at=split_at)
+
+
+def report_renew(*, report_id: int, token: str) -> bool:
+    """Extend the lease of a render this process holds; False once it holds it no more."""
+    lease = timezone.now() + datetime.timedelta(seconds=lease_seconds())
+    return bool(_mine(report_id, token).update(lease_until=lease))
+
+
+def _render_claimed(report: Report, *, token: str, started: float, final_attempt: bool, split_at: int | None) -> str:
+    report_id = report.pk
     try:
         ctx = context.build_context(stage=report.stage, round=report.round, narrative=report.narrative)
         report_progress(report_id=report_id, token=token, percent=30, note="context")

@@ -100,6 +100,7 @@ def report_status(request, pk):
             "label": report.get_status_display(),
             "progress": report.progress,
             "error": report.error,
+            "resumed_at": report.resumed_at.isoformat() if report.resumed_at else None,
             "download": reverse("reports:download", args=[report.pk]) if report.file else "",
         }
     )

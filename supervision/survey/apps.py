@@ -28,4 +28,7 @@ class SurveyConfig(AppConfig):
                 results_stale(year=instance.survey.school_year.year)
 
         softdelete.register("paper_tally", PaperTally, _("纸质问卷汇总"), ("survey__school_year",))
-        softdelete.row_deleted_or_restored.connect(on_tally_restored, sender=PaperTally, dispatch_uid="survey.restore")
+        # weak=False: a closure connected weakly is collected by the garbage collector and never fires.
+        softdelete.row_deleted_or_restored.connect(
+            on_tally_restored, sender=PaperTally, weak=False, dispatch_uid="survey.restore"
+        )

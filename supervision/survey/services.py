@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
-from gongqing import audit, queue, softdelete
+from gongqing import audit, jobs, softdelete
 from gongqing.audit_changes import value_text
 from indicators import services as indicator_services
 from schools.models import SchoolYear
@@ -63,8 +63,10 @@ def results_stale_coalesced(*, year: int) -> None:
     """For single online answers: at most one stale mark per window and year (see the module docstring)."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         results_stale(year=year)
-    elif cache.add(_stale_key(year), 1, timeout=STALE_WINDOW_SECONDS):
-        queue.task(STALE_TASK).apply_async((year,), countdown=STALE_WINDOW_SECONDS)
+    elif cache.add(_stale_key(year), 1, timeout=STALE_WINDOW_SECONDS) and not jobs.send(
+        STALE_TASK, (year,), countdown=STALE_WINDOW_SECONDS
+    ):
+        results_stale(year=year)  # the broker is away: mark now (the recompute's own sweep sends it later)
 
 
 # --- the survey ---------------------------------------------------------------------------------------------------

@@ -221,3 +221,23 @@ def test_jiangyis_official_can_neither_see_nor_write_ganlus_returns(
     assert response.status_code == 400
     assert body(response)["error"]["fields"]["school"][0]["code"] == "does_not_exist"
     assert SchoolReturn.objects.filter(school=ganlu_school).count() == 1
+
+
+def test_a_key_whose_request_failed_is_released_at_once_and_the_retry_runs(
+    city, ganlu_school, official_round, monkeypatch
+):
+    from django.db import OperationalError
+
+    from schools import services as school_services
+
+    real = school_services.return_start
+    monkeypatch.setattr(school_services, "return_start", lambda **kw: (_ for _ in ()).throw(OperationalError("locked")))
+    headers = {"HTTP_IDEMPOTENCY_KEY": "start-after-a-failure"}
+    data = {"school": ganlu_school.pk, "round": official_round.pk}
+    city.raise_request_exception = False
+    failed = city.post(RETURNS, data, format="json", **headers)
+    assert failed.status_code == 503
+    monkeypatch.setattr(school_services, "return_start", real)
+    retried = city.post(RETURNS, data, format="json", **headers)
+    assert retried.status_code == 201 and "Idempotent-Replayed" not in retried
+    assert SchoolReturn.objects.count() == 1

@@ -80,7 +80,7 @@ def test_it_starts_in_production_shape_when_both_are_set(tmp_path):
     assert shown["engine"] == "django.db.backends.postgresql"
     assert shown["eager"] is False and shown["celery_eager"] is False
     assert shown["broker"] == "redis://redis:6379/0"
-    assert shown["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert shown["cache"] == "gongqing.cache.ResilientRedisCache"  # Redis away: a miss, not an error page
 
 
 def test_a_checkout_with_no_environment_uses_sqlite_and_eager_celery(tmp_path):
@@ -88,7 +88,7 @@ def test_a_checkout_with_no_environment_uses_sqlite_and_eager_celery(tmp_path):
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout.strip().splitlines()[-1])
     assert shown["debug"] is True
-    assert shown["engine"] == "django.db.backends.sqlite3"
+    assert shown["engine"] == "gongqing.db.sqlite3"  # Django's SQLite with WAL, busy timeout and BEGIN IMMEDIATE
     assert shown["name"] == str(tmp_path / "db.sqlite3")
     assert shown["eager"] is True and shown["celery_eager"] is True
     assert shown["broker"] == "memory://"

@@ -30,6 +30,9 @@ app.conf.broker_transport_options = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
+# The job sweep at worker start (gongqing.jobs) sends the killed render again: to this worker's own queue, not to the
+# default queue another worker (the CI worker, with another media folder) would take it from.
+app.conf.task_default_queue = %(queue)r
 app.worker_main(sys.argv[1:])
 """
 
@@ -40,7 +43,7 @@ def start_worker(*, queue: str, media_root: str) -> subprocess.Popen:
     args = ["worker", "-Q", queue, "-c", "1", "--pool", "prefork", "-l", "warning", "-n", f"{queue}@%h"]
     args += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     return subprocess.Popen(
-        [sys.executable, "-c", WORKER % {"visibility": VISIBILITY}, *args],
+        [sys.executable, "-c", WORKER % {"visibility": VISIBILITY, "queue": queue}, *args],
         cwd=ROOT,
         env=env,
         stdin=subprocess.DEVNULL,

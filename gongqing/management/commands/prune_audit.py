@@ -6,11 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from gongqing import audit
+from gongqing import audit, auditguard
 from gongqing.models import AuditEvent
 
 # The Cybersecurity Law (art. 21) asks for network logs kept at least six months: 180 days is the floor.
-MIN_RETENTION_DAYS = 180
+MIN_RETENTION_DAYS = auditguard.RETENTION_DAYS
 
 
 class Command(BaseCommand):
@@ -33,6 +33,6 @@ class Command(BaseCommand):
             self.stdout.write(f"将删除 would delete: {old.count()}")
             return
         with transaction.atomic():
-            deleted, _by_model = old.delete()
+            deleted = auditguard.prune(cutoff)  # the database's triggers let only this remove audit rows
             audit.record(action="audit.prune", username="manage.py", days=days, deleted=deleted)
         self.stdout.write(f"已删除 deleted: {deleted} (早于 older than {cutoff:%Y-%m-%d})")
