@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -71,19 +75,6 @@ def measure_list(request):
     )
 
 
-@require_safe
-@roles_required(*READERS)
-def measure_detail(request, pk):
-    measure = access.measure_for_user(user=request.user, pk=pk)
-    measure = (
-        selectors.with_overdue(type(measure).objects.filter(pk=measure.pk))
-        .prefetch_related(selectors.MEASURE_ASSIGNMENTS)
-        .select_related("stage", "stage__cycle", "cycle")
-        .get()
-    )
-    return render(request, "supervision/measure_detail.html", _work_context(request, measure))
-
-
 @roles_required(*BUREAU)
 def measure_edit(request, pk=None):
     """The bureau adds a measure to the current cycle or edits one; an archived cycle's measures are not editable."""
@@ -129,7 +120,7 @@ def measure_edit(request, pk=None):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("措施已保存。"))
-            return redirect(measure_url(measure))
+            return redirect(measure)
     title = _("编辑措施 %(ref)s") % {"ref": measure.ref} if measure else _("新增措施（%(cycle)s）") % {"cycle": cycle}
     return render(request, "supervision/form.html", {"form": form, "title": title, "obj": measure})
 
@@ -201,25 +192,62 @@ def ledger_sync(request):
     return redirect("supervision:ledger")
 
 
-@require_safe
-@roles_required(*READERS)
-def item_detail(request, pk):
-    item = access.item_for_user(user=request.user, pk=pk)
-    item = (
-        selectors.with_overdue(type(item).objects.filter(pk=item.pk))
-        .select_related("school", "stage", "stage__cycle", "source_round", "source_round__school_year")
-        .prefetch_related(selectors.ASSIGNMENTS)
-        .get()
-    )
-    context = _work_context(request, item)
-    context |= {
+@dataclass(frozen=True)
+class WorkKind:
+    """What differs between the two kinds of work, measures and ledger items, for their shared pages."""
+
+    for_user: Callable
+    template: str
+    related: tuple[str, ...]
+    assignments: Prefetch
+    extra: Callable[[HttpRequest, object], dict] = lambda request, obj: {}
+
+
+def _item_links(request, item) -> dict:
+    return {
         "projects": access.projects_for(request.user).filter(items=item),
         "findings": item.findings.select_related("review") if access.sees_everything(request.user) else [],
     }
-    return render(request, "supervision/item_detail.html", context)
 
 
-def _post_progress(request, obj, back):
+KINDS = {
+    "measure": WorkKind(
+        for_user=access.measure_for_user,
+        template="supervision/measure_detail.html",
+        related=("stage", "stage__cycle", "cycle"),
+        assignments=selectors.MEASURE_ASSIGNMENTS,
+    ),
+    "item": WorkKind(
+        for_user=access.item_for_user,
+        template="supervision/item_detail.html",
+        related=("school", "stage", "stage__cycle", "source_round", "source_round__school_year"),
+        assignments=selectors.ASSIGNMENTS,
+        extra=_item_links,
+    ),
+}
+
+
+@require_safe
+@roles_required(*READERS)
+def work_detail(request, pk, kind):
+    """The page of a measure or an item: its facts, bodies, updates, history and the work forms."""
+    spec = KINDS[kind]
+    obj = spec.for_user(user=request.user, pk=pk)
+    obj = (
+        selectors.with_overdue(type(obj).objects.filter(pk=obj.pk))
+        .select_related(*spec.related)
+        .prefetch_related(spec.assignments)
+        .get()
+    )
+    return render(request, spec.template, _work_context(request, obj) | spec.extra(request, obj))
+
+
+@require_POST
+@roles_required(*READERS)
+def work_progress(request, pk, kind):
+    """A progress update, with evidence, on a measure or an item."""
+    obj = KINDS[kind].for_user(user=request.user, pk=pk)
+    back = obj.get_absolute_url()
     if not access.can_post_update(request.user, obj):
         raise PermissionDenied
     form = ProgressForm(request.POST, request.FILES)
@@ -252,7 +280,12 @@ def _post_progress(request, obj, back):
     return redirect(back)
 
 
-def _post_action(request, obj, back):
+@require_POST
+@roles_required(*READERS)
+def work_action(request, pk, kind):
+    """Done, accepted or sent back: the workflow of a measure or an item."""
+    obj = KINDS[kind].for_user(user=request.user, pk=pk)
+    back = obj.get_absolute_url()
     action = request.POST.get("action")
     allowed = access.can_mark_done if action == "done" else access.can_review
     if not allowed(request.user, obj):
@@ -279,46 +312,6 @@ def _post_action(request, obj, back):
     return redirect(back)
 
 
-@require_POST
-@roles_required(*READERS)
-def item_progress(request, pk):
-    item = access.item_for_user(user=request.user, pk=pk)
-    return _post_progress(request, item, item_url(item))
-
-
-@require_POST
-@roles_required(*READERS)
-def item_action(request, pk):
-    item = access.item_for_user(user=request.user, pk=pk)
-    return _post_action(request, item, item_url(item))
-
-
-@require_POST
-@roles_required(*READERS)
-def measure_progress(request, pk):
-    measure = access.measure_for_user(user=request.user, pk=pk)
-    return _post_progress(request, measure, measure_url(measure))
-
-
-@require_POST
-@roles_required(*READERS)
-def measure_action(request, pk):
-    measure = access.measure_for_user(user=request.user, pk=pk)
-    return _post_action(request, measure, measure_url(measure))
-
-
-def item_url(item) -> str:
-    from django.urls import reverse
-
-    return reverse("supervision:item", kwargs={"pk": item.pk})
-
-
-def measure_url(measure) -> str:
-    from django.urls import reverse
-
-    return reverse("supervision:measure", kwargs={"pk": measure.pk})
-
-
 @roles_required(*BUREAU)
 def item_create(request):
     view = _current_view()
@@ -338,7 +331,7 @@ def item_create(request):
             request=request,
         )
         messages.success(request, _("整改任务已添加。"))
-        return redirect(item_url(item))
+        return redirect(item)
     return render(request, "supervision/form.html", {"form": form, "title": _("添加整改任务")})
 
 
@@ -357,7 +350,7 @@ def item_schedule(request, pk):
             item=item, stage=d["stage"], due_date=d["due_date"], target=d["target"], by=request.user, request=request
         )
         messages.success(request, _("已保存。"))
-        return redirect(item_url(item))
+        return redirect(item)
     return render(request, "supervision/form.html", {"form": form, "title": _("调整阶段和时限"), "obj": item})
 
 
