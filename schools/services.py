@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gongqing import audit
 from gongqing.audit_changes import value_text
+from gongqing.models import Notice
+from gongqing.saving import form_save
 
 from . import signals
 from .models import (
@@ -219,56 +222,72 @@ def return_submit(*, school_return: SchoolReturn, by, expected_version: int | No
         audit.record(action="return.submit", user=by, request=request, obj=school_return)
 
 
-def return_approve(*, school_return: SchoolReturn, by, request=None) -> None:
-    if school_return.status != ReturnStatus.SUBMITTED:
-        raise WorkflowError(_("只有已提交的填报可以审核通过。"))
+def _expect(school_return: SchoolReturn, status: str, refusal: str) -> None:
+    if school_return.status != status:
+        raise WorkflowError(refusal)
+
+
+def _required(text: str, refusal: str) -> str:
+    if not text.strip():
+        raise ReturnInvalid([Problem("review_comment", refusal)])
+    return text.strip()
+
+
+def _move(school_return: SchoolReturn, *, action: str, by, request, detail: dict, announce=None, **fields) -> None:
+    """A reviewer's step on a submitted or approved return: the new status and its fields, the audit row and, for a
+    change to the approved figures, the signal after commit; all or nothing."""
     with transaction.atomic():
-        _transition(
-            school_return,
-            expected_version=None,
-            by=by,
-            status=ReturnStatus.APPROVED,
-            approved_at=timezone.now(),
-            approved_by=by,
-            review_comment="",
-        )
-        audit.record(action="return.approve", user=by, request=request, obj=school_return)
-        _announce(signals.return_approved, school_return)
+        _transition(school_return, expected_version=None, by=by, **fields)
+        audit.record(action=action, user=by, request=request, obj=school_return, **detail)
+        if announce is not None:
+            _announce(announce, school_return)
+
+
+def return_approve(*, school_return: SchoolReturn, by, request=None) -> None:
+    _expect(school_return, ReturnStatus.SUBMITTED, _("只有已提交的填报可以审核通过。"))
+    _move(
+        school_return,
+        action="return.approve",
+        by=by,
+        request=request,
+        detail={},
+        announce=signals.return_approved,
+        status=ReturnStatus.APPROVED,
+        approved_at=timezone.now(),
+        approved_by=by,
+        review_comment="",
+    )
 
 
 def return_send_back(*, school_return: SchoolReturn, comment: str, by, request=None) -> None:
-    if school_return.status != ReturnStatus.SUBMITTED:
-        raise WorkflowError(_("只有已提交的填报可以退回。"))
-    if not comment.strip():
-        raise ReturnInvalid([Problem("review_comment", _("退回时请填写退回意见。"))])
-    with transaction.atomic():
-        _transition(
-            school_return,
-            expected_version=None,
-            by=by,
-            status=ReturnStatus.RETURNED,
-            review_comment=comment.strip(),
-        )
-        audit.record(action="return.send_back", user=by, request=request, obj=school_return, comment=comment.strip())
+    _expect(school_return, ReturnStatus.SUBMITTED, _("只有已提交的填报可以退回。"))
+    comment = _required(comment, _("退回时请填写退回意见。"))
+    _move(
+        school_return,
+        action="return.send_back",
+        by=by,
+        request=request,
+        detail={"comment": comment},
+        status=ReturnStatus.RETURNED,
+        review_comment=comment,
+    )
 
 
 def return_reopen(*, school_return: SchoolReturn, reason: str, by, request=None) -> None:
-    if school_return.status != ReturnStatus.APPROVED:
-        raise WorkflowError(_("只有已审核的填报可以重新打开。"))
-    if not reason.strip():
-        raise ReturnInvalid([Problem("review_comment", _("重新打开时请填写原因。"))])
-    with transaction.atomic():
-        _transition(
-            school_return,
-            expected_version=None,
-            by=by,
-            status=ReturnStatus.RETURNED,
-            review_comment=reason.strip(),
-            approved_at=None,
-            approved_by=None,
-        )
-        audit.record(action="return.reopen", user=by, request=request, obj=school_return, reason=reason.strip())
-        _announce(signals.return_reopened, school_return)
+    _expect(school_return, ReturnStatus.APPROVED, _("只有已审核的填报可以重新打开。"))
+    reason = _required(reason, _("重新打开时请填写原因。"))
+    _move(
+        school_return,
+        action="return.reopen",
+        by=by,
+        request=request,
+        detail={"reason": reason},
+        announce=signals.return_reopened,
+        status=ReturnStatus.RETURNED,
+        review_comment=reason,
+        approved_at=None,
+        approved_by=None,
+    )
 
 
 def _announce(signal, school_return: SchoolReturn) -> None:
@@ -292,3 +311,29 @@ def recompute_after_soft_delete(sender, instance, deleted: bool, **kwargs) -> No
         return
     for year in sorted({r.round.school_year.year for r in returns}):
         signals.return_reopened.send(sender=SchoolReturn, school_return_id=None, round_id=None, school_year=year)
+
+
+# --- The registry's records, edited through their forms -------------------------------------------------------------
+
+
+def school_save(*, form, by, request=None) -> School:
+    return form_save(form, action="school.save", by=by, request=request)
+
+
+def county_profile_save(*, form, by, request=None):
+    return form_save(form, action="county_profile.save", by=by, request=request)
+
+
+def round_save(*, form, by, request=None) -> CollectionRound:
+    return form_save(form, action="round.save", by=by, request=request)
+
+
+def round_remind(*, round: CollectionRound, township, users: list, by, request=None) -> None:
+    """A notice to each of a township's data-entry officials to finish the round's returns, and its audit row."""
+    text = _("请于%(due)s前完成%(round)s的学校数据填报。") % {"due": round.due_date, "round": round}
+    link = reverse("schools:round_board", args=[round.pk])
+    with transaction.atomic():
+        Notice.objects.bulk_create([Notice(user=u, text=text, link=link) for u in users])
+        audit.record(
+            action="round.remind", user=by, request=request, obj=round, township=township.name, recipients=len(users)
+        )

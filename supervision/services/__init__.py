@@ -13,6 +13,7 @@ from .cycles import (
 )
 from .items import item_create, item_schedule
 from .notices import ESCALATE_AFTER_DAYS, body_users, overdue_notices_send
+from .records import finding_save, project_save, review_save
 from .sync import SYNCED_FIELDS, Routing, ledger_sync
 from .work import progress_post, work_done, work_review
 
@@ -26,7 +27,10 @@ __all__ = [
     "cycle_set_current",
     "item_create",
     "item_schedule",
+    "finding_save",
     "ledger_sync",
+    "project_save",
+    "review_save",
     "measure_save",
     "measures_seed",
     "overdue_notices_send",
