@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET
 from gongqing.decorators import BUREAU, roles_required
 from schools.models import CollectionRound
 
+from ..labels import SECTION_LABELS
+from ..models import Scenario
+from . import changes as rules
 from . import scenarios
-from . import whatif as rules
-from .forms_whatif import ChangeForm, ScenarioNameForm, changes_from_post
-from .labels import SECTION_LABELS
-from .models import Scenario
+from .forms import ChangeForm, ScenarioNameForm, changes_from_post
 
 MAX_COMPARED = 3
 

@@ -35,12 +35,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .domain.costing import cost_gaps
-from .domain.decimals import quantize
-from .domain.evaluate import Evaluation
-from .domain.inputs import POLICIES, ClassFigures, EvaluationInput, SchoolFigures, SectionFigures
-from .domain.sections import SECTIONS_OF_KIND
-from .domain.standard import KINDS
+from ..domain.costing import cost_gaps
+from ..domain.decimals import quantize
+from ..domain.evaluate import Evaluation
+from ..domain.inputs import POLICIES, ClassFigures, EvaluationInput, SchoolFigures, SectionFigures
+from ..domain.sections import SECTIONS_OF_KIND
+from ..domain.standard import KINDS
 
 PLACES = 6
 MAX_CHANGES = 200

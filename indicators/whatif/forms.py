@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongqing import json_input
 
-from . import whatif
+from . import changes as whatif
 
 MAX_CHANGES_TEXT = 100_000
 
