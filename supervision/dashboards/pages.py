@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from indicators import loading, services
 from indicators.domain import warnings as early_warnings
 from indicators.domain.warnings import directions, school_codes
-from schools.models import SchoolKind
+from schools.models import SECTION_LABELS, SchoolKind
 
 from . import selectors
 from .charts import Chart, Num, Series, Table
@@ -23,7 +23,7 @@ SECTIONS = ("primary", "junior")
 
 
 def section_label(section: str) -> str:
-    return {"primary": _("小学"), "junior": _("初中")}.get(section, section)
+    return str(SECTION_LABELS.get(section, section))
 
 
 def verdict_label(status: str) -> str:
