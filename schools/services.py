@@ -5,11 +5,14 @@ Every write is one transaction, leaves a history record (django-simple-history) 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gongqing import audit
@@ -222,72 +225,70 @@ def return_submit(*, school_return: SchoolReturn, by, expected_version: int | No
         audit.record(action="return.submit", user=by, request=request, obj=school_return)
 
 
-def _expect(school_return: SchoolReturn, status: str, refusal: str) -> None:
-    if school_return.status != status:
-        raise WorkflowError(refusal)
+@dataclass(frozen=True)
+class _ReviewStep:
+    """A reviewer's step on a return: the status it starts from (else `refusal`), its audit action, the text it
+    requires (the audit detail's key and the refusal when empty) and the signal announcing new approved figures."""
+
+    action: str
+    start: str
+    refusal: str
+    text: tuple[str, str] | None = None
+    announce: object = None
 
 
-def _required(text: str, refusal: str) -> str:
-    if not text.strip():
-        raise ReturnInvalid([Problem("review_comment", refusal)])
-    return text.strip()
+APPROVE = _ReviewStep(
+    "return.approve",
+    ReturnStatus.SUBMITTED,
+    gettext_lazy("只有已提交的填报可以审核通过。"),
+    announce=signals.return_approved,
+)
+SEND_BACK = _ReviewStep(
+    "return.send_back",
+    ReturnStatus.SUBMITTED,
+    gettext_lazy("只有已提交的填报可以退回。"),
+    text=("comment", gettext_lazy("退回时请填写退回意见。")),
+)
+REOPEN = _ReviewStep(
+    "return.reopen",
+    ReturnStatus.APPROVED,
+    gettext_lazy("只有已审核的填报可以重新打开。"),
+    text=("reason", gettext_lazy("重新打开时请填写原因。")),
+    announce=signals.return_reopened,
+)
 
 
-def _move(school_return: SchoolReturn, *, action: str, by, request, detail: dict, announce=None, **fields) -> None:
-    """A reviewer's step on a submitted or approved return: the new status and its fields, the audit row and, for a
-    change to the approved figures, the signal after commit; all or nothing."""
+def _review(step: _ReviewStep, school_return: SchoolReturn, *, by, request, text: str = "", **fields) -> None:
+    """Check and take `step`: the new status and its fields (with the required text as the review comment), the
+    audit row and, for a change to the approved figures, the signal after commit; all or nothing."""
+    if school_return.status != step.start:
+        raise WorkflowError(str(step.refusal))
+    detail = {}
+    if step.text is not None:
+        key, refusal = step.text
+        if not text.strip():
+            raise ReturnInvalid([Problem("review_comment", str(refusal))])
+        detail = {key: text.strip()}
+        fields["review_comment"] = text.strip()
     with transaction.atomic():
         _transition(school_return, expected_version=None, by=by, **fields)
-        audit.record(action=action, user=by, request=request, obj=school_return, **detail)
-        if announce is not None:
-            _announce(announce, school_return)
+        audit.record(action=step.action, user=by, request=request, obj=school_return, **detail)
+        if step.announce is not None:
+            _announce(step.announce, school_return)
 
 
 def return_approve(*, school_return: SchoolReturn, by, request=None) -> None:
-    _expect(school_return, ReturnStatus.SUBMITTED, _("只有已提交的填报可以审核通过。"))
-    _move(
-        school_return,
-        action="return.approve",
-        by=by,
-        request=request,
-        detail={},
-        announce=signals.return_approved,
-        status=ReturnStatus.APPROVED,
-        approved_at=timezone.now(),
-        approved_by=by,
-        review_comment="",
-    )
+    fields = {"approved_at": timezone.now(), "approved_by": by, "review_comment": ""}
+    _review(APPROVE, school_return, by=by, request=request, status=ReturnStatus.APPROVED, **fields)
 
 
 def return_send_back(*, school_return: SchoolReturn, comment: str, by, request=None) -> None:
-    _expect(school_return, ReturnStatus.SUBMITTED, _("只有已提交的填报可以退回。"))
-    comment = _required(comment, _("退回时请填写退回意见。"))
-    _move(
-        school_return,
-        action="return.send_back",
-        by=by,
-        request=request,
-        detail={"comment": comment},
-        status=ReturnStatus.RETURNED,
-        review_comment=comment,
-    )
+    _review(SEND_BACK, school_return, by=by, request=request, text=comment, status=ReturnStatus.RETURNED)
 
 
 def return_reopen(*, school_return: SchoolReturn, reason: str, by, request=None) -> None:
-    _expect(school_return, ReturnStatus.APPROVED, _("只有已审核的填报可以重新打开。"))
-    reason = _required(reason, _("重新打开时请填写原因。"))
-    _move(
-        school_return,
-        action="return.reopen",
-        by=by,
-        request=request,
-        detail={"reason": reason},
-        announce=signals.return_reopened,
-        status=ReturnStatus.RETURNED,
-        review_comment=reason,
-        approved_at=None,
-        approved_by=None,
-    )
+    fields = {"approved_at": None, "approved_by": None}
+    _review(REOPEN, school_return, by=by, request=request, text=reason, status=ReturnStatus.RETURNED, **fields)
 
 
 def _announce(signal, school_return: SchoolReturn) -> None:
