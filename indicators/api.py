@@ -177,6 +177,11 @@ def _states_for(request):
     return states
 
 
+def result_list_schema(serializer):
+    """The OpenAPI description of a result list: its rows, and the conditional GET it answers (304)."""
+    return extend_schema(parameters=CONDITIONAL_PARAMS, responses={200: serializer(many=True), **CONDITIONAL_RESPONSES})
+
+
 class RoundResults(ResultViewSet):
     """Stored results of rounds, read by the result readers, fresh while the rounds' evaluation states are."""
 
@@ -233,9 +238,7 @@ def school_result_rows(rows: list[dict]) -> list[dict]:
     return out
 
 
-@extend_schema(
-    parameters=CONDITIONAL_PARAMS, responses={200: SchoolResultSerializer(many=True), **CONDITIONAL_RESPONSES}
-)
+@result_list_schema(SchoolResultSerializer)
 class SchoolResultViewSet(SchoolRowResults):
     """One indicator of one school section (or whole school for G-items) per round. Filter by round or year."""
 
@@ -279,9 +282,7 @@ class SectionVerdictFilter(SchoolRowFilter):
         fields = ["round", "year", "school", "township", "kind", "section", "status"]
 
 
-@extend_schema(
-    parameters=CONDITIONAL_PARAMS, responses={200: SectionVerdictSerializer(many=True), **CONDITIONAL_RESPONSES}
-)
+@result_list_schema(SectionVerdictSerializer)
 class SectionVerdictViewSet(SchoolRowResults):
     """A school section's verdict under the 6-of-7 rule with its 85% floor."""
 
@@ -307,9 +308,7 @@ class SectionResultFilter(RoundFilter):
         fields = ["round", "year", "section", "code", "met"]
 
 
-@extend_schema(
-    parameters=CONDITIONAL_PARAMS, responses={200: SectionResultSerializer(many=True), **CONDITIONAL_RESPONSES}
-)
+@result_list_schema(SectionResultSerializer)
 class SectionResultViewSet(RoundResults):
     """Per round and section, each resource indicator's mean, standard deviation and between-school CV."""
 

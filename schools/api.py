@@ -317,30 +317,27 @@ IDEMPOTENCY_PARAM = OpenApiParameter(
 )
 
 
+def _versioned_write(request, answer, what: str):
+    """The OpenAPI description of a write on one version of a return (If-Match or `version`)."""
+    return extend_schema(
+        request=request,
+        parameters=[IDEMPOTENCY_PARAM, *RETURN_PARAMS],
+        responses={
+            200: answer,
+            409: OpenApiResponse(description=f"stale version, or the return cannot be {what}"),
+            412: OpenApiResponse(description="If-Match does not match the current version"),
+        },
+    )
+
+
 @extend_schema_view(
     create=extend_schema(
         request=ReturnCreateSerializer,
         parameters=[IDEMPOTENCY_PARAM],
         responses={200: ReturnSerializer, 201: ReturnSerializer, 409: OpenApiResponse(description="round closed")},
     ),
-    partial_update=extend_schema(
-        request=ReturnUpdateSerializer,
-        parameters=[IDEMPOTENCY_PARAM, *RETURN_PARAMS],
-        responses={
-            200: WriteResultSerializer,
-            409: OpenApiResponse(description="stale version, or the return cannot be changed"),
-            412: OpenApiResponse(description="If-Match does not match the current version"),
-        },
-    ),
-    submit=extend_schema(
-        request=SubmitSerializer,
-        parameters=[IDEMPOTENCY_PARAM, *RETURN_PARAMS],
-        responses={
-            200: ReturnSerializer,
-            409: OpenApiResponse(description="stale version, or the return cannot be submitted"),
-            412: OpenApiResponse(description="If-Match does not match the current version"),
-        },
-    ),
+    partial_update=_versioned_write(ReturnUpdateSerializer, WriteResultSerializer, "changed"),
+    submit=_versioned_write(SubmitSerializer, ReturnSerializer, "submitted"),
 )
 class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """School returns (学校填报) with their class lists and rooms; drafts are started, saved and submitted here."""

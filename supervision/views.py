@@ -50,6 +50,14 @@ def home(request):
     return render(request, "supervision/home.html", context)
 
 
+def _with_bodies_shown(user, rows) -> list:
+    """The rows of a list page, each with the bodies its reader may see (`shown_assignments`)."""
+    rows = list(rows)
+    for row in rows:
+        row.shown_assignments = selectors.visible_assignments(user, row.assignments.all())
+    return rows
+
+
 @require_safe
 @roles_required(*READERS)
 def measure_list(request):
@@ -60,9 +68,7 @@ def measure_list(request):
         cycle = Cycle.objects.filter(pk=chosen).first() if chosen.isdigit() else None
         if cycle is None:
             raise Http404
-    rows = list(selectors.measures(user=request.user, cycle=cycle))
-    for m in rows:
-        m.shown_assignments = selectors.visible_assignments(request.user, m.assignments.all())
+    rows = _with_bodies_shown(request.user, selectors.measures(user=request.user, cycle=cycle))
     return render(
         request,
         "supervision/measure_list.html",
@@ -103,26 +109,35 @@ def measure_edit(request, pk=None):
     form = MeasureForm(request.POST or None, initial=initial, cycle=cycle, measure=measure)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            measure = services.measure_save(
-                cycle=cycle,
-                measure=measure,
-                ref=d["ref"],
-                title=d["title"],
-                leads=list(d["leads"]),
-                cooperating=list(d["cooperating"]),
-                stage=d["stage"],
-                due_date=d["due_date"],
-                by=request.user,
-                request=request,
-            )
-        except rules.WorkflowError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("措施已保存。"))
-            return redirect(measure)
+        done, saved = _attempt(
+            request,
+            _("措施已保存。"),
+            services.measure_save,
+            cycle=cycle,
+            measure=measure,
+            ref=d["ref"],
+            title=d["title"],
+            leads=list(d["leads"]),
+            cooperating=list(d["cooperating"]),
+            stage=d["stage"],
+            due_date=d["due_date"],
+        )
+        if done:
+            return redirect(saved)
     title = _("编辑措施 %(ref)s") % {"ref": measure.ref} if measure else _("新增措施（%(cycle)s）") % {"cycle": cycle}
     return render(request, "supervision/form.html", {"form": form, "title": title, "obj": measure})
+
+
+def _attempt(request, success: str, service, **kwargs) -> tuple[bool, object]:
+    """Call a workflow service as the signed-in user: its refusal (rules.WorkflowError) becomes an error message,
+    else `success` a success message. (whether it went through, what it returned)."""
+    try:
+        result = service(**kwargs, by=request.user, request=request)
+    except rules.WorkflowError as exc:
+        messages.error(request, exc.message)
+        return False, None
+    messages.success(request, success)
+    return True, result
 
 
 def _work_context(request, obj) -> dict:
@@ -164,9 +179,7 @@ def ledger(request):
         overdue=bool(data.get("overdue")),
         township=data.get("township"),
     )
-    page = list(rows[:PAGE_SIZE])
-    for item in page:
-        item.shown_assignments = selectors.visible_assignments(request.user, item.assignments.all())
+    page = _with_bodies_shown(request.user, rows[:PAGE_SIZE])
     return render(
         request,
         "supervision/ledger.html",
@@ -264,19 +277,8 @@ def work_progress(request, pk, kind):
         )
         messages.error(request, exc.message)
         return redirect(back)
-    try:
-        services.progress_post(
-            obj=obj,
-            by=request.user,
-            text=form.cleaned_data["text"],
-            percent=form.cleaned_data["percent"],
-            files=files,
-            request=request,
-        )
-    except rules.WorkflowError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("进展已报送。"))
+    text, percent = form.cleaned_data["text"], form.cleaned_data["percent"]
+    _attempt(request, _("进展已报送。"), services.progress_post, obj=obj, text=text, percent=percent, files=files)
     return redirect(back)
 
 
@@ -290,25 +292,22 @@ def work_action(request, pk, kind):
     allowed = access.can_mark_done if action == "done" else access.can_review
     if not allowed(request.user, obj):
         raise PermissionDenied
-    try:
-        if action == "done":
-            services.work_done(obj=obj, by=request.user, request=request)
-            messages.success(request, _("已报完成，等待教体局验收。"))
-        elif action in ("accept", "send_back"):
-            form = ReviewForm({"decision": action, "comment": request.POST.get("comment", "")})
-            form.is_valid()
-            services.work_review(
-                obj=obj,
-                by=request.user,
-                accept=action == "accept",
-                comment=form.cleaned_data.get("comment", ""),
-                request=request,
-            )
-            messages.success(request, _("已验收。") if action == "accept" else _("已退回。"))
-        else:
-            messages.error(request, _("未知的操作。"))
-    except rules.WorkflowError as exc:
-        messages.error(request, exc.message)
+    if action == "done":
+        _attempt(request, _("已报完成，等待教体局验收。"), services.work_done, obj=obj)
+    elif action in ("accept", "send_back"):
+        form = ReviewForm({"decision": action, "comment": request.POST.get("comment", "")})
+        form.is_valid()
+        accept, comment = action == "accept", form.cleaned_data.get("comment", "")
+        _attempt(
+            request,
+            _("已验收。") if accept else _("已退回。"),
+            services.work_review,
+            obj=obj,
+            accept=accept,
+            comment=comment,
+        )
+    else:
+        messages.error(request, _("未知的操作。"))
     return redirect(back)
 
 
