@@ -124,6 +124,7 @@ class Assignment(models.Model):
     """A body's part (lead or cooperating) in a measure or an item; `OWNER` names the field of the work."""
 
     OWNER = ""
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="%(class)s_rows")
     role = models.CharField(_("职责"), max_length=12, choices=BodyRole.choices)
 
     class Meta:
@@ -158,7 +159,6 @@ class Measure(WorkFields):
 class MeasureBody(Assignment):
     OWNER = "measure"
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="assignments")
-    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="measure_assignments")
 
     class Meta(Assignment.Meta):
         constraints = [models.UniqueConstraint(fields=["measure", "body"], name="one_role_per_measure_body")]
@@ -270,7 +270,6 @@ class RectificationItem(SoftDeletable, WorkFields):
 class ItemBody(Assignment):
     OWNER = "item"
     item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="assignments")
-    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="item_assignments")
 
     class Meta(Assignment.Meta):
         constraints = [models.UniqueConstraint(fields=["item", "body"], name="one_role_per_item_body")]
