@@ -238,21 +238,21 @@ class _ReviewStep:
 
 
 APPROVE = _ReviewStep(
-    "return.approve",
-    ReturnStatus.SUBMITTED,
-    gettext_lazy("只有已提交的填报可以审核通过。"),
+    action="return.approve",
+    start=ReturnStatus.SUBMITTED,
+    refusal=gettext_lazy("只有已提交的填报可以审核通过。"),
     announce=signals.return_approved,
 )
 SEND_BACK = _ReviewStep(
-    "return.send_back",
-    ReturnStatus.SUBMITTED,
-    gettext_lazy("只有已提交的填报可以退回。"),
+    action="return.send_back",
+    start=ReturnStatus.SUBMITTED,
+    refusal=gettext_lazy("只有已提交的填报可以退回。"),
     text=("comment", gettext_lazy("退回时请填写退回意见。")),
 )
 REOPEN = _ReviewStep(
-    "return.reopen",
-    ReturnStatus.APPROVED,
-    gettext_lazy("只有已审核的填报可以重新打开。"),
+    action="return.reopen",
+    start=ReturnStatus.APPROVED,
+    refusal=gettext_lazy("只有已审核的填报可以重新打开。"),
     text=("reason", gettext_lazy("重新打开时请填写原因。")),
     announce=signals.return_reopened,
 )

@@ -1,6 +1,10 @@
-"""A measure's or item's recorded state made readable for the audit row's `changes`."""
+"""The audit row of an edit to a measure or an item: its recorded state before and after, and what changed by
+name."""
 
 from __future__ import annotations
+
+from gongqing import audit
+from gongqing.audit_changes import dict_changes
 
 from ..models import (
     Body,
@@ -22,3 +26,9 @@ def _readable(state: dict) -> dict:
             for role, _sep, body in (b.partition(":") for b in out["bodies"])
         ]
     return out
+
+
+def record_change(*, action: str, by, request, obj, old: dict | None, new: dict) -> None:
+    """Audit an edit: the states before (None for a new object) and after, and their differences, readable."""
+    changes = dict_changes(_readable(old or {}), _readable(new))
+    audit.record(action=action, user=by, request=request, obj=obj, old=old, new=new, changes=changes)

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongqing import audit
-from gongqing.audit_changes import dict_changes
 
 from .. import rules
 from ..models import (
@@ -22,7 +21,7 @@ from ..models import (
     Stage,
 )
 from ..plan import MEASURES, PUBLISHED_STAGES, TOWNSHIPS
-from .changes import _readable
+from .changes import record_change
 
 
 @transaction.atomic  # the cycle and its stages, or nothing
@@ -111,17 +110,7 @@ def measure_save(
     if cycle.read_only:
         raise rules.WorkflowError(_("该周期已归档，只读。"))
     with transaction.atomic():
-        old = (
-            {
-                "ref": measure.ref,
-                "title": measure.title,
-                "stage": measure.stage_id,
-                "due_date": str(measure.due_date or ""),
-                "bodies": sorted(f"{a.role}:{a.body_id}" for a in measure.assignments.all()),
-            }
-            if measure
-            else None
-        )
+        old = _measure_state(measure) if measure else None
         measure = measure or Measure(cycle=cycle)
         measure.ref, measure.title, measure.stage = ref, title, stage
         measure.due_date = due_date or (stage.ends if stage else None)
@@ -137,23 +126,20 @@ def measure_save(
                 if b.pk not in lead_ids
             ]
         )
-        new = {
-            "ref": measure.ref,
-            "title": measure.title,
-            "stage": measure.stage_id,
-            "due_date": str(measure.due_date or ""),
-            "bodies": sorted(f"{a.role}:{a.body_id}" for a in measure.assignments.all()),
-        }
-        audit.record(
-            action="supervision.measure_save",
-            user=by,
-            request=request,
-            obj=measure,
-            old=old,
-            new=new,
-            changes=dict_changes(_readable(old or {}), _readable(new)),
-        )
+        new = _measure_state(measure)
+        record_change(action="supervision.measure_save", by=by, request=request, obj=measure, old=old, new=new)
     return measure
+
+
+def _measure_state(measure: Measure) -> dict:
+    """What the audit row keeps of a measure: its wording, stage, due date and bodies."""
+    return {
+        "ref": measure.ref,
+        "title": measure.title,
+        "stage": measure.stage_id,
+        "due_date": str(measure.due_date or ""),
+        "bodies": sorted(f"{a.role}:{a.body_id}" for a in measure.assignments.all()),
+    }
 
 
 def routing_save(*, code: str, bodies: list[str], by, request=None) -> RoutingRule:

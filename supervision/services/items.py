@@ -7,7 +7,6 @@ import uuid
 from django.db import transaction
 
 from gongqing import audit
-from gongqing.audit_changes import dict_changes
 from schools.models import School
 
 from ..models import (
@@ -17,7 +16,7 @@ from ..models import (
     ItemKind,
     RectificationItem,
 )
-from .changes import _readable
+from .changes import record_change
 
 
 def item_create(
@@ -47,17 +46,13 @@ def item_create(
 
 def item_schedule(*, item: RectificationItem, stage, due_date, target: str, by, request=None) -> None:
     with transaction.atomic():
-        old = {"stage": item.stage_id, "due_date": str(item.due_date or ""), "target": item.target}
+        old = _schedule(item)
         item.stage, item.due_date, item.target = stage, due_date, target
         item._history_user = by
         item.save(update_fields=["stage", "due_date", "target"])
-        new = {"stage": item.stage_id, "due_date": str(item.due_date or ""), "target": item.target}
-        audit.record(
-            action="supervision.item_schedule",
-            user=by,
-            request=request,
-            obj=item,
-            old=old,
-            new=new,
-            changes=dict_changes(_readable(old), _readable(new)),
-        )
+        new = _schedule(item)
+        record_change(action="supervision.item_schedule", by=by, request=request, obj=item, old=old, new=new)
+
+
+def _schedule(item: RectificationItem) -> dict:
+    return {"stage": item.stage_id, "due_date": str(item.due_date or ""), "target": item.target}
