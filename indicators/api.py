@@ -135,13 +135,23 @@ class SchoolResultSerializer(serializers.ModelSerializer):
         return obj.status == "met"
 
 
-class SchoolResultFilter(StrictFilterSet):
+class RoundFilter(StrictFilterSet):
+    """A round's rows, or a school year's."""
+
     round = IntegerFilter(field_name="round_id")
-    school = IntegerFilter(field_name="school_id")
     year = IntegerFilter(field_name="round__school_year__year")
-    school_year = IntegerFilter(field_name="round__school_year_id")
+
+
+class SchoolRowFilter(RoundFilter):
+    """A round's rows of a school, a township or a kind of school."""
+
+    school = IntegerFilter(field_name="school_id")
     township = IntegerFilter(field_name="school__township_id")
     kind = django_filters.ChoiceFilter(field_name="school__kind", choices=SchoolKind.choices)
+
+
+class SchoolResultFilter(SchoolRowFilter):
+    school_year = IntegerFilter(field_name="round__school_year_id")
     section = django_filters.ChoiceFilter(choices=[("", "whole school"), ("primary", "primary"), ("junior", "junior")])
     met = django_filters.BooleanFilter(method="filter_met")
 
@@ -166,6 +176,31 @@ def _states_for(request):
         if value.isdigit():
             states = states.filter(**{field: int(value)})
     return states
+
+
+def result_list_schema(serializer):
+    """The OpenAPI description of a result list: its rows, and the conditional GET it answers (304)."""
+    return extend_schema(parameters=CONDITIONAL_PARAMS, responses={200: serializer(many=True), **CONDITIONAL_RESPONSES})
+
+
+class RoundResults(ResultViewSet):
+    """Stored results of rounds, read by the result readers, fresh while the rounds' evaluation states are."""
+
+    read_roles = API_RESULT_READERS
+
+    def evaluation_states(self):
+        return _states_for(self.request)
+
+
+class SchoolRowResults(RoundResults):
+    """Results by school: the reader's schools only, walked by `keyset` (a unique index) with no offset."""
+
+    rows_for: staticmethod  # the app's access function for the rows (indicators.access)
+    keyset: tuple[str, ...]
+    pagination_class = KeysetPagination
+
+    def get_queryset(self):
+        return self.rows_for(self.request.user).order_by(*self.keyset)
 
 
 RESULT_COLUMNS = ("round_id", "school_id", "section", "code", "value", "threshold", "status", "gap", "detail")
@@ -204,21 +239,15 @@ def school_result_rows(rows: list[dict]) -> list[dict]:
     return out
 
 
-@extend_schema(
-    parameters=CONDITIONAL_PARAMS, responses={200: SchoolResultSerializer(many=True), **CONDITIONAL_RESPONSES}
-)
-class SchoolResultViewSet(ResultViewSet):
+@result_list_schema(SchoolResultSerializer)
+class SchoolResultViewSet(SchoolRowResults):
     """One indicator of one school section (or whole school for G-items) per round. Filter by round or year."""
 
-    read_roles = API_RESULT_READERS
+    rows_for = staticmethod(results_for)
     serializer_class = SchoolResultSerializer
     filterset_class = SchoolResultFilter
     ordering_fields = ["code", "value", "school__code"]
-    pagination_class = KeysetPagination
     keyset = ("round_id", "school_id", "section", "code")  # the unique index: no sort, no offset
-
-    def get_queryset(self):
-        return results_for(self.request.user).order_by(*self.keyset)
 
     def list(self, request, *args, **kwargs):
         def build():
@@ -226,9 +255,6 @@ class SchoolResultViewSet(ResultViewSet):
             return self.get_paginated_response(school_result_rows(self.paginate_queryset(queryset)))
 
         return self._conditional(build)
-
-    def evaluation_states(self):
-        return _states_for(self.request)
 
 
 class SectionVerdictSerializer(serializers.ModelSerializer):
@@ -251,36 +277,24 @@ class SectionVerdictSerializer(serializers.ModelSerializer):
         ]
 
 
-class SectionVerdictFilter(StrictFilterSet):
-    round = IntegerFilter(field_name="round_id")
-    school = IntegerFilter(field_name="school_id")
-    year = IntegerFilter(field_name="round__school_year__year")
-    township = IntegerFilter(field_name="school__township_id")
-    kind = django_filters.ChoiceFilter(field_name="school__kind", choices=SchoolKind.choices)
-
+class SectionVerdictFilter(SchoolRowFilter):
     class Meta:
         model = SectionVerdict
         fields = ["round", "year", "school", "township", "kind", "section", "status"]
 
 
-@extend_schema(
-    parameters=CONDITIONAL_PARAMS, responses={200: SectionVerdictSerializer(many=True), **CONDITIONAL_RESPONSES}
-)
-class SectionVerdictViewSet(ResultViewSet):
+@result_list_schema(SectionVerdictSerializer)
+class SectionVerdictViewSet(SchoolRowResults):
     """A school section's verdict under the 6-of-7 rule with its 85% floor."""
 
-    read_roles = API_RESULT_READERS
+    rows_for = staticmethod(verdicts_for)
     serializer_class = SectionVerdictSerializer
     filterset_class = SectionVerdictFilter
     ordering_fields = ["school__code", "met_count", "status"]
-    pagination_class = KeysetPagination
     keyset = ("round_id", "school_id", "section")  # the unique index
 
     def get_queryset(self):
-        return verdicts_for(self.request.user).select_related("school").order_by(*self.keyset)
-
-    def evaluation_states(self):
-        return _states_for(self.request)
+        return super().get_queryset().select_related("school")
 
 
 class SectionResultSerializer(serializers.ModelSerializer):
@@ -289,29 +303,20 @@ class SectionResultSerializer(serializers.ModelSerializer):
         fields = ["round", "section", "code", "mean", "sd", "cv", "limit", "met", "schools"]
 
 
-class SectionResultFilter(StrictFilterSet):
-    round = IntegerFilter(field_name="round_id")
-    year = IntegerFilter(field_name="round__school_year__year")
-
+class SectionResultFilter(RoundFilter):
     class Meta:
         model = SectionCV
         fields = ["round", "year", "section", "code", "met"]
 
 
-@extend_schema(
-    parameters=CONDITIONAL_PARAMS, responses={200: SectionResultSerializer(many=True), **CONDITIONAL_RESPONSES}
-)
-class SectionResultViewSet(ResultViewSet):
+@result_list_schema(SectionResultSerializer)
+class SectionResultViewSet(RoundResults):
     """Per round and section, each resource indicator's mean, standard deviation and between-school CV."""
 
-    read_roles = API_RESULT_READERS
     serializer_class = SectionResultSerializer
     filterset_class = SectionResultFilter
     ordering_fields = ["section", "code", "cv"]
     queryset = SectionCV.objects.order_by("round_id", "section", "code")
-
-    def evaluation_states(self):
-        return _states_for(self.request)
 
 
 class CountyVerdictSerializer(serializers.ModelSerializer):
@@ -395,10 +400,9 @@ class CountyVerdictFilter(StrictFilterSet):
 
 
 @extend_schema(parameters=CONDITIONAL_PARAMS, responses={200: CountyVerdictSerializer, **CONDITIONAL_RESPONSES})
-class CountyVerdictViewSet(mixins.RetrieveModelMixin, ResultViewSet):
+class CountyVerdictViewSet(mixins.RetrieveModelMixin, RoundResults):
     """The county verdict per round (looked up by the round's id), with its completeness."""
 
-    read_roles = API_RESULT_READERS
     serializer_class = CountyVerdictSerializer
     filterset_class = CountyVerdictFilter
     lookup_field = "round"
@@ -410,7 +414,7 @@ class CountyVerdictViewSet(mixins.RetrieveModelMixin, ResultViewSet):
     def evaluation_states(self):
         if self.action == "retrieve":
             return EvaluationState.objects.filter(round_id=int(self.kwargs["round"]))
-        return _states_for(self.request)
+        return super().evaluation_states()
 
     def retrieve(self, request, *args, **kwargs):
         return self._conditional(lambda: super(CountyVerdictViewSet, self).retrieve(request, *args, **kwargs))

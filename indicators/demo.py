@@ -28,16 +28,10 @@ UNIT_COSTS = {
 
 YES = {"met": True}
 NO_VETO = {"occurred": False}
+MET_BOTH_YEARS = {code: YES for code in ("G1", "G2", "G10", "Q3", "Q5", "Q6", "Q7", "Q8")}  # yes/no items met
 ENTRIES = {
     2023: {
-        "G1": YES,
-        "G2": YES,
-        "G10": YES,
-        "Q3": YES,
-        "Q5": YES,
-        "Q6": YES,
-        "Q7": YES,
-        "Q8": YES,
+        **MET_BOTH_YEARS,
         "G8": {"teacher_pay": "98600", "civil_servant_pay": "97200", "performance_pay_budgeted": True},
         "G9": {"percent": "96.5"},
         "G11": {"rotated_percent": "11.2", "backbone_percent": "18.5"},
@@ -50,14 +44,7 @@ ENTRIES = {
         **{f"V{i}": NO_VETO for i in range(1, 7)},
     },
     2024: {
-        "G1": YES,
-        "G2": YES,
-        "G10": YES,
-        "Q3": YES,
-        "Q5": YES,
-        "Q6": YES,
-        "Q7": YES,
-        "Q8": YES,
+        **MET_BOTH_YEARS,
         "G8": {"teacher_pay": "102400", "civil_servant_pay": "100800", "performance_pay_budgeted": True},
         "G9": {"percent": "100"},
         "G11": {"rotated_percent": "12.6", "backbone_percent": "23.1"},

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from schools.models import SECTION_LABELS as SECTION_LABELS  # the one spelling of the sections, for these importers
+
 RESOURCE_LABELS = {
     "teachers_above_required": _("高于规定学历教师"),
     "teachers_backbone": _("县级及以上骨干教师"),
@@ -26,4 +28,3 @@ UNIT_LABELS = {
     "classes": _("个班"),
     "students": _("人"),
 }
-SECTION_LABELS = {"primary": _("小学"), "junior": _("初中"), "": ""}

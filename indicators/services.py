@@ -164,7 +164,11 @@ def recompute_stale_rounds() -> list[dict]:
     return out
 
 
-def county_entry_save(*, school_year: SchoolYear, code: str, value: dict, note: str, by, request=None) -> CountyEntry:
+def county_entry_save(
+    *, school_year: SchoolYear, code: str, value: dict, note: str, files=(), by, request=None
+) -> CountyEntry:
+    """A county-level entry with its new evidence files ((upload, CheckedUpload) pairs already through
+    gongqing.evidence.check_evidence), in one transaction; the year's rounds go stale."""
     with transaction.atomic():
         entry, created = CountyEntry.objects.get_or_create(school_year=school_year, code=code)
         old = entry.value
@@ -174,6 +178,8 @@ def county_entry_save(*, school_year: SchoolYear, code: str, value: dict, note: 
         entry._history_user = by
         entry.save()
         audit.record(action="county_entry.save", user=by, request=request, obj=entry, code=code, old=old, new=value)
+        for upload, checked in files:
+            evidence_add(entry=entry, upload=upload, checked=checked, by=by, request=request)
         mark_stale(school_year=school_year.year)
     return entry
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from schools.models import SECTION_LABELS
+
 from .domain import serialize
 from .domain.costing import cost_gaps
 from .domain.decimals import quantize
@@ -26,7 +28,6 @@ AREA_NAMES = {
     "social": _("社会认可度"),
     "veto": _("一票否决"),
 }
-SECTION_NAMES = {"primary": "小学", "junior": "初中", "": ""}
 GROUP_NAMES = NATIONAL_2017_DATA["survey"]["group_names_zh"]
 PLACES = 6
 
@@ -224,7 +225,7 @@ def describe_finding(f: Finding, schools: dict, names: dict, missing: bool = Fal
     """One finding in Chinese. A finding of missing data (`missing`) never reads as a failure: a survey short of its
     minimum responses is 无数据, not 未达标."""
     school = schools[f.school_code].name if f.school_code in schools else f.school_code
-    section = SECTION_NAMES.get(f.section, f.section)
+    section = str(SECTION_LABELS.get(f.section, f.section))
     where = f"{school}（{section}）" if school and section else school or section
     name = names.get(f.code, "")
     d = f.detail or {}

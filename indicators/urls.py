@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import exports, views, views_whatif
+from . import exports, views
+from .whatif import views as views_whatif
 
 app_name = "indicators"
 

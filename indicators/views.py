@@ -138,11 +138,10 @@ def county_entry_edit(request, year, code):
                 code=code,
                 value=form.value(),
                 note=form.cleaned_data["note"],
+                files=list(zip(files, checked, strict=True)),
                 by=request.user,
                 request=request,
             )
-            for f, c in zip(files, checked, strict=True):
-                services.evidence_add(entry=entry, upload=f, checked=c, by=request.user, request=request)
             messages.success(request, _("已保存，评估结果将重新计算。"))
             return redirect("indicators:county_entries", year=year)
     names = services.indicator_names(school_year=school_year)

@@ -7,6 +7,8 @@ Writes: township officials for their township, bureau staff for any school, and 
 
 from __future__ import annotations
 
+import functools
+
 import django_filters
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -275,6 +277,24 @@ def _problem(p: Problem) -> dict:
     return item
 
 
+def _refusals_answered(method):
+    """The workflow services' refusals as the API answers them, in one place: invalid figures 400 with the problems,
+    a stale version 409 `stale_version` with the current one, a return not editable 409 `not_editable`."""
+
+    @functools.wraps(method)
+    def answered(self, request, *args, **kwargs):
+        try:
+            return method(self, request, *args, **kwargs)
+        except services.ReturnInvalid as exc:
+            return _invalid(exc.problems)
+        except services.ReturnConflict as exc:
+            raise _stale(exc.current) from None
+        except services.WorkflowError as exc:
+            raise Conflict(str(exc), code="not_editable") from None
+
+    return answered
+
+
 def _invalid(problems: list[Problem]) -> Response:
     fields: dict[str, list] = {}
     for p in problems:
@@ -296,30 +316,27 @@ IDEMPOTENCY_PARAM = OpenApiParameter(
 )
 
 
+def _versioned_write(request, answer, what: str):
+    """The OpenAPI description of a write on one version of a return (If-Match or `version`)."""
+    return extend_schema(
+        request=request,
+        parameters=[IDEMPOTENCY_PARAM, *RETURN_PARAMS],
+        responses={
+            200: answer,
+            409: OpenApiResponse(description=f"stale version, or the return cannot be {what}"),
+            412: OpenApiResponse(description="If-Match does not match the current version"),
+        },
+    )
+
+
 @extend_schema_view(
     create=extend_schema(
         request=ReturnCreateSerializer,
         parameters=[IDEMPOTENCY_PARAM],
         responses={200: ReturnSerializer, 201: ReturnSerializer, 409: OpenApiResponse(description="round closed")},
     ),
-    partial_update=extend_schema(
-        request=ReturnUpdateSerializer,
-        parameters=[IDEMPOTENCY_PARAM, *RETURN_PARAMS],
-        responses={
-            200: WriteResultSerializer,
-            409: OpenApiResponse(description="stale version, or the return cannot be changed"),
-            412: OpenApiResponse(description="If-Match does not match the current version"),
-        },
-    ),
-    submit=extend_schema(
-        request=SubmitSerializer,
-        parameters=[IDEMPOTENCY_PARAM, *RETURN_PARAMS],
-        responses={
-            200: ReturnSerializer,
-            409: OpenApiResponse(description="stale version, or the return cannot be submitted"),
-            412: OpenApiResponse(description="If-Match does not match the current version"),
-        },
-    ),
+    partial_update=_versioned_write(ReturnUpdateSerializer, WriteResultSerializer, "changed"),
+    submit=_versioned_write(SubmitSerializer, ReturnSerializer, "submitted"),
 )
 class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """School returns (学校填报) with their class lists and rooms; drafts are started, saved and submitted here."""
@@ -392,6 +409,7 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         ret = services.return_start(school=school, round=rnd, by=request.user, request=request)
         return self._answer(ret, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
+    @_refusals_answered
     def partial_update(self, request, *args, **kwargs):
         ret = self.get_object()
         self._editable(ret)
@@ -408,44 +426,28 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         rooms = (
             [RoomRow(r["room"], r.get("area_m2")) for r in data["rooms"]] if "rooms" in data else return_room_rows(ret)
         )
-        try:
-            warnings = services.return_save(
-                school_return=ret,
-                figures=figures,
-                classes=classes,
-                rooms=rooms,
-                expected_version=data["version"],
-                by=request.user,
-                request=request,
-            )
-        except services.ReturnInvalid as exc:
-            return _invalid(exc.problems)
-        except services.ReturnConflict as exc:
-            raise _stale(exc.current) from None
-        except services.WorkflowError as exc:
-            raise Conflict(str(exc), code="not_editable") from None
+        warnings = services.return_save(
+            school_return=ret,
+            figures=figures,
+            classes=classes,
+            rooms=rooms,
+            expected_version=data["version"],
+            by=request.user,
+            request=request,
+        )
         return self._answer(ret, warnings=warnings)
 
     @action(detail=True, methods=["post"])
+    @_refusals_answered
     def submit(self, request, *args, **kwargs):
         """Submit a draft (or a returned return) for the bureau's review, after the completeness checks."""
         ret = self.get_object()
         self._editable(ret)
         serializer = SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.return_submit(
-                school_return=ret,
-                by=request.user,
-                expected_version=serializer.validated_data["version"],
-                request=request,
-            )
-        except services.ReturnInvalid as exc:
-            return _invalid(exc.problems)
-        except services.ReturnConflict as exc:
-            raise _stale(exc.current) from None
-        except services.WorkflowError as exc:
-            raise Conflict(str(exc), code="not_editable") from None
+        services.return_submit(
+            school_return=ret, by=request.user, expected_version=serializer.validated_data["version"], request=request
+        )
         return self._answer(ret)
 
 

@@ -68,7 +68,7 @@ class ReturnFiguresForm(forms.ModelForm):
     def section_groups(self):
         """Fields grouped for display: one group per section, head-counts, then the whole school."""
         groups = []
-        for section, title in (("primary", _("小学")), ("junior", _("初中"))):
+        for section, title in Section.choices:
             fields = [self[n] for n in self.fields if n.startswith(section + "_")]
             if fields:
                 groups.append((title, fields))

@@ -8,19 +8,25 @@ from simple_history.models import HistoricalRecords
 from gongqing.softdelete import AliveManager, AllObjectsManager, SoftDeletable, SoftDeleteQuerySet
 
 
-class SchoolKind(models.TextChoices):
+class Section(models.TextChoices):
+    """The two sections of compulsory education; their labels are the only spelling of 小学 and 初中."""
+
     PRIMARY = "primary", _("小学")
     JUNIOR = "junior", _("初中")
+
+
+# A section's label by its value; "" (a school-level figure) has none.
+SECTION_LABELS = {**dict(Section.choices), "": ""}
+
+
+class SchoolKind(models.TextChoices):
+    PRIMARY = "primary", Section.PRIMARY.label
+    JUNIOR = "junior", Section.JUNIOR.label
     NINE_YEAR = "nine_year", _("九年一贯制学校")
     TWELVE_YEAR = "twelve_year", _("十二年一贯制学校")
     COMPLETE_SECONDARY = "complete_secondary", _("完全中学")
     TEACHING_POINT = "teaching_point", _("教学点")
     SPECIAL = "special", _("特殊教育学校")
-
-
-class Section(models.TextChoices):
-    PRIMARY = "primary", _("小学")
-    JUNIOR = "junior", _("初中")
 
 
 class Location(models.TextChoices):
@@ -214,7 +220,6 @@ SECTION_FIELD_SUFFIXES = (
     ("teachers_pe_arts", _("体育、艺术（音乐、美术）专任教师数")),
     ("teachers_certified", _("持有教师资格证专任教师数")),
 )
-SECTION_LABELS = {"primary": _("小学"), "junior": _("初中")}
 
 
 class SchoolReturn(SoftDeletable):

@@ -5,14 +5,18 @@ Every write is one transaction, leaves a history record (django-simple-history) 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gongqing import audit
 from gongqing.audit_changes import value_text
+from gongqing.saving import form_save
 
 from . import signals
 from .models import (
@@ -219,56 +223,70 @@ def return_submit(*, school_return: SchoolReturn, by, expected_version: int | No
         audit.record(action="return.submit", user=by, request=request, obj=school_return)
 
 
-def return_approve(*, school_return: SchoolReturn, by, request=None) -> None:
-    if school_return.status != ReturnStatus.SUBMITTED:
-        raise WorkflowError(_("只有已提交的填报可以审核通过。"))
+@dataclass(frozen=True)
+class _ReviewStep:
+    """A reviewer's step on a return: the status it starts from (else `refusal`), its audit action, the text it
+    requires (the audit detail's key and the refusal when empty) and the signal announcing new approved figures."""
+
+    action: str
+    start: str
+    refusal: str
+    text: tuple[str, str] | None = None
+    announce: object = None
+
+
+APPROVE = _ReviewStep(
+    action="return.approve",
+    start=ReturnStatus.SUBMITTED,
+    refusal=gettext_lazy("只有已提交的填报可以审核通过。"),
+    announce=signals.return_approved,
+)
+SEND_BACK = _ReviewStep(
+    action="return.send_back",
+    start=ReturnStatus.SUBMITTED,
+    refusal=gettext_lazy("只有已提交的填报可以退回。"),
+    text=("comment", gettext_lazy("退回时请填写退回意见。")),
+)
+REOPEN = _ReviewStep(
+    action="return.reopen",
+    start=ReturnStatus.APPROVED,
+    refusal=gettext_lazy("只有已审核的填报可以重新打开。"),
+    text=("reason", gettext_lazy("重新打开时请填写原因。")),
+    announce=signals.return_reopened,
+)
+
+
+def _review(step: _ReviewStep, school_return: SchoolReturn, *, by, request, text: str = "", **fields) -> None:
+    """Check and take `step`: the new status and its fields (with the required text as the review comment), the
+    audit row and, for a change to the approved figures, the signal after commit; all or nothing."""
+    if school_return.status != step.start:
+        raise WorkflowError(str(step.refusal))
+    detail = {}
+    if step.text is not None:
+        key, refusal = step.text
+        if not text.strip():
+            raise ReturnInvalid([Problem("review_comment", str(refusal))])
+        detail = {key: text.strip()}
+        fields["review_comment"] = text.strip()
     with transaction.atomic():
-        _transition(
-            school_return,
-            expected_version=None,
-            by=by,
-            status=ReturnStatus.APPROVED,
-            approved_at=timezone.now(),
-            approved_by=by,
-            review_comment="",
-        )
-        audit.record(action="return.approve", user=by, request=request, obj=school_return)
-        _announce(signals.return_approved, school_return)
+        _transition(school_return, expected_version=None, by=by, **fields)
+        audit.record(action=step.action, user=by, request=request, obj=school_return, **detail)
+        if step.announce is not None:
+            _announce(step.announce, school_return)
+
+
+def return_approve(*, school_return: SchoolReturn, by, request=None) -> None:
+    fields = {"approved_at": timezone.now(), "approved_by": by, "review_comment": ""}
+    _review(APPROVE, school_return, by=by, request=request, status=ReturnStatus.APPROVED, **fields)
 
 
 def return_send_back(*, school_return: SchoolReturn, comment: str, by, request=None) -> None:
-    if school_return.status != ReturnStatus.SUBMITTED:
-        raise WorkflowError(_("只有已提交的填报可以退回。"))
-    if not comment.strip():
-        raise ReturnInvalid([Problem("review_comment", _("退回时请填写退回意见。"))])
-    with transaction.atomic():
-        _transition(
-            school_return,
-            expected_version=None,
-            by=by,
-            status=ReturnStatus.RETURNED,
-            review_comment=comment.strip(),
-        )
-        audit.record(action="return.send_back", user=by, request=request, obj=school_return, comment=comment.strip())
+    _review(SEND_BACK, school_return, by=by, request=request, text=comment, status=ReturnStatus.RETURNED)
 
 
 def return_reopen(*, school_return: SchoolReturn, reason: str, by, request=None) -> None:
-    if school_return.status != ReturnStatus.APPROVED:
-        raise WorkflowError(_("只有已审核的填报可以重新打开。"))
-    if not reason.strip():
-        raise ReturnInvalid([Problem("review_comment", _("重新打开时请填写原因。"))])
-    with transaction.atomic():
-        _transition(
-            school_return,
-            expected_version=None,
-            by=by,
-            status=ReturnStatus.RETURNED,
-            review_comment=reason.strip(),
-            approved_at=None,
-            approved_by=None,
-        )
-        audit.record(action="return.reopen", user=by, request=request, obj=school_return, reason=reason.strip())
-        _announce(signals.return_reopened, school_return)
+    fields = {"approved_at": None, "approved_by": None}
+    _review(REOPEN, school_return, by=by, request=request, text=reason, status=ReturnStatus.RETURNED, **fields)
 
 
 def _announce(signal, school_return: SchoolReturn) -> None:
@@ -292,3 +310,18 @@ def recompute_after_soft_delete(sender, instance, deleted: bool, **kwargs) -> No
         return
     for year in sorted({r.round.school_year.year for r in returns}):
         signals.return_reopened.send(sender=SchoolReturn, school_return_id=None, round_id=None, school_year=year)
+
+
+# --- The registry's records, edited through their forms -------------------------------------------------------------
+
+
+def school_save(*, form, by, request=None) -> School:
+    return form_save(form, action="school.save", by=by, request=request)
+
+
+def county_profile_save(*, form, by, request=None):
+    return form_save(form, action="county_profile.save", by=by, request=request)
+
+
+def round_save(*, form, by, request=None) -> CollectionRound:
+    return form_save(form, action="round.save", by=by, request=request)

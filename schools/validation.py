@@ -20,19 +20,14 @@ from .models import (
     SECTION_GRADES,
     SECTION_LABELS,
     SPECIAL_SCHOOL_FIELDS,
+    WHOLE_SCHOOL_FIELDS,
     SchoolKind,
     SchoolReturn,
 )
 
 SUBCOUNT_SUFFIXES = ("teachers_above_required", "teachers_backbone", "teachers_pe_arts", "teachers_certified")
-REQUIRED_WHOLE_SCHOOL = (
-    "teaching_area_m2",
-    "sports_area_m2",
-    "equipment_value_yuan",
-    "multimedia_rooms",
-    "public_funds_yuan",
-    "training_funds_yuan",
-)
+# Every whole-school figure up to the training funds must be filled in; land and classrooms may stay empty.
+REQUIRED_WHOLE_SCHOOL = WHOLE_SCHOOL_FIELDS[: WHOLE_SCHOOL_FIELDS.index("training_funds_yuan") + 1]
 # (fields, allowed relative drop, allowed relative rise) against the last approved figures.
 WARN_CHANGES = (
     (("primary_students", "junior_students"), Decimal("0.30"), Decimal("0.30")),

@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongqing import audit
-from gongqing.audit_changes import form_changes
 from gongqing.decorators import roles_required
 from gongqing.models import Notice
 from gongqing.roles import ADMINS, BUREAU, DATA_ENTRY, PARTICIPANTS
@@ -76,10 +74,7 @@ def school_edit(request, pk=None):
     school = access.school_for_user(user=request.user, pk=pk) if pk else None
     form = SchoolForm(request.POST or None, instance=school)
     if request.method == "POST" and form.is_valid():
-        school = form.save()
-        audit.record(
-            action="school.save", request=request, obj=school, fields=form.changed_data, changes=form_changes(form)
-        )
+        school = services.school_save(form=form, by=request.user, request=request)
         messages.success(request, _("学校信息已保存。"))
         return redirect("schools:detail", pk=school.pk)
     return render(request, "schools/school_form.html", {"form": form, "school": school})
@@ -90,14 +85,7 @@ def county_profile(request):
     profile = CountyProfile.get()
     form = CountyProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(
-            action="county_profile.save",
-            request=request,
-            obj=profile,
-            fields=form.changed_data,
-            changes=form_changes(form),
-        )
+        services.county_profile_save(form=form, by=request.user, request=request)
         messages.success(request, _("县域概况已保存。"))
         return redirect("schools:county_profile")
     return render(request, "schools/county_profile.html", {"form": form})
@@ -114,10 +102,7 @@ def round_edit(request, pk=None):
     instance = get_object_or_404(CollectionRound, pk=pk) if pk else None
     form = RoundForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        rnd = form.save()
-        audit.record(
-            action="round.save", request=request, obj=rnd, fields=form.changed_data, changes=form_changes(form)
-        )
+        rnd = services.round_save(form=form, by=request.user, request=request)
         messages.success(request, _("采集批次已保存。"))
         return redirect("schools:round_board", pk=rnd.pk)
     return render(request, "schools/round_form.html", {"form": form, "round": instance})

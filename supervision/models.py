@@ -3,6 +3,7 @@ progress and evidence; projects; review findings; the routing of indicators to b
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -96,7 +97,11 @@ class BodyRole(models.TextChoices):
 
 
 class WorkFields(models.Model):
-    """What people change on a measure or an item: the work status, percent done, when done and accepted."""
+    """What people change on a measure or an item: the work status, percent done, when done and accepted.
+
+    Measures and items are two kinds of the same work; `URL_NAME` names each kind's page."""
+
+    URL_NAME = ""
 
     stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("工作阶段"))
     due_date = models.DateField(_("完成时限"), null=True, blank=True)
@@ -111,9 +116,29 @@ class WorkFields(models.Model):
     class Meta:
         abstract = True
 
+    def get_absolute_url(self) -> str:
+        return reverse(self.URL_NAME, kwargs={"pk": self.pk})
+
+
+class Assignment(models.Model):
+    """A body's part (lead or cooperating) in a measure or an item; `OWNER` names the field of the work."""
+
+    OWNER = ""
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="%(class)s_rows")
+    role = models.CharField(_("职责"), max_length=12, choices=BodyRole.choices)
+
+    class Meta:
+        abstract = True
+        ordering = ["-role", "body__kind", "body__order"]
+
+    def __str__(self):
+        return f"{getattr(self, self.OWNER + '_id')}/{self.body_id}/{self.role}"
+
 
 class Measure(WorkFields):
     """A line of the plan (主要措施) in one cycle."""
+
+    URL_NAME = "supervision:measure"
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="measures")
     ref = models.CharField(_("编号"), max_length=10)
@@ -131,17 +156,12 @@ class Measure(WorkFields):
         return f"{self.ref} {self.title}"
 
 
-class MeasureBody(models.Model):
+class MeasureBody(Assignment):
+    OWNER = "measure"
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="assignments")
-    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="measure_assignments")
-    role = models.CharField(_("职责"), max_length=12, choices=BodyRole.choices)
 
-    class Meta:
-        ordering = ["-role", "body__kind", "body__order"]
+    class Meta(Assignment.Meta):
         constraints = [models.UniqueConstraint(fields=["measure", "body"], name="one_role_per_measure_body")]
-
-    def __str__(self):
-        return f"{self.measure_id}/{self.body_id}/{self.role}"
 
 
 class RoutingRule(models.Model):
@@ -196,6 +216,8 @@ class RectificationItem(SoftDeletable, WorkFields):
     The indicator fields are written only by the ledger sync; the work fields only by people.
     """
 
+    URL_NAME = "supervision:item"
+
     key = models.CharField(max_length=80, db_index=True)  # unique among live items (constraint below)
     kind = models.CharField(_("类别"), max_length=10, choices=ItemKind.choices)
     school = models.ForeignKey(
@@ -245,17 +267,12 @@ class RectificationItem(SoftDeletable, WorkFields):
         return self.title
 
 
-class ItemBody(models.Model):
+class ItemBody(Assignment):
+    OWNER = "item"
     item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="assignments")
-    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="item_assignments")
-    role = models.CharField(_("职责"), max_length=12, choices=BodyRole.choices)
 
-    class Meta:
-        ordering = ["-role", "body__kind", "body__order"]
+    class Meta(Assignment.Meta):
         constraints = [models.UniqueConstraint(fields=["item", "body"], name="one_role_per_item_body")]
-
-    def __str__(self):
-        return f"{self.item_id}/{self.body_id}/{self.role}"
 
 
 class ProgressUpdate(models.Model):

@@ -363,7 +363,7 @@ def school_plan(*, user, school) -> dict:
 
 # --- Projects in a what-if -----------------------------------------------------------------------------------------
 
-# How a project's figures change its school's in a what-if (indicators/whatif.py's change rows). New schools and
+# How a project's figures change its school's in a what-if (indicators/whatif/changes.py's change rows). New schools and
 # function rooms without an area have no such figure; they get no button.
 PROJECT_AREA_FIELDS = {"sports_ground": "sports_area_m2", "extension": "teaching_area_m2", "rooms": "teaching_area_m2"}
 SECTION_OF_KIND = {"primary": "primary", "junior": "junior"}

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -45,6 +49,14 @@ def home(request):
     return render(request, "supervision/home.html", context)
 
 
+def _with_bodies_shown(user, rows) -> list:
+    """The rows of a list page, each with the bodies its reader may see (`shown_assignments`)."""
+    rows = list(rows)
+    for row in rows:
+        row.shown_assignments = selectors.visible_assignments(user, row.assignments.all())
+    return rows
+
+
 @require_safe
 @roles_required(PARTICIPANTS)
 def measure_list(request):
@@ -55,9 +67,7 @@ def measure_list(request):
         cycle = Cycle.objects.filter(pk=chosen).first() if chosen.isdigit() else None
         if cycle is None:
             raise Http404
-    rows = list(selectors.measures(user=request.user, cycle=cycle))
-    for m in rows:
-        m.shown_assignments = selectors.visible_assignments(request.user, m.assignments.all())
+    rows = _with_bodies_shown(request.user, selectors.measures(user=request.user, cycle=cycle))
     return render(
         request,
         "supervision/measure_list.html",
@@ -68,19 +78,6 @@ def measure_list(request):
             "can_manage": access.can_manage(request.user),
         },
     )
-
-
-@require_safe
-@roles_required(PARTICIPANTS)
-def measure_detail(request, pk):
-    measure = access.measure_for_user(user=request.user, pk=pk)
-    measure = (
-        selectors.with_overdue(type(measure).objects.filter(pk=measure.pk))
-        .prefetch_related(selectors.MEASURE_ASSIGNMENTS)
-        .select_related("stage", "stage__cycle", "cycle")
-        .get()
-    )
-    return render(request, "supervision/measure_detail.html", _work_context(request, measure))
 
 
 @roles_required(BUREAU)
@@ -111,26 +108,35 @@ def measure_edit(request, pk=None):
     form = MeasureForm(request.POST or None, initial=initial, cycle=cycle, measure=measure)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            measure = services.measure_save(
-                cycle=cycle,
-                measure=measure,
-                ref=d["ref"],
-                title=d["title"],
-                leads=list(d["leads"]),
-                cooperating=list(d["cooperating"]),
-                stage=d["stage"],
-                due_date=d["due_date"],
-                by=request.user,
-                request=request,
-            )
-        except rules.WorkflowError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("措施已保存。"))
-            return redirect(measure_url(measure))
+        done, saved = _attempt(
+            request,
+            _("措施已保存。"),
+            services.measure_save,
+            cycle=cycle,
+            measure=measure,
+            ref=d["ref"],
+            title=d["title"],
+            leads=list(d["leads"]),
+            cooperating=list(d["cooperating"]),
+            stage=d["stage"],
+            due_date=d["due_date"],
+        )
+        if done:
+            return redirect(saved)
     title = _("编辑措施 %(ref)s") % {"ref": measure.ref} if measure else _("新增措施（%(cycle)s）") % {"cycle": cycle}
     return render(request, "supervision/form.html", {"form": form, "title": title, "obj": measure})
+
+
+def _attempt(request, success: str, service, **kwargs) -> tuple[bool, object]:
+    """Call a workflow service as the signed-in user: its refusal (rules.WorkflowError) becomes an error message,
+    else `success` a success message. (whether it went through, what it returned)."""
+    try:
+        result = service(**kwargs, by=request.user, request=request)
+    except rules.WorkflowError as exc:
+        messages.error(request, exc.message)
+        return False, None
+    messages.success(request, success)
+    return True, result
 
 
 def _work_context(request, obj) -> dict:
@@ -168,9 +174,7 @@ def ledger(request):
         overdue=bool(data.get("overdue")),
         township=data.get("township"),
     )
-    page = list(rows[:PAGE_SIZE])
-    for item in page:
-        item.shown_assignments = selectors.visible_assignments(request.user, item.assignments.all())
+    page = _with_bodies_shown(request.user, rows[:PAGE_SIZE])
     return render(
         request,
         "supervision/ledger.html",
@@ -196,25 +200,62 @@ def ledger_sync(request):
     return redirect("supervision:ledger")
 
 
-@require_safe
-@roles_required(PARTICIPANTS)
-def item_detail(request, pk):
-    item = access.item_for_user(user=request.user, pk=pk)
-    item = (
-        selectors.with_overdue(type(item).objects.filter(pk=item.pk))
-        .select_related("school", "stage", "stage__cycle", "source_round", "source_round__school_year")
-        .prefetch_related(selectors.ASSIGNMENTS)
-        .get()
-    )
-    context = _work_context(request, item)
-    context |= {
+@dataclass(frozen=True)
+class WorkKind:
+    """What differs between the two kinds of work, measures and ledger items, for their shared pages."""
+
+    for_user: Callable
+    template: str
+    related: tuple[str, ...]
+    assignments: Prefetch
+    extra: Callable[[HttpRequest, object], dict] = lambda request, obj: {}
+
+
+def _item_links(request, item) -> dict:
+    return {
         "projects": access.projects_for(request.user).filter(items=item),
         "findings": access.findings_for(request.user).filter(items=item).select_related("review"),
     }
-    return render(request, "supervision/item_detail.html", context)
 
 
-def _post_progress(request, obj, back):
+KINDS = {
+    "measure": WorkKind(
+        for_user=access.measure_for_user,
+        template="supervision/measure_detail.html",
+        related=("stage", "stage__cycle", "cycle"),
+        assignments=selectors.MEASURE_ASSIGNMENTS,
+    ),
+    "item": WorkKind(
+        for_user=access.item_for_user,
+        template="supervision/item_detail.html",
+        related=("school", "stage", "stage__cycle", "source_round", "source_round__school_year"),
+        assignments=selectors.ASSIGNMENTS,
+        extra=_item_links,
+    ),
+}
+
+
+@require_safe
+@roles_required(PARTICIPANTS)
+def work_detail(request, pk, kind):
+    """The page of a measure or an item: its facts, bodies, updates, history and the work forms."""
+    spec = KINDS[kind]
+    obj = spec.for_user(user=request.user, pk=pk)
+    obj = (
+        selectors.with_overdue(type(obj).objects.filter(pk=obj.pk))
+        .select_related(*spec.related)
+        .prefetch_related(spec.assignments)
+        .get()
+    )
+    return render(request, spec.template, _work_context(request, obj) | spec.extra(request, obj))
+
+
+@require_POST
+@roles_required(PARTICIPANTS)
+def work_progress(request, pk, kind):
+    """A progress update, with evidence, on a measure or an item."""
+    obj = KINDS[kind].for_user(user=request.user, pk=pk)
+    back = obj.get_absolute_url()
     if not access.can_post_update(request.user, obj):
         raise PermissionDenied
     form = ProgressForm(request.POST, request.FILES)
@@ -231,87 +272,38 @@ def _post_progress(request, obj, back):
         )
         messages.error(request, exc.message)
         return redirect(back)
-    try:
-        services.progress_post(
-            obj=obj,
-            by=request.user,
-            text=form.cleaned_data["text"],
-            percent=form.cleaned_data["percent"],
-            files=files,
-            request=request,
-        )
-    except rules.WorkflowError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("进展已报送。"))
+    text, percent = form.cleaned_data["text"], form.cleaned_data["percent"]
+    _attempt(request, _("进展已报送。"), services.progress_post, obj=obj, text=text, percent=percent, files=files)
     return redirect(back)
 
 
-def _post_action(request, obj, back):
+@require_POST
+@roles_required(PARTICIPANTS)
+def work_action(request, pk, kind):
+    """Done, accepted or sent back: the workflow of a measure or an item."""
+    obj = KINDS[kind].for_user(user=request.user, pk=pk)
+    back = obj.get_absolute_url()
     action = request.POST.get("action")
     allowed = access.can_mark_done if action == "done" else access.can_review
     if not allowed(request.user, obj):
         raise PermissionDenied
-    try:
-        if action == "done":
-            services.work_done(obj=obj, by=request.user, request=request)
-            messages.success(request, _("已报完成，等待教体局验收。"))
-        elif action in ("accept", "send_back"):
-            form = ReviewForm({"decision": action, "comment": request.POST.get("comment", "")})
-            form.is_valid()
-            services.work_review(
-                obj=obj,
-                by=request.user,
-                accept=action == "accept",
-                comment=form.cleaned_data.get("comment", ""),
-                request=request,
-            )
-            messages.success(request, _("已验收。") if action == "accept" else _("已退回。"))
-        else:
-            messages.error(request, _("未知的操作。"))
-    except rules.WorkflowError as exc:
-        messages.error(request, exc.message)
+    if action == "done":
+        _attempt(request, _("已报完成，等待教体局验收。"), services.work_done, obj=obj)
+    elif action in ("accept", "send_back"):
+        form = ReviewForm({"decision": action, "comment": request.POST.get("comment", "")})
+        form.is_valid()
+        accept, comment = action == "accept", form.cleaned_data.get("comment", "")
+        _attempt(
+            request,
+            _("已验收。") if accept else _("已退回。"),
+            services.work_review,
+            obj=obj,
+            accept=accept,
+            comment=comment,
+        )
+    else:
+        messages.error(request, _("未知的操作。"))
     return redirect(back)
-
-
-@require_POST
-@roles_required(PARTICIPANTS)
-def item_progress(request, pk):
-    item = access.item_for_user(user=request.user, pk=pk)
-    return _post_progress(request, item, item_url(item))
-
-
-@require_POST
-@roles_required(PARTICIPANTS)
-def item_action(request, pk):
-    item = access.item_for_user(user=request.user, pk=pk)
-    return _post_action(request, item, item_url(item))
-
-
-@require_POST
-@roles_required(PARTICIPANTS)
-def measure_progress(request, pk):
-    measure = access.measure_for_user(user=request.user, pk=pk)
-    return _post_progress(request, measure, measure_url(measure))
-
-
-@require_POST
-@roles_required(PARTICIPANTS)
-def measure_action(request, pk):
-    measure = access.measure_for_user(user=request.user, pk=pk)
-    return _post_action(request, measure, measure_url(measure))
-
-
-def item_url(item) -> str:
-    from django.urls import reverse
-
-    return reverse("supervision:item", kwargs={"pk": item.pk})
-
-
-def measure_url(measure) -> str:
-    from django.urls import reverse
-
-    return reverse("supervision:measure", kwargs={"pk": measure.pk})
 
 
 @roles_required(BUREAU)
@@ -333,7 +325,7 @@ def item_create(request):
             request=request,
         )
         messages.success(request, _("整改任务已添加。"))
-        return redirect(item_url(item))
+        return redirect(item)
     return render(request, "supervision/form.html", {"form": form, "title": _("添加整改任务")})
 
 
@@ -352,7 +344,7 @@ def item_schedule(request, pk):
             item=item, stage=d["stage"], due_date=d["due_date"], target=d["target"], by=request.user, request=request
         )
         messages.success(request, _("已保存。"))
-        return redirect(item_url(item))
+        return redirect(item)
     return render(request, "supervision/form.html", {"form": form, "title": _("调整阶段和时限"), "obj": item})
 
 

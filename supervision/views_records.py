@@ -11,8 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from gongqing import audit
-from gongqing.audit_changes import form_changes
 from gongqing.decorators import roles_required
 from gongqing.roles import BUREAU, OVERSEERS, PARTICIPANTS
 
@@ -83,17 +81,7 @@ def project_edit(request, pk=None):
     project = get_object_or_404(Project, pk=pk) if pk else None
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
-        project = form.save(commit=False)
-        project._history_user = request.user
-        project.save()
-        form.save_m2m()
-        audit.record(
-            action="supervision.project_save",
-            request=request,
-            obj=project,
-            fields=form.changed_data,
-            changes=form_changes(form),
-        )
+        services.project_save(form=form, by=request.user, request=request)
         messages.success(request, _("建设项目已保存。"))
         return redirect("supervision:projects")
     return render(request, "supervision/form.html", {"form": form, "title": _("建设项目"), "obj": project})
@@ -119,8 +107,7 @@ def review_list(request):
 def review_create(request):
     form = ReviewRecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        review = form.save()
-        audit.record(action="supervision.review_save", request=request, obj=review)
+        services.review_save(form=form, by=request.user, request=request)
         messages.success(request, _("外部评估已登记，请逐条录入反馈问题。"))
         return redirect("supervision:reviews")
     return render(request, "supervision/form.html", {"form": form, "title": _("登记外部评估")})
@@ -132,18 +119,7 @@ def finding_edit(request, review_pk, pk=None):
     finding = get_object_or_404(Finding, pk=pk, review=review) if pk else None
     form = FindingForm(request.POST or None, instance=finding)
     if request.method == "POST" and form.is_valid():
-        finding = form.save(commit=False)
-        finding.review = review
-        finding._history_user = request.user
-        finding.save()
-        form.save_m2m()
-        audit.record(
-            action="supervision.finding_save",
-            request=request,
-            obj=finding,
-            fields=form.changed_data,
-            changes=form_changes(form),
-        )
+        services.finding_save(form=form, review=review, by=request.user, request=request)
         messages.success(request, _("反馈问题及整改回应已保存。"))
         return redirect("supervision:reviews")
     return render(request, "supervision/form.html", {"form": form, "title": review.title, "obj": finding})

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from indicators import loading, services, verdicts
-from indicators.domain import forecast
-from indicators.domain.standard import Standard, code_key
-from schools.models import SchoolKind
+from indicators.domain import warnings as early_warnings
+from indicators.domain.warnings import directions, school_codes
+from schools.models import SECTION_LABELS, SchoolKind
 
 from . import selectors
 from .charts import Chart, Num, Series, Table
@@ -24,7 +23,7 @@ SECTIONS = ("primary", "junior")
 
 
 def section_label(section: str) -> str:
-    return {"primary": _("小学"), "junior": _("初中")}.get(section, section)
+    return str(SECTION_LABELS.get(section, section))
 
 
 def verdict_label(status: str) -> str:
@@ -37,17 +36,6 @@ HEAT_LABELS = {"met": "达标", "close": "接近标准", "not-met": "未达标",
 
 def heat_label(heat: str) -> str:
     return _(HEAT_LABELS.get(heat, heat))
-
-
-def school_codes(std: Standard) -> tuple[str, ...]:
-    """Every indicator judged school by school and stored in SchoolResult: the section results (R1–R7) and the
-    school-level items (G3–G7, G12, Q4 in 2017), as the standard the year uses lists them."""
-    return std.resource_codes + std.school_item_codes
-
-
-def directions(std: Standard) -> dict[str, str | None]:
-    """Code → the side "close" lies on, read from the standard's dictionary (forecast.direction_of)."""
-    return {code: forecast.direction_of(std.indicators[code]) for code in school_codes(std)}
 
 
 def _cv_state(met) -> str:
@@ -360,48 +348,37 @@ def trends(*, states) -> dict:
 # --- 5. Early warnings ----------------------------------------------------------------------------------------------
 
 
-def next_as_of(as_of: datetime.date) -> datetime.date:
-    try:
-        return as_of.replace(year=as_of.year + 1)
-    except ValueError:  # 29 February
-        return as_of.replace(year=as_of.year + 1, day=28)
-
-
-AREA_CODES = {"R4": ("extension", "new_school"), "R5": ("sports_ground",)}
-
-
-UNREAD = object()
-
-
-def warnings(*, state, schools, projects=UNREAD, intakes=None) -> dict:
+def warnings(*, state, schools, projects=selectors.UNREAD, intakes=None) -> dict:
     """`projects`: supervision_projects() of the round's next year when the caller has read them; `intakes`: the
     bureau's grade-1 estimates for next year (selectors.intake_estimates) if read."""
-    rnd = state.round
-    if intakes is None:
-        intakes = selectors.intake_estimates(year=rnd.school_year.year + 1, schools=schools)
+    inputs = selectors.warning_inputs(round=state.round, schools=schools, projects=projects, intakes=intakes)
+    found = early_warnings.compute(inputs)
     label = {s: section_label(s) for s in SECTIONS}  # one translation per section, not one per row of a long list
     label[""] = _("全校")  # a school-level item (G3–G7, G12, Q4)
-    std = selectors.standards_by_year([rnd.school_year.year])[rnd.school_year.year]
-    names = {code: d.name_zh for code, d in std.indicators.items()}
-    codes = school_codes(std)
-    sides = directions(std)
-    results = selectors.school_results(round=rnd, schools=schools, codes=codes)
-    grades, info = selectors.grade_counts(round=rnd, schools=schools)
-    until = next_as_of(rnd.as_of)
-    if projects is UNREAD:
-        projects = selectors.supervision_projects(after=rnd.as_of, until=until, schools=schools)
-    students = selectors.section_students(round=rnd, schools=schools)
+    close_table, close_chart = _close_layout(inputs, found, label)
+    class_table, classes_chart = _classes_layout(inputs, found)
+    area_table = _areas_layout(inputs, found, label)
+    return {
+        "charts": {"close": close_chart, "classes": classes_chart},
+        "tables": {
+            "close-list": (_("接近标准的学校学段"), close_table),
+            "classes-list": (_("下一学年预计超班额"), class_table),
+            "areas-list": (_("生均面积预计降到标准以下"), area_table),
+        },
+        "close_table": close_table,
+        "class_table": class_table,
+        "area_table": area_table,
+        "unplaced": _unplaced_names(found.unplaced, inputs.info),
+        "until": inputs.until,
+        "projects": inputs.projects,
+        "intakes_used": sum(1 for sid in inputs.intakes if sid in inputs.info),
+        "intake_year": inputs.year + 1,
+    }
 
-    # "Close": met, but within 10% of failing — the matrix's rule and indicators (forecast.is_close, direction_of).
-    close_rows = []
-    close_counts = defaultdict(int)
-    for sid, section, code, status, value, threshold in results:
-        side = sides.get(code)
-        if sid in info and forecast.is_close(status=status, value=value, threshold=threshold, direction=side):
-            close_rows.append((info[sid], section, code, value, threshold))
-            close_counts[(section, code)] += 1
-    close_rows.sort(key=lambda r: (r[0].township_order, r[0].code, r[1], code_key(r[2])))
-    close_table = Table(
+
+def _close_layout(inputs, found, label) -> tuple[Table, Chart]:
+    names, codes, counts = inputs.names, inputs.codes, found.close_counts
+    table = Table(
         [_("学校"), _("乡镇"), _("学段"), _("指标"), _("当前值"), _("标准"), _("距未达标")],
         [
             [
@@ -413,50 +390,28 @@ def warnings(*, state, schools, projects=UNREAD, intakes=None) -> dict:
                 Num(t, places=2),
                 Num(abs(v - t) / t, percent=True),
             ]
-            for s, sec, code, v, t in close_rows
+            for s, sec, code, v, t in found.close
         ],
     )
-    present = [s for s in (*SECTIONS, "") if any(k[0] == s for k in close_counts)]
-    charts = {
-        "close": Chart(
-            key="close",
-            title=_("接近标准（距未达标不足10%）的学校学段数"),
-            kind="bar",
-            categories=list(codes),
-            series=[Series(label[s], [close_counts.get((s, c), 0) for c in codes]) for s in present],
-            unit=_("所"),
-            table=Table(
-                [_("指标"), *[label[s] for s in present]],
-                [[f"{c} {names.get(c, '')}", *[close_counts.get((s, c), 0) for s in present]] for c in codes],
-            ),
-        )
-    }
+    present = [s for s in (*SECTIONS, "") if any(k[0] == s for k in counts)]
+    chart = Chart(
+        key="close",
+        title=_("接近标准（距未达标不足10%）的学校学段数"),
+        kind="bar",
+        categories=list(codes),
+        series=[Series(label[s], [counts.get((s, c), 0) for c in codes]) for s in present],
+        unit=_("所"),
+        table=Table(
+            [_("指标"), *[label[s] for s in present]],
+            [[f"{c} {names.get(c, '')}", *[counts.get((s, c), 0) for s in present]] for c in codes],
+        ),
+    )
+    return table, chart
 
-    # Next year's class sizes.
-    result = forecast.next_year(grades, caps=std.class_caps, intakes=intakes)
-    places = defaultdict(int)
-    added_area: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
-    for sid, kind, p, area in projects or ():
-        places[sid] += p
-        for code, kinds in AREA_CODES.items():
-            if kind in kinds:
-                added_area[(sid, code)] += area
-    class_rows = []
-    by_township = defaultdict(lambda: [0, 0])
-    for sid, rows in result.grades.items():
-        over = [g for g in rows.values() if g.over]
-        if not over:
-            continue
-        total = sum(g.over for g in over)
-        remaining = forecast.over_after_projects(total, places.get(sid, 0))
-        s = info[sid]
-        by_township[s.township][0] += total
-        by_township[s.township][1] += remaining
-        for g in over:
-            class_rows.append((s, g, total, places.get(sid, 0), remaining))
-    class_rows.sort(key=lambda r: (r[0].township_order, r[0].code, r[1].grade))
+
+def _classes_layout(inputs, found) -> tuple[Table, Chart]:
     estimated, this_year = _("教体局招生预估"), _("本学年一年级")
-    class_table = Table(
+    table = Table(
         [
             _("学校"),
             _("乡镇"),
@@ -484,13 +439,14 @@ def warnings(*, state, schools, projects=UNREAD, intakes=None) -> dict:
                 g.extra_classes,
                 p,
                 remaining,
-                (estimated if s.school_id in intakes else this_year) if g.grade == 1 else "",
+                (estimated if s.school_id in inputs.intakes else this_year) if g.grade == 1 else "",
             ]
-            for s, g, total, p, remaining in class_rows
+            for s, g, total, p, remaining in found.classes
         ],
     )
+    by_township = found.by_township
     townships = sorted(by_township)
-    charts["classes"] = Chart(
+    chart = Chart(
         key="classes",
         title=_("下一学年预计超班额人数（按乡镇）"),
         kind="bar",
@@ -505,31 +461,12 @@ def warnings(*, state, schools, projects=UNREAD, intakes=None) -> dict:
             [[t, by_township[t][0], by_township[t][1]] for t in townships],
         ),
     )
+    return table, chart
 
-    # Per-student areas as enrolment grows.
-    grades_now = {g.school_id: g.grades for g in grades}
-    school_students: dict[int, int] = defaultdict(int)
-    for (sid, _section), n in students.items():
-        school_students[sid] += n
-    area_rows = []
-    for sid, section, code, status, value, threshold in results:
-        if code not in AREA_CODES or status != "met" or value is None or sid not in info:
-            continue
-        now_listed = forecast.section_students(grades_now.get(sid, {}), section)
-        next_listed = forecast.section_students(result.grades.get(sid, {}), section)
-        n = students.get((sid, section), 0)
-        share = Decimal(n) / school_students[sid] if school_students.get(sid) else Decimal(0)
-        projected = forecast.per_student_next(
-            value=value,
-            students=n,
-            now_listed=now_listed,
-            next_listed=next_listed,
-            added=added_area.get((sid, code), Decimal(0)) * share,
-        )
-        if projected is not None and threshold is not None and projected < threshold:
-            area_rows.append((info[sid], section, code, value, projected, threshold, n, now_listed, next_listed))
-    area_rows.sort(key=lambda r: (r[0].township_order, r[0].code, r[1], r[2]))
-    area_table = Table(
+
+def _areas_layout(inputs, found, label) -> Table:
+    names = inputs.names
+    return Table(
         [
             _("学校"),
             _("乡镇"),
@@ -553,25 +490,9 @@ def warnings(*, state, schools, projects=UNREAD, intakes=None) -> dict:
                 n,
                 round(n * nxt / now) if now else None,
             ]
-            for s, sec, code, v, p, t, n, now, nxt in area_rows
+            for s, sec, code, v, p, t, n, now, nxt in found.areas
         ],
     )
-    return {
-        "charts": charts,
-        "tables": {
-            "close-list": (_("接近标准的学校学段"), close_table),
-            "classes-list": (_("下一学年预计超班额"), class_table),
-            "areas-list": (_("生均面积预计降到标准以下"), area_table),
-        },
-        "close_table": close_table,
-        "class_table": class_table,
-        "area_table": area_table,
-        "unplaced": {info_name: n for info_name, n in _unplaced_names(result.unplaced, info).items()},
-        "until": until,
-        "projects": projects,
-        "intakes_used": sum(1 for sid in intakes if sid in info),
-        "intake_year": rnd.school_year.year + 1,
-    }
 
 
 def _unplaced_names(unplaced: dict[int, int], info: dict) -> dict[str, int]:

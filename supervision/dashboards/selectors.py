@@ -15,6 +15,7 @@ from django.db.models import Count, Q, Sum
 
 from indicators import loading
 from indicators.domain import forecast
+from indicators.domain import warnings as early_warnings
 from indicators.domain.standard import Standard
 from indicators.models import EvaluationState, IntakeEstimate, SchoolResult, SectionCV, SectionVerdict, YearSettings
 from indicators.templatetags.indicator_tags import format_against
@@ -283,6 +284,37 @@ def section_students(*, round, schools) -> dict[tuple[int, str], int]:
             "school_id", "section", "students"
         )
     }
+
+
+# --- Early warnings -----------------------------------------------------------------------------------------------
+
+UNREAD = object()
+
+
+def warning_inputs(*, round, schools, projects=UNREAD, intakes=None) -> early_warnings.WarningInputs:
+    """Everything the early warnings are computed from, read in a fixed number of queries; `projects` and `intakes`
+    when the caller has read them already (the page's cache key is a digest of them)."""
+    year = round.school_year.year
+    std = standards_by_year([year])[year]
+    codes = early_warnings.school_codes(std)
+    until = early_warnings.next_as_of(round.as_of)
+    grades, info = grade_counts(round=round, schools=schools)
+    return early_warnings.WarningInputs(
+        year=year,
+        until=until,
+        codes=codes,
+        names={code: d.name_zh for code, d in std.indicators.items()},
+        directions=early_warnings.directions(std),
+        caps=std.class_caps,
+        results=school_results(round=round, schools=schools, codes=codes),
+        grades=grades,
+        info=info,
+        projects=(
+            supervision_projects(after=round.as_of, until=until, schools=schools) if projects is UNREAD else projects
+        ),
+        students=section_students(round=round, schools=schools),
+        intakes=intake_estimates(year=year + 1, schools=schools) if intakes is None else intakes,
+    )
 
 
 # --- Supervision (read-only) ----------------------------------------------------------------------------------------

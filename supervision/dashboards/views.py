@@ -27,6 +27,7 @@ from gongqing import audit
 from gongqing.decorators import roles_required
 from gongqing.roles import BUREAU, OVERSEERS, RESULT_READERS
 from gongqing.spreadsheets import append_row
+from indicators.domain.warnings import next_as_of
 from schools import access
 
 from . import intake as intakes
@@ -105,7 +106,7 @@ def _warnings(request, state, schools) -> dict:
     estimates, which are few: the key holds a digest of the projects and estimates the page would count, read first.
     The cache keeps the lists' first rows (what the page shows); a download builds them whole."""
     rnd = state.round
-    projects = selectors.supervision_projects(after=rnd.as_of, until=pages.next_as_of(rnd.as_of), schools=schools)
+    projects = selectors.supervision_projects(after=rnd.as_of, until=next_as_of(rnd.as_of), schools=schools)
     intakes = selectors.intake_estimates(year=rnd.school_year.year + 1, schools=schools)
     digest = hashlib.sha256(repr((projects, sorted(intakes.items()))).encode()).hexdigest()[:16]
     key = _key(request, "warnings", state, digest)

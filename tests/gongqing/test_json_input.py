@@ -8,7 +8,7 @@ import pytest
 
 from gongqing import json_input
 from gongqing.json_input import MAX_JSON_DEPTH, MAX_JSON_VALUES, JsonRefused, check_json
-from indicators.forms_whatif import changes_from_post
+from indicators.whatif.forms import changes_from_post
 
 
 def nested(depth: int) -> bytes:

@@ -151,7 +151,7 @@ def test_another_years_return_stays_visible(admin, staff, ganlu_school, official
 
 def test_a_deleted_scenario_is_kept_and_restored_from_the_bin(login, admin, staff, official_round):
     from indicators.models import Scenario
-    from indicators.scenarios import scenario_delete
+    from indicators.whatif.scenarios import scenario_delete
 
     scenario = Scenario.objects.create(round=official_round, name="运动场方案", changes=[], created_by=staff)
     scenario_delete(scenario=scenario, by=staff)

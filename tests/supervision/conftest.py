@@ -14,7 +14,7 @@ import pytest
 from indicators import services as indicator_services
 from schools import services as school_services
 from supervision import rules, services
-from supervision.models import Body, Cycle
+from supervision.models import Body, Cycle, RectificationItem
 from tests.factories import BodyFactory, RoundFactory, SchoolFactory, make_return, primary_figures
 
 DEPARTMENTS = (
@@ -93,3 +93,14 @@ def approve(ret, staff, capture):
 
 def body(code) -> Body:
     return Body.objects.get(code=code)
+
+
+@pytest.fixture
+def ledger(county, official_round, demo_cycle, recompute, personas):
+    """The official round computed and the plan seeded: the ledger's R5 items of schools B and C."""
+    recompute(official_round)
+    services.measures_seed(cycle=demo_cycle)
+    return {
+        "B": RectificationItem.objects.get(school=county["B"], code="R5"),
+        "C": RectificationItem.objects.get(school=county["C"], code="R5"),
+    }

@@ -28,16 +28,6 @@ def _frozen():
 
 
 @pytest.fixture
-def ledger(county, official_round, demo_cycle, recompute, personas):
-    recompute(official_round)
-    services.measures_seed(cycle=demo_cycle)
-    return {
-        "B": RectificationItem.objects.get(school=county["B"], code="R5"),
-        "C": RectificationItem.objects.get(school=county["C"], code="R5"),
-    }
-
-
-@pytest.fixture
 def lead_officer(bodies):
     return UserFactory(username="ziranziyuan", role=Role.DEPARTMENT_OFFICER, body=bodies["natural_resources"])
 

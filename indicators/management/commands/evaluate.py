@@ -43,11 +43,10 @@ from schools.exchange import formats
 from schools.exchange.formats import CLASSES, RETURNS, ROOMS, CellError, normalise_header
 from schools.exchange.importer import Entry, ExchangeProblem, Plan, locate, parse_tables
 from schools.exchange.reader import Table, read_csv, read_workbook
-from schools.models import FIGURE_FIELDS, Location, Ownership, School, SchoolKind
+from schools.models import FIGURE_FIELDS, SECTION_LABELS, Location, Ownership, School, SchoolKind
 from schools.validation import ClassRow, RoomRow, label, validate_return
 
 BAD_FILE = 2
-SECTION_NAMES = {"primary": "小学", "junior": "初中"}
 
 
 def _choice(choices, what: str):
@@ -326,7 +325,7 @@ def text_report(ev: Evaluation, inp: EvaluationInput) -> str:
     for section, table in ev.sections.items():
         out.append(
             _("%(section)s校际差异系数（每项不超过%(limit)s）")
-            % {"section": SECTION_NAMES.get(section, section), "limit": table.limit}
+            % {"section": SECTION_LABELS.get(section, section), "limit": table.limit}
         )
         out.append("  " + "\t".join([_("指标"), _("县域均值"), _("标准差"), _("差异系数"), _("是否达标")]))
         for code, stats in table.stats.items():
@@ -354,7 +353,7 @@ def text_report(ev: Evaluation, inp: EvaluationInput) -> str:
             % {
                 "name": r.unit.school_name,
                 "code": r.school_code,
-                "section": SECTION_NAMES.get(r.section, r.section),
+                "section": SECTION_LABELS.get(r.section, r.section),
                 "met": r.met_count,
                 "missed": "、".join(r.missed),
             }

@@ -6,13 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongqing import json_input
+from schools.models import Section
 
-from . import whatif
+from . import changes as whatif
 
 MAX_CHANGES_TEXT = 100_000
 
 OP_CHOICES = [(whatif.DELTA, _("增加（减少请填负数）")), (whatif.SET, _("设为"))]
-SECTION_CHOICES = [("", "—"), ("primary", _("小学")), ("junior", _("初中"))]
+SECTION_CHOICES = [("", "—"), *Section.choices]
 
 
 def _keyed(labels: dict) -> dict[str, str]:

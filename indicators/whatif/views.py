@@ -17,11 +17,12 @@ from gongqing.decorators import roles_required
 from gongqing.roles import BUREAU
 from schools.models import CollectionRound
 
-from . import access, scenarios
-from . import whatif as rules
-from .forms_whatif import ChangeForm, ScenarioNameForm, changes_from_post
-from .labels import SECTION_LABELS
-from .models import Scenario
+from .. import access
+from ..labels import SECTION_LABELS
+from ..models import Scenario
+from . import changes as rules
+from . import scenarios
+from .forms import ChangeForm, ScenarioNameForm, changes_from_post
 
 MAX_COMPARED = 3
 

@@ -35,12 +35,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .domain.costing import cost_gaps
-from .domain.decimals import quantize
-from .domain.evaluate import Evaluation
-from .domain.inputs import POLICIES, ClassFigures, EvaluationInput, SchoolFigures, SectionFigures
-from .domain.sections import SECTIONS_OF_KIND
-from .domain.standard import KINDS
+from schools.models import SECTION_LABELS, SchoolKind
+
+from ..domain.costing import cost_gaps
+from ..domain.decimals import quantize
+from ..domain.evaluate import Evaluation
+from ..domain.inputs import POLICIES, ClassFigures, EvaluationInput, SchoolFigures, SectionFigures
+from ..domain.sections import SECTIONS_OF_KIND
+from ..domain.standard import KINDS
 
 PLACES = 6
 MAX_CHANGES = 200
@@ -82,17 +84,8 @@ FIELD_LABELS = {
 WHOLE_NUMBERS = frozenset({"multimedia_rooms", *SECTION_COUNTS, *CLASS_CHANGES})
 SET_ONLY = frozenset({"class_add", *REGISTRY_CHANGES, POLICY_FIELD})
 SECTION_FIELDS = frozenset({*SECTION_COUNTS, *CLASS_CHANGES})
-SECTION_LABELS = {"primary": gettext_lazy("小学"), "junior": gettext_lazy("初中")}
 SECTION_GRADES = {"primary": range(1, 7), "junior": range(7, 10)}
-KIND_LABELS = {
-    "primary": gettext_lazy("小学"),
-    "junior": gettext_lazy("初中"),
-    "nine_year": gettext_lazy("九年一贯制学校"),
-    "twelve_year": gettext_lazy("十二年一贯制学校"),
-    "complete_secondary": gettext_lazy("完全中学"),
-    "teaching_point": gettext_lazy("教学点"),
-    "special": gettext_lazy("特殊教育学校"),
-}
+KIND_LABELS = dict(SchoolKind.choices)
 POLICY_LABELS = {
     "merge": gettext_lazy("并入所属学校小学部"),
     "exclude_small": gettext_lazy("不足50人的教学点不参评"),

@@ -17,8 +17,9 @@ from django.db import transaction
 from gongqing import audit, softdelete
 from schools.models import CollectionRound
 
-from . import loading, storing, whatif
-from .models import CostSettings, EvaluationState, Scenario, SchoolResult, SectionCV, SectionVerdict
+from .. import loading, storing
+from ..models import CostSettings, EvaluationState, Scenario, SchoolResult, SectionCV, SectionVerdict
+from . import changes as whatif
 
 
 @dataclass

@@ -1,0 +1,270 @@
+"""The ledger sync after a recompute: one item per failing key, updated, closed or reopened from the round's results."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
+from indicators.models import EvaluationState, SchoolResult, SectionCV
+
+from .. import rules, selectors
+from ..models import (
+    Body,
+    BodyRole,
+    ItemBody,
+    ItemKind,
+    ItemState,
+    RectificationItem,
+    RoutingRule,
+    Stage,
+    WorkStatus,
+)
+from ..plan import DEFAULT_ROUTE, TOWNSHIP
+
+
+class Routing:
+    """Routing rules resolved to bodies, with the township of a school looked up once per sync."""
+
+    def __init__(self):
+        self.rules = dict(RoutingRule.objects.values_list("code", "bodies"))
+        self.bodies = {b.code: b for b in Body.objects.all()}
+        self.township_bodies = {b.township_id: b for b in self.bodies.values() if b.township_id}
+
+    def bodies_for(self, code: str, *, township_id: int | None) -> list[tuple[Body, str]]:
+        out: list[tuple[Body, str]] = []
+        for code_ in self.rules.get(code) or DEFAULT_ROUTE:
+            body = self.township_bodies.get(township_id) if code_ == TOWNSHIP else self.bodies.get(code_)
+            if body is not None and all(b.pk != body.pk for b, _r in out):
+                out.append((body, BodyRole.LEAD if not out else BodyRole.COOPERATING))
+        return out
+
+
+def _default_schedule(on: datetime.date) -> tuple[Stage | None, datetime.date | None]:
+    """New and reopened items go into the current cycle's current stage, due at its end."""
+    cycle = selectors.current_cycle()
+    if cycle is None:
+        return None, None
+    view = selectors.cycle_view(cycle, on=on)
+    stage = view.current or (view.stages[0] if view.not_started and view.stages else None)
+    return stage, (stage.ends if stage else None)
+
+
+def _observations(round_) -> dict[str, dict]:
+    """What the round says of every ledger key that fails, and of every key that exists: key → indicator facts."""
+    state = EvaluationState.objects.get(round=round_)
+    gaps: dict[tuple, dict[tuple, Decimal]] = {}
+    for g in state.result.get("gaps", []):
+        # School-level items (G3, G5...) are stored without a section; their gaps may name one.
+        section = g["section"] if g["code"].startswith("R") else ""
+        by_resource = gaps.setdefault((g["school"], section, g["code"]), {})
+        key = (g["resource"], g["unit"])
+        by_resource[key] = by_resource.get(key, Decimal(0)) + Decimal(str(g["quantity"]))
+    names = _indicator_names(round_)
+    out: dict[str, dict] = {}
+    rows = SchoolResult.objects.filter(round=round_).values_list(
+        "school_id",
+        "school__code",
+        "school__name",
+        "school__township_id",
+        "section",
+        "code",
+        "status",
+        "value",
+        "threshold",
+        "gap",
+        "detail",
+    )
+    failing_codes = set()
+    for (
+        school_id,
+        school_code,
+        school_name,
+        township_id,
+        section,
+        code,
+        status,
+        value,
+        threshold,
+        gap,
+        detail,
+    ) in rows.iterator(chunk_size=5000):
+        if status in ("not_met", "within_tolerance"):
+            failing_codes.add(code)
+            resource_gaps = gaps.get((school_code, section, code), {})
+            target = "；".join(
+                rules.gap_text(
+                    resource=resource, quantity=quantity, unit=unit, labels=RESOURCE_LABELS, units=UNIT_LABELS
+                )
+                for (resource, unit), quantity in resource_gaps.items()
+            ) or _("达到指标要求")
+        else:
+            target = None
+        label = SECTION_LABELS.get(section, section)
+        where = f"{school_name}（{label}）" if label else school_name
+        out[f"school:{school_id}:{section}:{code}"] = {
+            "kind": ItemKind.SCHOOL,
+            "school_id": school_id,
+            "township_id": township_id,
+            "section": section,
+            "code": code,
+            "status": rules.indicator_status(status),
+            "value": value,
+            "threshold": threshold,
+            "gap": gap,
+            "unit": (detail or {}).get("unit", ""),
+            "target": target,
+            "title": f"{where} {code} {names.get(code, '')}".strip(),
+        }
+    for section, code, cv, limit, met in SectionCV.objects.filter(round=round_).values_list(
+        "section", "code", "cv", "limit", "met"
+    ):
+        status = rules.PASSING if met else rules.FAILING if met is False else rules.NO_DATA
+        out[f"cv:{section}:{code}"] = {
+            "kind": ItemKind.CV,
+            "school_id": None,
+            "township_id": None,
+            "section": section,
+            "code": code,
+            "status": status,
+            "value": cv,
+            "threshold": limit,
+            "gap": None,
+            "unit": "",
+            "target": rules.cv_target(cv, limit) if status == rules.FAILING else None,
+            "title": _("%(section)s %(code)s %(name)s 校际差异系数")
+            % {"section": SECTION_LABELS.get(section, section), "code": code, "name": names.get(code, "")},
+        }
+    for code, item in state.result.get("items", {}).items():
+        if code in failing_codes or (item.get("schools") and not item.get("parts")):
+            continue
+        status = {"not_met": rules.FAILING, "met": rules.PASSING}.get(item.get("status"), rules.NO_DATA)
+        out[f"county:{code}"] = {
+            "kind": ItemKind.COUNTY,
+            "school_id": None,
+            "township_id": None,
+            "section": "",
+            "code": code,
+            "status": status,
+            "value": None,
+            "threshold": None,
+            "gap": None,
+            "unit": "",
+            "target": _("达到指标要求") if status == rules.FAILING else None,
+            "title": _("县级 %(code)s %(name)s") % {"code": code, "name": names.get(code, "")},
+        }
+    return out
+
+
+def _indicator_names(round_) -> dict[str, str]:
+    from indicators.services import indicator_names
+
+    return indicator_names(school_year=round_.school_year)
+
+
+def _assign(item: RectificationItem, routing: Routing, facts: dict) -> None:
+    township_id = facts["township_id"] if facts["kind"] == ItemKind.SCHOOL else None
+    rows = [
+        ItemBody(item=item, body=body, role=role)
+        for body, role in routing.bodies_for(facts["code"], township_id=township_id)
+    ]
+    ItemBody.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+SYNCED_FIELDS = ("indicator_status", "within_tolerance", "value", "threshold", "gap", "unit", "source_round")
+
+
+@transaction.atomic
+def ledger_sync(*, on: datetime.date | None = None) -> dict[str, int]:
+    """Bring the ledger in line with the source round's stored results. Idempotent: a second run writes nothing.
+
+    One item per key, never a new one each year: failing keys without an item open one; an existing item takes the
+    round's status (and target, while failing), closes, waits for data or reopens by `rules`.
+    """
+    round_ = selectors.source_round()
+    counts = {"opened": 0, "reopened": 0, "closed": 0, "updated": 0}
+    if round_ is None:
+        return counts
+    on = on or selectors.today()
+    observed = _observations(round_)
+    failing = {k: f for k, f in observed.items() if f["status"] in (rules.FAILING, rules.WITHIN_TOLERANCE)}
+    existing = {i.key: i for i in RectificationItem.objects.exclude(kind=ItemKind.MANUAL).select_for_update()}
+    routing = Routing()
+    now = timezone.now()
+    schedule = None
+    for key, facts in failing.items():
+        if key in existing:
+            continue
+        schedule = schedule or _default_schedule(on)
+        state, _reason = rules.derive_state(indicator=facts["status"], work=WorkStatus.NOT_STARTED)
+        item = RectificationItem.objects.create(
+            key=key,
+            kind=facts["kind"],
+            school_id=facts["school_id"],
+            section=facts["section"],
+            code=facts["code"],
+            title=facts["title"][:200],
+            target=(facts["target"] or "")[:300],
+            state=state,
+            indicator_status=facts["status"],
+            within_tolerance=facts["status"] == rules.WITHIN_TOLERANCE,
+            value=facts["value"],
+            threshold=facts["threshold"],
+            gap=facts["gap"],
+            unit=facts["unit"],
+            source_round=round_,
+            synced_at=now,
+            stage=schedule[0],
+            due_date=schedule[1],
+        )
+        _assign(item, routing, facts)
+        counts["opened"] += 1
+    for key, item in existing.items():
+        facts = observed.get(key)
+        status = facts["status"] if facts else rules.NO_DATA
+        changed: set[str] = set()
+        values = {"indicator_status": status}
+        if facts:
+            values |= {
+                "value": facts["value"],
+                "threshold": facts["threshold"],
+                "gap": facts["gap"] if status != rules.PASSING else None,
+                "unit": facts["unit"],
+                "source_round": round_,
+            }
+        if status in (rules.FAILING, rules.WITHIN_TOLERANCE):
+            values["within_tolerance"] = status == rules.WITHIN_TOLERANCE
+            values["target"] = (facts["target"] or item.target)[:300]
+        if rules.should_reopen(state=item.state, indicator=status):
+            schedule = schedule or _default_schedule(on)
+            values |= {
+                "work_status": WorkStatus.NOT_STARTED,
+                "percent": 0,
+                "done_at": None,
+                "accepted_at": None,
+                "review_comment": "",
+                "reopened": item.reopened + 1,
+                "stage": schedule[0],
+                "due_date": schedule[1],
+            }
+            counts["reopened"] += 1
+        for name, value in values.items():
+            current = getattr(item, name)
+            if current != value:
+                setattr(item, name, value)
+                changed.add(name)
+        state, reason = rules.derive_state(indicator=item.indicator_status, work=item.work_status)
+        if (state, reason) != (item.state, item.closed_reason):
+            counts["closed"] += state == ItemState.CLOSED
+            item.state, item.closed_reason = state, reason
+            changed |= {"state", "closed_reason"}
+        if changed:
+            item.synced_at = now
+            item._change_reason = "ledger sync"
+            item.save(update_fields=sorted(changed | {"synced_at"}))
+            counts["updated"] += 1
+    return counts

@@ -1,0 +1,77 @@
+"""The early warnings computed from plain rows (indicators.domain.warnings), with hand-worked figures."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from indicators.domain import warnings
+from indicators.domain.forecast import MIN, Grade, SchoolGrades
+
+
+@dataclass
+class Info:
+    school_id: int
+    code: str
+    name: str
+    township_id: int
+    township: str
+    township_order: int
+
+
+def _inputs(**overrides):
+    a = Info(1, "A", "甲小学", 10, "甲镇", 1)
+    base = {
+        "year": 2024,
+        "until": datetime.date(2025, 9, 1),
+        "codes": ("R1", "R4"),
+        "names": {"R1": "生师比", "R4": "生均校舍"},
+        "directions": {"R1": MIN, "R4": MIN},
+        "caps": {"primary": 45, "junior": 50},
+        "results": [],
+        "grades": [SchoolGrades(1, 10, {1: Grade(90, 2)})],
+        "info": {1: a},
+        "projects": [],
+        "students": {(1, "primary"): 90},
+        "intakes": {},
+    }
+    return warnings.WarningInputs(**(base | overrides))
+
+
+def test_close_means_met_by_less_than_ten_percent():
+    # Threshold 10: 10.5 < 11 (10 × 1.1) is close; 11.5 is not; a failing 9 is a failure, not a warning.
+    results = [
+        (1, "primary", "R1", "met", Decimal("10.5"), Decimal("10")),
+        (1, "primary", "R4", "met", Decimal("11.5"), Decimal("10")),
+        (1, "junior", "R1", "not_met", Decimal("9"), Decimal("10")),
+    ]
+    found = warnings.compute(_inputs(results=results))
+    assert [(r[1], r[2]) for r in found.close] == [("primary", "R1")]
+    assert found.close_counts == {("primary", "R1"): 1}
+
+
+def test_grade_over_the_cap_less_the_places_of_projects():
+    # Intake estimate 100 pupils in grade 1's two classes at cap 45: 100 − 2 × 45 = 10 over; a project adding
+    # 4 places leaves 6. Grade 2 takes this year's grade 1 (90 in 2 classes = 90, not over).
+    found = warnings.compute(_inputs(intakes={1: 100}, projects=[(1, "extension", 4, Decimal("0"))]))
+    assert [(g.grade, g.over, total, places, left) for _s, g, total, places, left in found.classes] == [
+        (1, 10, 10, 4, 6)
+    ]
+    assert found.by_township == {"甲镇": [10, 6]}
+
+
+def test_area_met_now_falls_below_as_enrolment_grows():
+    # R4 = 10 m² for 90 pupils (900 m²). Next year the class list grows from 90 to 90 + 100 = 190 listed pupils,
+    # so 90 × 190 / 90 = 190 pupils share 900 m²: 900 / 190 ≈ 4.74 < 8, a warning. With 1,000 m² added: 1,900 / 190
+    # = 10 ≥ 8, none.
+    results = [(1, "primary", "R4", "met", Decimal("10"), Decimal("8"))]
+    found = warnings.compute(_inputs(results=results, intakes={1: 100}))
+    [(_s, section, code, value, projected, threshold, n, now, nxt)] = found.areas
+    assert (section, code, n, now, nxt) == ("primary", "R4", 90, 90, 190)
+    assert projected == Decimal(900) / Decimal(190)
+    added = warnings.compute(_inputs(results=results, intakes={1: 100}, projects=[(1, "extension", 0, Decimal(1000))]))
+    assert added.areas == []
+
+
+def test_the_horizon_is_a_year_on_and_29_february_becomes_the_28th():
+    assert warnings.next_as_of(datetime.date(2024, 9, 1)) == datetime.date(2025, 9, 1)
+    assert warnings.next_as_of(datetime.date(2024, 2, 29)) == datetime.date(2025, 2, 28)
