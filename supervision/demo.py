@@ -49,6 +49,13 @@ DEPARTMENTS = (
     ("natural_resources", "市自然资源局"),
 )
 LEADING_GROUP = ("leading_group", "领导小组")
+# The plan's other parties: the leadership group's office at 市教体局 (runs the annual assessment), the schools (4.1,
+# 4.2; they act through their township's officials) and the news media (5.2).
+PARTIES = (
+    ("office", "领导小组办公室", BodyKind.OFFICE),
+    ("schools", "各义务教育学校", BodyKind.SCHOOLS),
+    ("media", "新闻媒体", BodyKind.MEDIA),
+)
 OFFICERS = {"finance": "finance"}  # demo username (schools.demo.USERS) → the code of the body they act for
 
 
@@ -62,6 +69,8 @@ def seed_bodies(tally: Tally, users: dict[str, User]) -> None:
         upsert(Body, tally, "bodies", {"code": slug}, values)
     code, name = LEADING_GROUP
     upsert(Body, tally, "bodies", {"code": code}, {"name": name, "kind": BodyKind.GROUP, "order": 0})
+    for code, name, kind in PARTIES:
+        upsert(Body, tally, "bodies", {"code": code}, {"name": name, "kind": kind, "order": 0})
     for username, body in OFFICERS.items():
         _, created = BodyMembership.objects.get_or_create(
             user=users[username], defaults={"body": Body.objects.get(code=body)}
@@ -143,7 +152,8 @@ def _progress(staff: User, finance: User | None) -> int:
             percent=100,
             files=[_evidence("第五小学仪器设备采购验收单.pdf")],
         )
-        services.work_done(obj=equipment, by=finance)
+        # 市教体局 leads R6 (PLAN.md: 2.2); 市财政局 cooperates: it reports its part, the lead reports completion.
+        services.work_done(obj=equipment, by=staff)
         services.work_review(obj=equipment, by=staff, accept=True, comment="资金和设备已到位，待下次数据采集体现。")
         done += 1
     funds = _item("金湖乡堤湾村小学", "G6")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from schools.models import School, Township
 
 from .models import Body, Cycle, Finding, Measure, Project, RectificationItem, Review, Stage
-from .plan import TOWNSHIP
+from .plan import TOWNSHIP, TOWNSHIPS
 
 # An <input type="date"> only understands ISO dates: without the format a saved date renders in the locale's
 # format ("2026/12/31"), the browser shows an empty field and saving the form silently clears the date.
@@ -185,7 +185,19 @@ class CycleForm(forms.Form):
 
 
 def _body_choices():
-    return [(TOWNSHIP, _("学校所在乡镇（街道）"))] + [(b.code, b.name) for b in Body.objects.exclude(kind="township")]
+    return [(TOWNSHIP, _("学校所在乡镇（街道）")), (TOWNSHIPS, _("各乡镇（街道）"))] + [
+        (b.code, b.name) for b in Body.objects.exclude(kind="township")
+    ]
+
+
+class ReassignForm(forms.Form):
+    """The bureau gives one ledger item other bodies (the item keeps them; the routing table is not changed)."""
+
+    lead = forms.ModelChoiceField(label=_("牵头单位"), queryset=Body.objects.all())
+    cooperating = forms.ModelMultipleChoiceField(
+        label=_("配合单位"), queryset=Body.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.CharField(label=_("调整理由"), max_length=200)
 
 
 class RoutingForm(forms.Form):

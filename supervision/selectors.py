@@ -183,7 +183,7 @@ def updates_of(obj, *, user):
 
 # Fields whose change the history table spells out (work status, ledger state, indicator status and percent have
 # their own columns).
-HISTORY_FIELDS = ("stage", "due_date", "target", "review_comment")
+HISTORY_FIELDS = ("stage", "due_date", "target", "review_comment", "assignment_note")
 
 
 @dataclass

@@ -18,6 +18,7 @@ urlpatterns = [
     path("ledger/<int:pk>/progress/", views.item_progress, name="item_progress"),
     path("ledger/<int:pk>/action/", views.item_action, name="item_action"),
     path("ledger/<int:pk>/schedule/", views.item_schedule, name="item_schedule"),
+    path("ledger/<int:pk>/bodies/", views_records.item_reassign, name="item_reassign"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("assessment/", views.assessment, name="assessment"),
     path("cycles/", views.cycle_list, name="cycles"),

@@ -173,6 +173,12 @@ ROUTES = {
         "GET": BUREAU,
         "POST": BUREAU,
     },
+    "supervision:item_reassign": {
+        "kwargs": lambda objs: {"pk": _item(objs).pk},
+        "data": lambda objs: {"lead": ""},  # incomplete: the form re-renders
+        "GET": BUREAU,
+        "POST": BUREAU,
+    },
     "supervision:evidence": {"kwargs": lambda objs: {"pk": _evidence(objs).pk}, "GET": ITEM_READERS, "POST": NOBODY},
     "supervision:assessment": {"GET": LEADERS, "POST": NOBODY},
     "supervision:cycles": {"GET": BUREAU, "POST": NOBODY},

@@ -28,7 +28,7 @@ def test_the_demo_ledger_follows_the_latest_round_with_lead_bodies_and_targets(s
     assert items.count() > 5
     sports = items.get(school__name="共青城市第一小学", code="R5")
     lead = [a.body.name for a in sports.assignments.all() if a.role == "lead"]
-    assert lead == ["市自然资源局"] and sports.target.startswith("建设体育运动场馆")
+    assert lead == ["市教体局"] and sports.target.startswith("建设体育运动场馆")
     assert sports.source_round.kind == "interim"
     assert all(i.stage_id and i.due_date for i in items)
     equipment = items.get(school__name="共青城市第五小学", code="R6")

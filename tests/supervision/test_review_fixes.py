@@ -26,7 +26,7 @@ def _frozen():
 
 
 @pytest.fixture
-def ledger(county, official_round, demo_cycle, recompute, personas):
+def ledger(county, official_round, demo_cycle, recompute, personas, r5_routed_to_natural_resources):
     recompute(official_round)
     services.measures_seed(cycle=demo_cycle)
     return {
