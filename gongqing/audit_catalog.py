@@ -82,6 +82,7 @@ ACTIONS: dict[str, str] = {
     "supervision.item_create": _("新建整改任务"),
     "supervision.item_schedule": _("调整整改阶段和时限"),
     "supervision.item_reassign": _("调整整改任务责任单位"),
+    "supervision.assessment_export": _("导出督导考核结果"),
     "supervision.progress": _("报告整改进度"),
     "supervision.evidence_upload": _("上传整改佐证材料"),
     "supervision.evidence_download": _("下载整改佐证材料"),

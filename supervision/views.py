@@ -15,7 +15,7 @@ from gongqing.evidence import check_evidence, evidence_response
 from gongqing.uploads import UploadRejected
 
 from . import access, rules, selectors, services
-from .access import BUREAU, LEADERS, READERS
+from .access import BUREAU, READERS
 from .forms import CycleForm, ItemForm, LedgerFilter, MeasureForm, ProgressForm, ReviewForm, ScheduleForm
 from .models import Body, Cycle, Stage
 
@@ -367,20 +367,6 @@ def evidence_download(request, pk):
     evidence = access.evidence_for_user(user=request.user, pk=pk)
     audit.record(action="supervision.evidence_download", request=request, obj=evidence)
     return evidence_response(evidence.file, name=evidence.name, content_type=evidence.content_type)
-
-
-@require_safe
-@roles_required(*LEADERS)
-def assessment(request):
-    years = selectors.assessment_years()
-    today = selectors.today()
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else (today.year if today.year in years or not years else years[0])
-    return render(
-        request,
-        "supervision/assessment.html",
-        {"rows": selectors.assessment(year=year), "year": year, "years": years, "rules": rules},
-    )
 
 
 @require_safe

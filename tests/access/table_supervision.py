@@ -181,6 +181,8 @@ ROUTES = {
     },
     "supervision:evidence": {"kwargs": lambda objs: {"pk": _evidence(objs).pk}, "GET": ITEM_READERS, "POST": NOBODY},
     "supervision:assessment": {"GET": LEADERS, "POST": NOBODY},
+    "supervision:assessment_export": {"GET": LEADERS, "POST": NOBODY},
+    "supervision:plan": {"GET": READERS, "POST": NOBODY},
     "supervision:cycles": {"GET": BUREAU, "POST": NOBODY},
     "supervision:cycle_create": {
         "data": lambda objs: {"name": "复评周期二"},  # incomplete: the form re-renders
