@@ -83,6 +83,8 @@ ACTIONS: dict[str, str] = {
     "supervision.item_schedule": _("调整整改阶段和时限"),
     "supervision.item_reassign": _("调整整改任务责任单位"),
     "supervision.assessment_export": _("导出督导考核结果"),
+    "supervision.assessment_method_save": _("保存督导考核方法"),
+    "supervision.target_save": _("保存实施方案目标标准"),
     "supervision.progress": _("报告整改进度"),
     "supervision.evidence_upload": _("上传整改佐证材料"),
     "supervision.evidence_download": _("下载整改佐证材料"),

@@ -11,9 +11,13 @@ left alone."""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from gongqing.evidence import check_evidence
 from gongqing.models import User
@@ -29,6 +33,7 @@ from .models import (
     Finding,
     ItemKind,
     Measure,
+    PlanTarget,
     Project,
     ProjectKind,
     RectificationItem,
@@ -82,6 +87,7 @@ DEMO_BASE_STEP = seed_bodies
 
 PUBLISHED = "2020—2022年推进周期（已公布方案）"
 DEMO = "演示周期（按今天落在重点攻坚阶段平移）"
+DEMO_LAND_PER_PUPIL = Decimal("18")  # m² per pupil; the real figure is the bureau's to enter
 LATE_CODES = ("G4", "G6")  # the demo's two overdue items, due at the end of stage 2
 EVIDENCE_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -236,15 +242,37 @@ def _review() -> int:
     return 1
 
 
+LATE_MEASURE = "3.3"  # accepted three weeks after its due date
+
+
+def _past_measures(demo: Cycle) -> int:
+    """The demo cycle's measures already past their due date were done and accepted (one late), so that this year's
+    assessment shows every state: accepted on time and late, awaiting, in progress, overdue."""
+    today = selectors.today()
+    done = 0
+    for measure in Measure.objects.filter(cycle=demo, due_date__lt=today, work_status="not_started"):
+        late = measure.ref == LATE_MEASURE
+        when = measure.due_date + datetime.timedelta(days=21 if late else -3)
+        at = timezone.make_aware(datetime.datetime.combine(min(when, today), datetime.time(10)))
+        measure.work_status, measure.percent, measure.done_at, measure.accepted_at = "accepted", 100, at, at
+        measure._change_reason = "演示数据：已验收"
+        measure.save(update_fields=["work_status", "percent", "done_at", "accepted_at"])
+        done += 1
+    return done
+
+
 @transaction.atomic
 def seed_supervision(stdout) -> None:
     published, demo, cycles = _cycles()
     measures = services.measures_seed(cycle=published) + services.measures_seed(cycle=demo)
+    # The bureau's entry of the provincial construction standard's land per pupil (a demo figure): T1 now has a target.
+    PlanTarget.objects.filter(code="T1", threshold__isnull=True).update(threshold=DEMO_LAND_PER_PUPIL)
     counts = services.ledger_sync()
     _schedule_unscheduled(demo)
     staff = User.objects.filter(username="staff").first()
     finance = User.objects.filter(username="finance").first()
     updates = _progress(staff, finance) if staff else 0
+    _past_measures(demo)
     projects = _projects()
     reviews = _review()
     # What the daily beat job would leave today: the two overdue items' notices, shown after login.

@@ -23,6 +23,7 @@ from . import rules
 from .models import ItemKind, PlanTarget
 
 T1, T2 = "T1", "T2"
+STORED = Decimal("0.000001")  # the ledger keeps six decimals: a value stored as computed syncs once, not every run
 PUPIL_FIELDS = ("primary_students", "junior_students", "senior_students", "special_students")
 
 
@@ -40,10 +41,10 @@ def land_per_pupil(*, land_m2: Decimal | None, pupils: int, threshold: Decimal |
         return None
     if land_m2 is None or pupils <= 0:
         return TargetResult(rules.NO_DATA, None, None)
-    value = land_m2 / pupils
+    value = land_m2 / pupils  # compared unrounded, stored to six decimals
     if value >= threshold:
-        return TargetResult(rules.PASSING, value, None)
-    return TargetResult(rules.FAILING, value, threshold * pupils - land_m2)
+        return TargetResult(rules.PASSING, value.quantize(STORED), None)
+    return TargetResult(rules.FAILING, value.quantize(STORED), threshold * pupils - land_m2)
 
 
 def connected_share(*, classrooms: int | None, connected: int | None, threshold: Decimal) -> TargetResult:
@@ -52,9 +53,9 @@ def connected_share(*, classrooms: int | None, connected: int | None, threshold:
         return TargetResult(rules.NO_DATA, None, None)
     value = Decimal(connected) / Decimal(classrooms)
     if value >= threshold:
-        return TargetResult(rules.PASSING, value, None)
+        return TargetResult(rules.PASSING, value.quantize(STORED), None)
     gap = (threshold * classrooms - connected).to_integral_value(rounding=ROUND_CEILING)
-    return TargetResult(rules.FAILING, value, gap)
+    return TargetResult(rules.FAILING, value.quantize(STORED), gap)
 
 
 def _pupils(ret) -> int:

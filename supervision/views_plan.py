@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from openpyxl import Workbook
@@ -15,9 +16,10 @@ from gongqing import audit
 from gongqing.decorators import roles_required
 from gongqing.spreadsheets import append_row
 
+from . import access, plan_settings, plan_text, selectors
 from . import assessment as annual
-from . import plan_text, selectors
-from .access import LEADERS, READERS
+from .access import BUREAU, LEADERS, READERS
+from .forms import MethodForm, TargetForm
 from .models import BodyRole, PlanTarget
 from .plan import MEASURES, PUBLISHED_STAGES
 
@@ -52,6 +54,7 @@ def plan(request):
         "published_stages": PUBLISHED_STAGES,
         "cycle": selectors.cycle_view(cycle) if cycle else None,
         "targets": PlanTarget.objects.all(),
+        "can_manage": access.can_manage(request.user),
     }
     return render(request, "supervision/plan.html", context)
 
@@ -76,6 +79,7 @@ def assessment(request):
         "years": years,
         "method": annual.method().text(),
         "as_of": annual.assessment_date(year, today),
+        "can_manage": access.can_manage(request.user),
     }
     return render(request, "supervision/assessment.html", context)
 
@@ -124,3 +128,27 @@ def assessment_export(request):
     response = HttpResponse(out.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="assessment-{year}.xlsx"'
     return response
+
+
+@roles_required(*BUREAU)
+def target_edit(request, code):
+    target = get_object_or_404(PlanTarget, code=code)
+    form = TargetForm(request.POST or None, initial={"threshold": target.threshold})
+    if request.method == "POST" and form.is_valid():
+        plan_settings.target_save(
+            target=target, threshold=form.cleaned_data["threshold"], by=request.user, request=request
+        )
+        messages.success(request, _("%(code)s 的标准已保存，下次同步台账时生效。") % {"code": target.code})
+        return redirect("supervision:plan")
+    title = _("实施方案目标：%(code)s %(name)s") % {"code": target.code, "name": target.name}
+    return render(request, "supervision/form.html", {"form": form, "title": title})
+
+
+@roles_required(*BUREAU)
+def method_edit(request):
+    form = MethodForm(request.POST or None, instance=plan_settings.method_row())
+    if request.method == "POST" and form.is_valid():
+        plan_settings.method_save(form=form, by=request.user, request=request)
+        messages.success(request, _("督导考核方法已保存。"))
+        return redirect("supervision:assessment")
+    return render(request, "supervision/form.html", {"form": form, "title": _("督导考核方法")})
