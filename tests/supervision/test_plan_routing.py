@@ -195,3 +195,23 @@ def test_the_migration_releads_default_items_and_keeps_a_hand_reassigned_lead(pl
     assert bodies_of(network) == ("市教体局", {"市自然资源局", "市财政局", "市住建局", "江益镇"})
     assert RoutingRule.objects.get(code="R7").bodies == ["housing", "education"]  # the bureau's edit stays
     assert RoutingRule.objects.get(code="R5").bodies[0] == "education"
+
+
+# --- Parties: the schools act through their township's officials ----------------------------------------------------
+
+
+def test_a_township_official_reports_for_the_schools_on_measures_4_1_and_4_2_but_does_not_mark_them_done(
+    plan_bodies, ganlu_official, demo_cycle
+):
+    from supervision import access
+
+    BodyFactory(code="schools", name="各义务教育学校", kind="schools")
+    services.measures_seed(cycle=demo_cycle)
+    measure = access.measures_for(ganlu_official).get(ref="4.2")
+    assert {(a.role, a.body.name) for a in measure.assignments.all()} == {
+        ("lead", "市教体局"),
+        ("cooperating", "各义务教育学校"),
+    }
+    assert access.can_post_update(ganlu_official, measure) and not access.can_mark_done(ganlu_official, measure)
+    services.progress_post(obj=measure, by=ganlu_official, text="辖区学校已建立留守儿童关爱档案", percent=30)
+    assert measure.updates.get().author == ganlu_official
