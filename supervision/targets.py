@@ -74,7 +74,9 @@ def observations(round_) -> dict[str, dict]:
     returns = round_returns(round=round_)
     schools = School.objects.in_bulk(list(returns))
     for school_id, ret in returns.items():
-        school = schools[school_id]
+        school = schools.get(school_id)
+        if school is None:  # a school in the recycle bin: no item for it
+            continue
         results = []
         if t1 is not None:
             result = land_per_pupil(land_m2=ret.land_area_m2, pupils=_pupils(ret), threshold=t1.threshold)

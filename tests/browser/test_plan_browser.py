@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from gongqing.roles import Role
 from supervision import services
+from supervision.models import PlanTarget
 from tests.factories import BodyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,6 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def plan_cycle(finance):
     BodyFactory(code="education", name="市教体局")
     BodyFactory(code="party_office", name="市委办")
+    # A transactional test's database is flushed between tests: the rows migration 0006 seeds are made here again.
+    PlanTarget.objects.get_or_create(code="T2", defaults={"name": "“班班通”覆盖率", "threshold": 1, "unit": "%"})
     cycle = services.cycle_create(name="本轮推进周期", stages=services.published_stage_dates())
     services.cycle_set_current(cycle=cycle)
     services.measures_seed(cycle=cycle)
