@@ -96,7 +96,10 @@ def measures_for(user):
     body = user_body(user)
     if body is None:
         return Measure.objects.none()
-    return Measure.objects.filter(pk__in=Measure.objects.filter(assignments__body=body).values("pk"))
+    scope = Q(assignments__body=body)
+    if user.role == Role.TOWNSHIP_OFFICIAL:
+        scope |= Q(assignments__body__kind=BodyKind.SCHOOLS)  # the schools act through their township's officials
+    return Measure.objects.filter(pk__in=Measure.objects.filter(scope).values("pk"))
 
 
 def projects_for(user):
@@ -227,7 +230,10 @@ def _roles_of(user, obj) -> set[str]:
     body = user_body(user)
     if body is None:
         return set()
-    return {a.role for a in obj.assignments.all() if a.body_id == body.pk}
+    schools = user.role == Role.TOWNSHIP_OFFICIAL
+    return {
+        a.role for a in obj.assignments.all() if a.body_id == body.pk or (schools and a.body.kind == BodyKind.SCHOOLS)
+    }
 
 
 def is_read_only(obj) -> bool:

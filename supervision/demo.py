@@ -11,9 +11,13 @@ left alone."""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from gongqing.evidence import check_evidence
 from gongqing.models import User
@@ -29,6 +33,7 @@ from .models import (
     Finding,
     ItemKind,
     Measure,
+    PlanTarget,
     Project,
     ProjectKind,
     RectificationItem,
@@ -49,6 +54,13 @@ DEPARTMENTS = (
     ("natural_resources", "市自然资源局"),
 )
 LEADING_GROUP = ("leading_group", "领导小组")
+# The plan's other parties: the leadership group's office at 市教体局 (runs the annual assessment), the schools (4.1,
+# 4.2; they act through their township's officials) and the news media (5.2).
+PARTIES = (
+    ("office", "领导小组办公室", BodyKind.OFFICE),
+    ("schools", "各义务教育学校", BodyKind.SCHOOLS),
+    ("media", "新闻媒体", BodyKind.MEDIA),
+)
 OFFICERS = {"finance": "finance"}  # demo username (schools.demo.USERS) → the code of the body they act for
 
 
@@ -62,6 +74,8 @@ def seed_bodies(tally: Tally, users: dict[str, User]) -> None:
         upsert(Body, tally, "bodies", {"code": slug}, values)
     code, name = LEADING_GROUP
     upsert(Body, tally, "bodies", {"code": code}, {"name": name, "kind": BodyKind.GROUP, "order": 0})
+    for code, name, kind in PARTIES:
+        upsert(Body, tally, "bodies", {"code": code}, {"name": name, "kind": kind, "order": 0})
     for username, body in OFFICERS.items():
         _, created = BodyMembership.objects.get_or_create(
             user=users[username], defaults={"body": Body.objects.get(code=body)}
@@ -73,6 +87,7 @@ DEMO_BASE_STEP = seed_bodies
 
 PUBLISHED = "2020—2022年推进周期（已公布方案）"
 DEMO = "演示周期（按今天落在重点攻坚阶段平移）"
+DEMO_LAND_PER_PUPIL = Decimal("18")  # m² per pupil; the real figure is the bureau's to enter
 LATE_CODES = ("G4", "G6")  # the demo's two overdue items, due at the end of stage 2
 EVIDENCE_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -143,7 +158,8 @@ def _progress(staff: User, finance: User | None) -> int:
             percent=100,
             files=[_evidence("第五小学仪器设备采购验收单.pdf")],
         )
-        services.work_done(obj=equipment, by=finance)
+        # 市教体局 leads R6 (PLAN.md: 2.2); 市财政局 cooperates: it reports its part, the lead reports completion.
+        services.work_done(obj=equipment, by=staff)
         services.work_review(obj=equipment, by=staff, accept=True, comment="资金和设备已到位，待下次数据采集体现。")
         done += 1
     funds = _item("金湖乡堤湾村小学", "G6")
@@ -226,15 +242,37 @@ def _review() -> int:
     return 1
 
 
+LATE_MEASURE = "3.3"  # accepted three weeks after its due date
+
+
+def _past_measures(demo: Cycle) -> int:
+    """The demo cycle's measures already past their due date were done and accepted (one late), so that this year's
+    assessment shows every state: accepted on time and late, awaiting, in progress, overdue."""
+    today = selectors.today()
+    done = 0
+    for measure in Measure.objects.filter(cycle=demo, due_date__lt=today, work_status="not_started"):
+        late = measure.ref == LATE_MEASURE
+        when = measure.due_date + datetime.timedelta(days=21 if late else -3)
+        at = timezone.make_aware(datetime.datetime.combine(min(when, today), datetime.time(10)))
+        measure.work_status, measure.percent, measure.done_at, measure.accepted_at = "accepted", 100, at, at
+        measure._change_reason = "演示数据：已验收"
+        measure.save(update_fields=["work_status", "percent", "done_at", "accepted_at"])
+        done += 1
+    return done
+
+
 @transaction.atomic
 def seed_supervision(stdout) -> None:
     published, demo, cycles = _cycles()
     measures = services.measures_seed(cycle=published) + services.measures_seed(cycle=demo)
+    # The bureau's entry of the provincial construction standard's land per pupil (a demo figure): T1 now has a target.
+    PlanTarget.objects.filter(code="T1", threshold__isnull=True).update(threshold=DEMO_LAND_PER_PUPIL)
     counts = services.ledger_sync()
     _schedule_unscheduled(demo)
     staff = User.objects.filter(username="staff").first()
     finance = User.objects.filter(username="finance").first()
     updates = _progress(staff, finance) if staff else 0
+    _past_measures(demo)
     projects = _projects()
     reviews = _review()
     # What the daily beat job would leave today: the two overdue items' notices, shown after login.

@@ -1,15 +1,28 @@
+from decimal import Decimal
+
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import School, Township
 
-from .models import Body, Cycle, Finding, Measure, Project, RectificationItem, Review, Stage
-from .plan import TOWNSHIP
+from .models import AssessmentMethod, Body, Cycle, Finding, Measure, Project, RectificationItem, Review, Stage
+from .plan import TOWNSHIP, TOWNSHIPS
 
 # An <input type="date"> only understands ISO dates: without the format a saved date renders in the locale's
 # format ("2026/12/31"), the browser shows an empty field and saving the form silently clears the date.
 DATE = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
+
+ASSESSMENT_METHOD_FIELDS = (
+    "lead_weight",
+    "cooperating_weight",
+    "accepted_on_time",
+    "accepted_late",
+    "awaiting_on_time",
+    "awaiting_late",
+    "open_not_due",
+    "open_overdue",
+)
 
 STATE_CHOICES = [("", _("全部"))] + list(RectificationItem._meta.get_field("state").choices)
 WORK_CHOICES = [("", _("全部"))] + list(RectificationItem._meta.get_field("work_status").choices)
@@ -185,7 +198,19 @@ class CycleForm(forms.Form):
 
 
 def _body_choices():
-    return [(TOWNSHIP, _("学校所在乡镇（街道）"))] + [(b.code, b.name) for b in Body.objects.exclude(kind="township")]
+    return [(TOWNSHIP, _("学校所在乡镇（街道）")), (TOWNSHIPS, _("各乡镇（街道）"))] + [
+        (b.code, b.name) for b in Body.objects.exclude(kind="township")
+    ]
+
+
+class ReassignForm(forms.Form):
+    """The bureau gives one ledger item other bodies (the item keeps them; the routing table is not changed)."""
+
+    lead = forms.ModelChoiceField(label=_("牵头单位"), queryset=Body.objects.all())
+    cooperating = forms.ModelMultipleChoiceField(
+        label=_("配合单位"), queryset=Body.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.CharField(label=_("调整理由"), max_length=200)
 
 
 class RoutingForm(forms.Form):
@@ -266,3 +291,32 @@ class FindingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = RectificationItem.objects.select_related("school")
+
+
+class TargetForm(forms.Form):
+    threshold = forms.DecimalField(
+        label=_("标准"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=12,
+        decimal_places=4,
+        help_text=_("T1 填省级学校建设标准的生均用地（平方米/生），留空表示尚无目标；T2 填比例，1 即 100%。"),
+    )
+
+
+class MethodForm(forms.ModelForm):
+    class Meta:
+        model = AssessmentMethod
+        fields = ["name", *ASSESSMENT_METHOD_FIELDS]
+
+    def clean(self):
+        data = super().clean()
+        for name in ASSESSMENT_METHOD_FIELDS[2:]:
+            value = data.get(name)
+            if value is not None and not Decimal(0) <= value <= Decimal(100):
+                self.add_error(name, _("得分率应在0到100之间。"))
+        for name in ASSESSMENT_METHOD_FIELDS[:2]:
+            value = data.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, _("权重不能为负。"))
+        return data

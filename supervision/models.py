@@ -14,6 +14,9 @@ class BodyKind(models.TextChoices):
     DEPARTMENT = "department", _("市直部门")
     TOWNSHIP = "township", _("乡镇（街道）")
     GROUP = "group", _("领导小组")
+    OFFICE = "office", _("领导小组办公室")
+    SCHOOLS = "schools", _("学校")
+    MEDIA = "media", _("新闻媒体")
 
 
 class Body(models.Model):
@@ -169,6 +172,7 @@ class RoutingRule(models.Model):
     failing school's township."""
 
     code = models.CharField(_("指标"), max_length=8, unique=True)
+    measure = models.CharField(_("对应措施"), max_length=20, blank=True)
     bodies = models.JSONField(_("责任单位"), default=list)
     history = HistoricalRecords()
 
@@ -243,6 +247,7 @@ class RectificationItem(SoftDeletable, WorkFields):
     )
     synced_at = models.DateTimeField(_("同步时间"), null=True, blank=True)
     reopened = models.PositiveSmallIntegerField(_("重新打开次数"), default=0)
+    assignment_note = models.CharField(_("责任分工调整"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -273,6 +278,50 @@ class ItemBody(Assignment):
 
     class Meta(Assignment.Meta):
         constraints = [models.UniqueConstraint(fields=["item", "body"], name="one_role_per_item_body")]
+
+
+class PlanTarget(models.Model):
+    """A target of the city plan that is not an indicator of the standard (GLOSSARY's T1, T2), with its threshold as
+    data: T1 (school land per pupil) has none until the bureau enters the provincial construction standard's figure."""
+
+    code = models.CharField(_("代码"), max_length=8, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    threshold = models.DecimalField(_("标准"), max_digits=12, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    note = models.CharField(_("依据"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("实施方案目标")
+        verbose_name_plural = _("实施方案目标")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class AssessmentMethod(models.Model):
+    """The weights of the annual assessment (5.3), as data: what a piece of work is worth to its lead and to each
+    cooperating body, and the share (%) it earns in each state at the end of the year. One row is used (the first)."""
+
+    name = models.CharField(_("名称"), max_length=60, default="默认方法")
+    lead_weight = models.DecimalField(_("牵头权重"), max_digits=5, decimal_places=2, default=1)
+    cooperating_weight = models.DecimalField(_("配合权重"), max_digits=5, decimal_places=2, default=0.5)
+    accepted_on_time = models.DecimalField(_("按期验收（%）"), max_digits=5, decimal_places=2, default=100)
+    accepted_late = models.DecimalField(_("逾期验收（%）"), max_digits=5, decimal_places=2, default=60)
+    awaiting_on_time = models.DecimalField(_("按期报完成待验收（%）"), max_digits=5, decimal_places=2, default=80)
+    awaiting_late = models.DecimalField(_("逾期报完成待验收（%）"), max_digits=5, decimal_places=2, default=40)
+    open_not_due = models.DecimalField(_("推进中未到期（%）"), max_digits=5, decimal_places=2, default=50)
+    open_overdue = models.DecimalField(_("推进中已逾期（%）"), max_digits=5, decimal_places=2, default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("督导考核方法")
+        verbose_name_plural = _("督导考核方法")
+
+    def __str__(self):
+        return self.name
 
 
 class ProgressUpdate(models.Model):

@@ -158,37 +158,3 @@ def cv_target(cv: Decimal | None, limit: Decimal) -> str:
         return _("差异系数降到%(limit)s以下") % {"limit": limit.normalize()}
     shown = Decimal(math.floor(cv * 1000) / 1000)
     return _("差异系数从%(cv)s降到%(limit)s以下") % {"cv": f"{shown:.3f}", "limit": limit.normalize()}
-
-
-# --- Annual assessment --------------------------------------------------------------------------------------------
-
-ON_TIME_POINTS = Decimal(70)
-EVIDENCE_POINTS = Decimal(30)
-
-
-@dataclass(frozen=True)
-class WorkRow:
-    """One measure or item led by a body, due in the assessed year."""
-
-    due_date: datetime.date
-    accepted_on: datetime.date | None
-    has_evidence: bool
-
-
-@dataclass(frozen=True)
-class Score:
-    due: int
-    on_time: int
-    with_evidence: int
-    score: Decimal | None
-
-
-def assessment_score(rows: list[WorkRow]) -> Score:
-    """70 × (accepted on or before the due date) / due + 30 × (accepted with evidence) / due, to one decimal."""
-    due = len(rows)
-    on_time = sum(1 for r in rows if r.accepted_on is not None and r.accepted_on <= r.due_date)
-    evidence = sum(1 for r in rows if r.accepted_on is not None and r.has_evidence)
-    if not due:
-        return Score(0, 0, 0, None)
-    value = (ON_TIME_POINTS * on_time + EVIDENCE_POINTS * evidence) / due
-    return Score(due, on_time, evidence, value.quantize(Decimal("0.1")))

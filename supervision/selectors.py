@@ -4,7 +4,6 @@ plan and the annual assessment. Query counts do not grow with the number of scho
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
@@ -19,7 +18,6 @@ from .models import (
     Body,
     BodyRole,
     Cycle,
-    EvidenceFile,
     ItemBody,
     ItemState,
     Measure,
@@ -175,7 +173,7 @@ def updates_of(obj, *, user):
 
 # Fields whose change the history table spells out (work status, ledger state, indicator status and percent have
 # their own columns).
-HISTORY_FIELDS = ("stage", "due_date", "target", "review_comment")
+HISTORY_FIELDS = ("stage", "due_date", "target", "review_comment", "assignment_note")
 
 
 @dataclass
@@ -306,50 +304,17 @@ def ledger_counts(*, user) -> dict[str, int]:
 # --- The annual assessment ----------------------------------------------------------------------------------------
 
 
-@dataclass
-class AssessmentRow:
-    body: Body
-    score: rules.Score
-    rank: int | None = None
-
-
 def assessment_years() -> list[int]:
     years = {d.year for d in RectificationItem.objects.exclude(due_date=None).values_list("due_date", flat=True)}
     years |= {d.year for d in Measure.objects.exclude(due_date=None).values_list("due_date", flat=True)}
     return sorted(years, reverse=True)
 
 
-def assessment(*, year: int) -> list[AssessmentRow]:
-    """Score every body on the measures and items it leads that fell due in `year` (within-tolerance warnings left
-    out). Ranked by score; bodies with nothing due are listed last without a rank."""
-    tz = timezone.get_current_timezone()
-    evidenced_items = set(
-        EvidenceFile.objects.filter(update__item__isnull=False).values_list("update__item_id", flat=True)
-    )
-    evidenced_measures = set(
-        EvidenceFile.objects.filter(update__measure__isnull=False).values_list("update__measure_id", flat=True)
-    )
-    work: dict[int, list[rules.WorkRow]] = defaultdict(list)
+def assessment(*, year: int, on: datetime.date | None = None) -> list:
+    """The annual assessment of `year` (supervision/assessment.py): scored bodies ranked, then those without work."""
+    from . import assessment as annual
 
-    def accepted_on(at):
-        return at.astimezone(tz).date() if at else None
-
-    for body_id, item_id, due, accepted in ItemBody.objects.filter(
-        role=BodyRole.LEAD, item__due_date__year=year, item__within_tolerance=False
-    ).values_list("body_id", "item_id", "item__due_date", "item__accepted_at"):
-        work[body_id].append(rules.WorkRow(due, accepted_on(accepted), item_id in evidenced_items))
-    for body_id, measure_id, due, accepted in MeasureBody.objects.filter(
-        role=BodyRole.LEAD, measure__due_date__year=year
-    ).values_list("body_id", "measure_id", "measure__due_date", "measure__accepted_at"):
-        work[body_id].append(rules.WorkRow(due, accepted_on(accepted), measure_id in evidenced_measures))
-    rows = [AssessmentRow(b, rules.assessment_score(work.get(b.pk, []))) for b in Body.objects.all()]
-    scored = sorted((r for r in rows if r.score.score is not None), key=lambda r: (-r.score.score, r.body.order))
-    previous, rank = None, 0
-    for i, row in enumerate(scored, start=1):
-        if row.score.score != previous:
-            rank, previous = i, row.score.score
-        row.rank = rank
-    return scored + [r for r in rows if r.score.score is None]
+    return annual.year_rows(year=year, today=on or today())
 
 
 # --- The one-school plan ------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_records
+from . import views, views_plan, views_records
 
 app_name = "supervision"
 urlpatterns = [
@@ -18,8 +18,13 @@ urlpatterns = [
     path("ledger/<int:pk>/progress/", views.work_progress, {"kind": "item"}, name="item_progress"),
     path("ledger/<int:pk>/action/", views.work_action, {"kind": "item"}, name="item_action"),
     path("ledger/<int:pk>/schedule/", views.item_schedule, name="item_schedule"),
+    path("ledger/<int:pk>/bodies/", views_records.item_reassign, name="item_reassign"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
-    path("assessment/", views.assessment, name="assessment"),
+    path("assessment/", views_plan.assessment, name="assessment"),
+    path("assessment/export/", views_plan.assessment_export, name="assessment_export"),
+    path("assessment/method/", views_plan.method_edit, name="assessment_method"),
+    path("plan/", views_plan.plan, name="plan"),
+    path("plan/targets/<str:code>/", views_plan.target_edit, name="target_edit"),
     path("cycles/", views.cycle_list, name="cycles"),
     path("cycles/new/", views.cycle_create, name="cycle_create"),
     path("cycles/<int:pk>/current/", views.cycle_current, name="cycle_current"),

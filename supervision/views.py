@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from gongqing import audit
 from gongqing.decorators import roles_required
 from gongqing.evidence import check_evidence, evidence_response
-from gongqing.roles import BUREAU, OVERSEERS, PARTICIPANTS
+from gongqing.roles import BUREAU, PARTICIPANTS
 from gongqing.uploads import UploadRejected
 
 from . import access, rules, selectors, services
@@ -354,20 +354,6 @@ def evidence_download(request, pk):
     evidence = access.evidence_for_user(user=request.user, pk=pk)
     audit.record(action="supervision.evidence_download", request=request, obj=evidence)
     return evidence_response(evidence.file, name=evidence.name, content_type=evidence.content_type)
-
-
-@require_safe
-@roles_required(OVERSEERS)
-def assessment(request):
-    years = selectors.assessment_years()
-    today = selectors.today()
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else (today.year if today.year in years or not years else years[0])
-    return render(
-        request,
-        "supervision/assessment.html",
-        {"rows": selectors.assessment(year=year), "year": year, "years": years, "rules": rules},
-    )
 
 
 @require_safe

@@ -15,26 +15,17 @@ from gongqing.decorators import roles_required
 from gongqing.roles import BUREAU, OVERSEERS, PARTICIPANTS
 
 from . import access, selectors, services
-from .forms import FindingForm, ProjectForm, ReviewRecordForm, RoutingForm
-from .models import Body, Finding, Project, RectificationItem, Review, RoutingRule
-from .plan import TOWNSHIP
+from . import routing as routing_selectors
+from .forms import FindingForm, ProjectForm, ReassignForm, ReviewRecordForm, RoutingForm
+from .models import Finding, Project, RectificationItem, Review, RoutingRule
 
-CODE_CHARS = frozenset("RGQSV0123456789")
+CODE_CHARS = frozenset("RGQSTV0123456789")
 
 
 @require_safe
 @roles_required(BUREAU)
 def routing(request):
-    names = {b.code: b.name for b in Body.objects.all()} | {TOWNSHIP: _("学校所在乡镇（街道）")}
-    rows = [
-        {
-            "code": r.code,
-            "lead": names.get(r.bodies[0], r.bodies[0]) if r.bodies else "",
-            "cooperating": [names.get(c, c) for c in r.bodies[1:]],
-        }
-        for r in RoutingRule.objects.all()
-    ]
-    return render(request, "supervision/routing.html", {"rows": rows})
+    return render(request, "supervision/routing.html", {"rows": routing_selectors.routing_rows()})
 
 
 @roles_required(BUREAU)
@@ -52,6 +43,32 @@ def routing_edit(request, code):
     return render(
         request, "supervision/form.html", {"form": form, "title": _("指标责任分工：%(code)s") % {"code": code}}
     )
+
+
+@roles_required(BUREAU)
+def item_reassign(request, pk):
+    item = access.item_for_user(user=request.user, pk=pk)
+    if access.is_read_only(item):
+        raise Http404
+    current = list(item.assignments.all())
+    initial = {
+        "lead": next((a.body_id for a in current if a.role == "lead"), None),
+        "cooperating": [a.body_id for a in current if a.role == "cooperating"],
+    }
+    form = ReassignForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        routing_selectors.item_reassign(
+            item=item,
+            lead=d["lead"],
+            cooperating=d["cooperating"],
+            reason=d["reason"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, _("责任单位已调整。"))
+        return redirect("supervision:item", pk=item.pk)
+    return render(request, "supervision/form.html", {"form": form, "title": _("调整责任单位"), "obj": item})
 
 
 @require_safe

@@ -465,7 +465,7 @@ def supervision_board(*, on: datetime.date) -> Board:
     for a in sup.assessment(year=on.year):
         row = bodies.get(a.body.pk)
         if row is not None:
-            row.score, row.rank = a.score.score, a.rank
+            row.score, row.rank = a.score, a.rank
     return Board(cycle.name if cycle else None, list(bodies.values()))
 
 

@@ -13,6 +13,7 @@ from indicators.labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
 from indicators.models import EvaluationState, SchoolResult, SectionCV
 
 from .. import rules, selectors
+from .. import targets as plan_targets
 from ..models import (
     Body,
     BodyRole,
@@ -24,7 +25,7 @@ from ..models import (
     Stage,
     WorkStatus,
 )
-from ..plan import DEFAULT_ROUTE, TOWNSHIP
+from ..plan import DEFAULT_ROUTE, TOWNSHIP, TOWNSHIPS
 
 
 class Routing:
@@ -38,9 +39,13 @@ class Routing:
     def bodies_for(self, code: str, *, township_id: int | None) -> list[tuple[Body, str]]:
         out: list[tuple[Body, str]] = []
         for code_ in self.rules.get(code) or DEFAULT_ROUTE:
-            body = self.township_bodies.get(township_id) if code_ == TOWNSHIP else self.bodies.get(code_)
-            if body is not None and all(b.pk != body.pk for b, _r in out):
-                out.append((body, BodyRole.LEAD if not out else BodyRole.COOPERATING))
+            if code_ == TOWNSHIPS:
+                found = sorted((b for b in self.township_bodies.values()), key=lambda b: (b.order, b.code))
+            else:
+                found = [self.township_bodies.get(township_id) if code_ == TOWNSHIP else self.bodies.get(code_)]
+            for body in found:
+                if body is not None and all(b.pk != body.pk for b, _r in out):
+                    out.append((body, BodyRole.LEAD if not out else BodyRole.COOPERATING))
         return out
 
 
@@ -157,6 +162,7 @@ def _observations(round_) -> dict[str, dict]:
             "target": _("达到指标要求") if status == rules.FAILING else None,
             "title": _("县级 %(code)s %(name)s") % {"code": code, "name": names.get(code, "")},
         }
+    out.update(plan_targets.observations(round_))
     return out
 
 

@@ -173,8 +173,23 @@ ROUTES = {
         "GET": BUREAU,
         "POST": BUREAU,
     },
+    "supervision:item_reassign": {
+        "kwargs": lambda objs: {"pk": _item(objs).pk},
+        "data": lambda objs: {"lead": ""},  # incomplete: the form re-renders
+        "GET": BUREAU,
+        "POST": BUREAU,
+    },
     "supervision:evidence": {"kwargs": lambda objs: {"pk": _evidence(objs).pk}, "GET": ITEM_READERS, "POST": NOBODY},
     "supervision:assessment": {"GET": LEADERS, "POST": NOBODY},
+    "supervision:assessment_export": {"GET": LEADERS, "POST": NOBODY},
+    "supervision:plan": {"GET": READERS, "POST": NOBODY},
+    "supervision:assessment_method": {"data": lambda objs: {"name": ""}, "GET": BUREAU, "POST": BUREAU},
+    "supervision:target_edit": {
+        "kwargs": lambda objs: {"code": "T1"},
+        "data": lambda objs: {"threshold": "-1"},  # invalid: the form re-renders
+        "GET": BUREAU,
+        "POST": BUREAU,
+    },
     "supervision:cycles": {"GET": BUREAU, "POST": NOBODY},
     "supervision:cycle_create": {
         "data": lambda objs: {"name": "复评周期二"},  # incomplete: the form re-renders

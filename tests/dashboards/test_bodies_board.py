@@ -74,11 +74,22 @@ def test_the_board_counts_the_current_cycle_only_and_names_it(client, leader, cy
     assert export.status_code == 200
 
 
-def test_the_assessment_chart_shows_the_leading_group_with_its_score(client, leader, cycles):  # noqa: F811
+def test_the_assessment_chart_scores_departments_but_never_the_leading_group(client, leader, cycles):  # noqa: F811
+    """PLAN.md 5.3: the leadership group assesses and is not scored, though it leads N2 (accepted today). 市财政局
+    leads N3, due today and accepted on time: 1 × 100% ÷ 1 = 100.0 (its other work has no due date: not scored)."""
+    today = timezone.localdate()
+    finance = Body.objects.get(code="finance")
+    _measure(
+        cycles[1],
+        "N3",
+        finance,
+        due_date=today,
+        work_status=WorkStatus.ACCEPTED,
+        accepted_at=timezone.now() - datetime.timedelta(minutes=1),
+    )
     client.force_login(leader)
     response = client.get(reverse("dashboards:board"))
     chart = response.context["charts"]["assessment"]
-    assert "领导小组" in chart.categories
-    # 70 × 1 accepted on time / 1 due + 30 × 0 with evidence / 1 due = 70.0
-    assert chart.series[0].data[chart.categories.index("领导小组")].value == D("70.0")
+    assert "领导小组" not in chart.categories
+    assert chart.series[0].data[chart.categories.index("市财政局")].value == D("100.0")
     assert {r.name: r.kind for r in response.context["rows"]}["领导小组"] == "group"

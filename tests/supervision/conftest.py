@@ -41,6 +41,17 @@ def bodies(finance, ganlu, jiangyi):
 
 
 @pytest.fixture
+def r5_routed_to_natural_resources(db):
+    """The bureau edits R5's routing back to the first plan's (市自然资源局 leads): the tests of a department officer
+    leading work use it; PLAN.md's corrected default (市教体局 leads R5) is tested in test_plan_routing.py."""
+    from supervision.models import RoutingRule
+
+    RoutingRule.objects.update_or_create(
+        code="R5", defaults={"bodies": ["natural_resources", "housing", "finance", "education", "@township"]}
+    )
+
+
+@pytest.fixture
 def schools(ganlu, jiangyi):
     return {
         "A": SchoolFactory(code="2136100001", name="甲小学", township=ganlu),
@@ -96,7 +107,7 @@ def body(code) -> Body:
 
 
 @pytest.fixture
-def ledger(county, official_round, demo_cycle, recompute, personas):
+def ledger(county, official_round, demo_cycle, recompute, personas, r5_routed_to_natural_resources):
     """The official round computed and the plan seeded: the ledger's R5 items of schools B and C."""
     recompute(official_round)
     services.measures_seed(cycle=demo_cycle)

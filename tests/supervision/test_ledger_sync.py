@@ -47,12 +47,12 @@ def test_a_recompute_opens_one_item_per_failing_school_section_and_indicator(cou
     assert b.state == ItemState.OPEN and b.indicator_status == "failing" and not b.within_tolerance
     assert b.gap == Decimal("500") and b.target == "建设体育运动场馆 500 平方米"
     assert b.source_round == official_round and b.value == Decimal("5")
-    # R5 routes to 市自然资源局 (lead) with 住建, 财政, 教体 and the school's own township.
-    assert roles(b) == ("natural_resources", ["education", "finance", "ganlu", "housing"])
+    # R5 routes (PLAN.md, measure 2.2) to 市教体局 (lead) with 住建, 财政, 自然资源 and the school's own township.
+    assert roles(b) == ("education", ["finance", "ganlu", "housing", "natural_resources"])
     assert b.stage.number == 3 and b.due_date == b.stage.ends
     c = item(county["C"])
     assert c.indicator_status == "within_tolerance" and c.within_tolerance
-    assert roles(c)[1] == ["education", "finance", "housing", "jiangyi"]
+    assert roles(c)[1] == ["finance", "housing", "jiangyi", "natural_resources"]
 
 
 def test_a_second_sync_writes_nothing(county, official_round, recompute):
@@ -104,13 +104,13 @@ def test_corrected_figures_in_an_interim_round_close_the_item_and_failing_the_ye
 def test_accepted_work_waits_for_the_data_then_closes_as_rectified(county, official_round, staff, recompute):
     recompute(official_round)
     b = item(county["B"])
-    services.progress_post(obj=b, by=staff, text="运动场扩建已开工", percent=50)
+    cooperating_officer = _officer_of(body("natural_resources"))
+    services.progress_post(obj=b, by=cooperating_officer, text="运动场扩建用地已划拨", percent=50)
     with pytest.raises(WorkflowError):
-        services.work_done(obj=b, by=staff)  # the bureau acts for 市教体局, a cooperating body: not the lead
+        services.work_done(obj=b, by=cooperating_officer)  # 市自然资源局 cooperates on R5 (2.2): not the lead
     b.refresh_from_db()
     assert b.work_status == "in_progress"
-    lead_officer = _officer_of(body("natural_resources"))
-    services.work_done(obj=b, by=lead_officer)
+    services.work_done(obj=b, by=staff)  # the bureau acts for 市教体局, R5's lead
     services.work_review(obj=b, by=staff, accept=True)
     b.refresh_from_db()
     assert (b.work_status, b.state) == ("accepted", "awaiting_data")

@@ -23,7 +23,7 @@ def at(day: datetime.date):
 
 
 @pytest.fixture
-def overdue_setup(county, official_round, demo_cycle, recompute, personas):
+def overdue_setup(county, official_round, demo_cycle, recompute, personas, r5_routed_to_natural_resources):
     with at(datetime.date(2024, 10, 15)):
         recompute(official_round)
     item = RectificationItem.objects.get(school=county["B"], code="R5")

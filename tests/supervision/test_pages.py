@@ -184,11 +184,13 @@ def test_the_assessment_ranks_bodies_by_the_stated_rule(ledger, login, lead_offi
     services.work_review(obj=b, by=staff, accept=True)
     page = login(personas[Role.LEADERSHIP]).get(reverse("supervision:assessment"), {"year": b.due_date.year})
     rows = {r.body.code: r for r in page.context["rows"]}
-    # 市自然资源局 leads B (accepted on time, no evidence) and measure 2.2 (due at the end of stage 3, not done);
-    # C is within tolerance and left out: 70 × 1/2 + 30 × 0/2 = 35.0.
+    # As of today (2024-10-15, before every 2025 due date), 市自然资源局 leads B (accepted on time: 1 × 100%) and
+    # measure 2.2 (not yet due: 1 × 50%) and cooperates on 2.1 (not yet due: 0.5 × 50%); C is within tolerance and
+    # left out: (100 + 50 + 25) ÷ 2.5 = 70.0.
     assert c.within_tolerance
-    score = rows["natural_resources"].score
-    assert (score.due, score.on_time, score.score) == (2, 1, Decimal("35.0"))
-    assert rows["natural_resources"].rank == 1
-    assert rows["finance"].rank is None
-    assert "评分规则" in page.content.decode()
+    nr = rows["natural_resources"]
+    assert (len(nr.scored), nr.score) == (3, Decimal("70.0"))
+    assert nr.rank == 1
+    assert rows["development"].rank is None and rows["development"].no_work
+    html = page.content.decode()
+    assert "考核方法" in html and "无考核事项" in html

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.labels import RESOURCE_LABELS, UNIT_LABELS
-from supervision import rules
+from supervision import assessment, rules
 from supervision.rules import StageDates
 
 
@@ -104,15 +104,39 @@ def test_the_gap_becomes_a_target_in_words():
     assert money == "购置教学仪器设备 542,500 元"
 
 
-def test_the_assessment_scores_on_time_acceptance_and_evidence():
-    due = datetime.date(2024, 6, 30)
-    rows = [
-        rules.WorkRow(due, datetime.date(2024, 6, 1), True),  # on time, with evidence
-        rules.WorkRow(due, datetime.date(2024, 8, 1), True),  # late, with evidence
-        rules.WorkRow(due, None, False),  # not accepted
-        rules.WorkRow(due, datetime.date(2024, 6, 30), False),  # on time (the due date itself), no evidence
+def test_the_assessment_scores_each_state_by_the_plans_default_method():
+    """Due 2024-06-30, assessed on 2024-12-31. Led: accepted 06-01 (100), accepted 08-01 (60), done 06-30 and
+    awaiting (80), done 07-01 and awaiting (40), in progress (overdue: 0); cooperating on one accepted on its due date
+    (0.5 × 100). (100 + 60 + 80 + 40 + 0 + 50) ÷ 5.5 = 330 ÷ 5.5 = 60.0. Closed without the work and undated work
+    are not scored."""
+    due, on = datetime.date(2024, 6, 30), datetime.date(2024, 12, 31)
+    method = assessment.Method()
+
+    def work(status, done=None, accepted=None, due=due, without=False):
+        return assessment.Work("item", 1, "x", due, status, done, accepted, without)
+
+    lines = [
+        assessment.line(work("accepted", due, datetime.date(2024, 6, 1)), "lead", method, on),
+        assessment.line(work("accepted", due, datetime.date(2024, 8, 1)), "lead", method, on),
+        assessment.line(work("awaiting_acceptance", due), "lead", method, on),
+        assessment.line(work("awaiting_acceptance", datetime.date(2024, 7, 1)), "lead", method, on),
+        assessment.line(work("in_progress"), "lead", method, on),
+        assessment.line(work("accepted", due, due), "cooperating", method, on),
+        assessment.line(work("not_started", without=True), "lead", method, on),
+        assessment.line(work("in_progress", due=None), "lead", method, on),
     ]
-    score = rules.assessment_score(rows)
-    # 70 × 2/4 + 30 × 2/4 = 50.0
-    assert (score.due, score.on_time, score.with_evidence, score.score) == (4, 2, 2, Decimal("50.0"))
-    assert rules.assessment_score([]).score is None
+    assert [ln.state for ln in lines] == [
+        assessment.ACCEPTED_ON_TIME,
+        assessment.ACCEPTED_LATE,
+        assessment.AWAITING_ON_TIME,
+        assessment.AWAITING_LATE,
+        assessment.OPEN_OVERDUE,
+        assessment.ACCEPTED_ON_TIME,
+        assessment.NOT_COUNTED,
+        assessment.NO_DUE_DATE,
+    ]
+    assert assessment.score(lines) == Decimal("60.0")
+    assert assessment.score(lines[-2:]) is None
+    # Not yet due on the assessment date: in progress earns half.
+    early = assessment.line(work("in_progress"), "lead", method, datetime.date(2024, 6, 30))
+    assert early.state == assessment.OPEN_NOT_DUE and early.share == Decimal(50)

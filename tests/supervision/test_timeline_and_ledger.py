@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from gongqing.roles import Role
 from supervision import services
+from supervision.models import Measure, RectificationItem
 
 FROZEN = datetime.datetime(2024, 10, 15, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -21,10 +22,14 @@ def _frozen():
 
 
 def test_a_body_with_work_due_and_none_accepted_scores_zero_not_a_dash(ledger, login, personas):
-    """市自然资源局 leads B (due, not accepted) and measure 2.2 (due, not done): 70 × 0/2 + 30 × 0/2 = 0.0, ranked."""
-    page = login(personas[Role.LEADERSHIP]).get(reverse("supervision:assessment"), {"year": ledger["B"].due_date.year})
+    """Everything falls due on 2024-09-30, before today (2024-10-15), and nothing is accepted: 市自然资源局 leads B and
+    measure 2.2 and cooperates on 2.1, all overdue: (1 × 0 + 1 × 0 + 0.5 × 0) ÷ 2.5 = 0.0, ranked."""
+    due = datetime.date(2024, 9, 30)
+    RectificationItem.objects.update(due_date=due)
+    Measure.objects.update(due_date=due)
+    page = login(personas[Role.LEADERSHIP]).get(reverse("supervision:assessment"), {"year": 2024})
     row = next(r for r in page.context["rows"] if r.body.code == "natural_resources")
-    assert str(row.score.score) == "0.0" and row.rank == 1
+    assert str(row.score) == "0.0" and row.rank == 1
     html = page.content.decode()
     cells = html.split("市自然资源局", 1)[1].split("</tr>", 1)[0]
     assert '<td class="num">0.0</td>' in cells
