@@ -10,8 +10,9 @@ from django.apps import apps as django_apps
 from django.urls import reverse
 
 from gongqing.models import AuditEvent
-from supervision import routing, selectors, services
+from supervision import routing, rules, selectors, services
 from supervision.models import Body, ItemBody, RectificationItem, RoutingRule
+from supervision.services import sync as sync_service
 from tests.factories import BodyFactory, SchoolFactory, TownshipFactory
 
 T = "TOWNSHIP"  # the failing school's township
@@ -79,7 +80,7 @@ def sync(monkeypatch, official_round):
 
     def run(observed: dict) -> None:
         monkeypatch.setattr(selectors, "source_round", lambda: official_round)
-        monkeypatch.setattr(services, "_observations", lambda round_: observed)
+        monkeypatch.setattr(sync_service, "_observations", lambda round_: observed)
         services.ledger_sync()
 
     return run
@@ -150,7 +151,7 @@ def test_a_reassignment_needs_a_reason(plan_bodies, sync, staff):
     school = SchoolFactory()
     sync({f"school:{school.pk}::R6": facts("R6", school)})
     item = RectificationItem.objects.get(code="R6")
-    with pytest.raises(services.rules.WorkflowError):
+    with pytest.raises(rules.WorkflowError):
         routing.item_reassign(item=item, lead=Body.objects.get(code="finance"), cooperating=[], reason=" ", by=staff)
 
 
