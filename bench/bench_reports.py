@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 # One database per migration state: a database seeded by an older checkout lacks the newer columns.
-_MIGRATIONS = sorted(p.name for p in ROOT.glob("*/**/migrations/0*.py"))
+APPS = ("gongqing", "schools", "indicators", "supervision")
+_MIGRATIONS = sorted(p.name for app in APPS for p in (ROOT / app).glob("**/migrations/0*.py"))
 DB = Path(f"/tmp/gq_bench_reports_{hashlib.sha1(' '.join(_MIGRATIONS).encode()).hexdigest()[:10]}.sqlite3")
 
 
