@@ -52,16 +52,16 @@ def _first_row(rnd: CollectionRound, title: str, state: EvaluationState | None) 
         row.append(_("尚未计算评估结果"))
     elif state.provisional:
         c = state.summary.get("completeness", {})
+        note = _("暂定：%(m)s所学校中已有%(n)s所审核通过的数据") % {
+            "n": c.get("schools_with_data", 0),
+            "m": c.get("schools_expected", 0),
+        }
         basis = verdicts.basis_text(state.summary)
         if basis:  # this round's approvals and earlier rounds' carried forward, counted apart
-            row.append(_("暂定：%(m)s所学校中%(basis)s") % {"m": c.get("schools_expected", 0), "basis": basis})
-            if (verdicts.data_basis(state.summary) or {}).get("round_open"):
-                row.append(_("本批次仍在填报中"))
-        else:  # results stored before the basis was recorded
-            row.append(
-                _("暂定：%(m)s所学校中已有%(n)s所审核通过的数据")
-                % {"n": c.get("schools_with_data", 0), "m": c.get("schools_expected", 0)}
-            )
+            note += f"（{basis}）"
+        row.append(note)
+        if (verdicts.data_basis(state.summary) or {}).get("round_open"):
+            row.append(_("本批次仍在填报中"))
     if state is not None and state.is_stale:
         row.append(_("数据已变更，结果正在重新计算"))
     return row

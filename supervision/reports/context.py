@@ -229,14 +229,13 @@ def _provisional(state, rnd: CollectionRound) -> tuple[bool, str, list[str]]:
         return False, "", []
     if not summary.get("provisional", state.provisional):
         return True, _("暂定：本批次仍在填报中"), missing
+    note = _("暂定：%(m)s所学校中%(n)s所有审核通过的数据") % {
+        "n": c.get("schools_with_data", 0),
+        "m": c.get("schools_expected", 0),
+    }
     basis = verdicts.basis_text(summary)
     if basis:  # this round's approvals, earlier rounds' carried forward and schools on none, counted apart
-        note = _("暂定：%(m)s所学校中%(basis)s") % {"m": c.get("schools_expected", 0), "basis": basis}
-    else:  # results stored before the basis was recorded
-        note = _("暂定：%(m)s所学校中%(n)s所有审核通过的数据") % {
-            "n": c.get("schools_with_data", 0),
-            "m": c.get("schools_expected", 0),
-        }
+        note += f"（{basis}）"
     if c.get("missing_items"):
         note += _("；尚未填报：%(items)s") % {"items": "、".join(c["missing_items"])}
     if rnd.is_open:

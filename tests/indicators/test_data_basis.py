@@ -96,6 +96,14 @@ def test_results_page_overview_and_api_show_the_counts(interim, staff, login, pe
     assert basis["carried_schools"] == {s.code: official.pk for s in schools[3:]}
     assert basis["no_data_schools"] == []
 
+    # the report's cover and summary, and its provisional note (the county items are missing), count them too
+    from supervision.reports import context
+
+    state = EvaluationState.objects.get(round=rnd)
+    assert context._round_info(rnd, state)["basis"] == COUNTS
+    provisional, note, _missing = context._provisional(state, rnd)
+    assert provisional and note.startswith(f"暂定：6所学校中6所有审核通过的数据（{COUNTS}）")
+
 
 def test_an_open_round_is_provisional_and_closing_it_recomputes(interim, staff, django_capture_on_commit_callbacks):
     rnd, _schools = interim
