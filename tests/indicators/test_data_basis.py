@@ -184,3 +184,24 @@ def test_loading_names_the_basis_without_a_query(interim, django_assert_num_quer
     with django_assert_num_queries(0):
         basis = loading.data_basis(rnd, schools, returns)
     assert basis["counts"] == {"this_round": 3, "carried": 3, "none": 0}
+
+
+def test_pages_and_api_render_a_summary_stored_before_the_basis(interim, staff, login, personas):
+    rnd, _schools = interim
+    state = EvaluationState.objects.get(round=rnd)
+    old = {k: v for k, v in state.summary.items() if k != "basis"}
+    EvaluationState.objects.filter(pk=state.pk).update(summary=old)
+    client = login(staff)
+    results = client.get(reverse("indicators:round_results", args=[rnd.pk]))
+    overview = client.get(reverse("dashboards:overview"), {"round": rnd.pk})
+    assert results.status_code == overview.status_code == 200
+    assert "数据依据：" not in _text(results) and "数据依据：" not in _text(overview)
+    assert 'data-basis=""' in results.content.decode()  # the column is there, empty until the next recompute
+    _token, raw = token_create(user=personas[Role.API_CLIENT], name="旧结果", scopes=["read"], days=1)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert body(api.get(f"/api/v1/county-verdicts/{rnd.pk}/"))["data_basis"] is None
+
+    indicator_services.mark_stale_now(round=rnd)
+    indicator_services.recompute_round(round_id=rnd.pk)  # a recompute refreshes it
+    assert verdicts.basis_text(EvaluationState.objects.get(round=rnd).summary) == COUNTS
