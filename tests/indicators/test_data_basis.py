@@ -205,3 +205,12 @@ def test_pages_and_api_render_a_summary_stored_before_the_basis(interim, staff, 
     indicator_services.mark_stale_now(round=rnd)
     indicator_services.recompute_round(round_id=rnd.pk)  # a recompute refreshes it
     assert verdicts.basis_text(EvaluationState.objects.get(round=rnd).summary) == COUNTS
+
+
+def test_the_school_page_says_what_its_results_rest_on(interim, staff, login):
+    rnd, schools = interim
+    client = login(staff)
+    own = client.get(reverse("schools:detail", args=[schools[0].pk])).content.decode()
+    carried = client.get(reverse("schools:detail", args=[schools[5].pk])).content.decode()
+    assert 'data-basis="this_round"' in own and "数据依据：本批次审核通过" in own
+    assert 'data-basis="carried"' in carried and "数据依据：沿用正式批次审核数据" in carried
