@@ -331,6 +331,7 @@ class CountyVerdictSerializer(serializers.ModelSerializer):
     areas = serializers.SerializerMethodField()
     summary = serializers.SerializerMethodField()
     verdict = serializers.SerializerMethodField()
+    data_basis = serializers.SerializerMethodField()
 
     class Meta:
         model = EvaluationState
@@ -347,6 +348,7 @@ class CountyVerdictSerializer(serializers.ModelSerializer):
             "provisional",
             "passed",
             "verdict",
+            "data_basis",
             "completeness",
             "county",
             "areas",
@@ -357,6 +359,23 @@ class CountyVerdictSerializer(serializers.ModelSerializer):
     def get_verdict(self, obj):
         """The county verdict's code, as the pages word it: passed / not_passed / provisional."""
         return verdicts.county_verdict(obj.summary, computed=bool(obj.computed_version)).code
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_data_basis(self, obj):
+        """Which approved data the round's schools rest on: `this_round`, `carried` (an earlier approved round of the
+        year carried forward, `carried_from` names it, `carried_schools` maps school code to that round's id),
+        `none` (`no_data_schools`); `round_open` while the round is open for entry. null until the next recompute
+        of results stored before this was recorded."""
+        basis = verdicts.data_basis(obj.summary)
+        if basis is None:
+            return None
+        return {
+            **verdicts.basis_counts(obj.summary),
+            "round_open": bool(basis.get("round_open")),
+            "carried_from": list(basis.get("carried_from", [])),
+            "carried_schools": dict(basis.get("carried", {})),
+            "no_data_schools": list(basis.get("none", [])),
+        }
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_standard(self, obj):

@@ -6,7 +6,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "指标评估"
 
     def ready(self):
-        from schools.signals import return_approved, return_reopened
+        from schools.signals import return_approved, return_reopened, round_changed
 
         from . import services, tasks  # noqa: F401  (tasks: registers the names services queue by, gongqing.queue)
 
@@ -24,6 +24,7 @@ class IndicatorsConfig(AppConfig):
         # would remove it and approvals would stop marking results stale.
         return_approved.connect(on_return_changed, weak=False, dispatch_uid="indicators.return_approved")
         return_reopened.connect(on_return_changed, weak=False, dispatch_uid="indicators.return_reopened")
+        round_changed.connect(on_return_changed, weak=False, dispatch_uid="indicators.round_changed")
 
         from gongqing import jobs
 

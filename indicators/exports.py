@@ -52,10 +52,16 @@ def _first_row(rnd: CollectionRound, title: str, state: EvaluationState | None) 
         row.append(_("尚未计算评估结果"))
     elif state.provisional:
         c = state.summary.get("completeness", {})
-        row.append(
-            _("暂定：%(m)s所学校中已有%(n)s所审核通过的数据")
-            % {"n": c.get("schools_with_data", 0), "m": c.get("schools_expected", 0)}
-        )
+        note = _("暂定：%(m)s所学校中已有%(n)s所审核通过的数据") % {
+            "n": c.get("schools_with_data", 0),
+            "m": c.get("schools_expected", 0),
+        }
+        basis = verdicts.basis_text(state.summary)
+        if basis:  # this round's approvals and earlier rounds' carried forward, counted apart
+            note += f"（{basis}）"
+        row.append(note)
+        if (verdicts.data_basis(state.summary) or {}).get("round_open"):
+            row.append(_("本批次仍在填报中"))
     if state is not None and state.is_stale:
         row.append(_("数据已变更，结果正在重新计算"))
     return row
@@ -74,6 +80,7 @@ def _county_sheet(ws, rnd, state) -> None:
         [_("暂定"), _yes_no(summary.get("provisional")) if summary else ""],
         [_("应参评学校数"), c.get("schools_expected")],
         [_("已有审核通过数据的学校数"), c.get("schools_with_data")],
+        [_("数据依据"), verdicts.basis_text(summary)],
         [_("缺少数据的学校"), "、".join(c.get("missing_schools", []))],
         [_("尚未填报的县级指标"), "、".join(c.get("missing_items", []))],
         [_("未评估的指标"), "、".join(county.get("not_evaluated", []))],

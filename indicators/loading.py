@@ -101,6 +101,39 @@ def round_returns(*, round: CollectionRound) -> dict[int, SchoolReturn]:
     return latest
 
 
+THIS_ROUND, CARRIED, NO_DATA = "this_round", "carried", "none"
+
+
+def data_basis(round: CollectionRound, schools, returns: dict[int, SchoolReturn]) -> dict:
+    """Which data each school of the round rests on (GLOSSARY: an interim round starts from the last approved
+    figures): this round's approved return, an approved return of an earlier round of the year carried forward
+    (named), or none. Counts, the earlier rounds by name, and the schools carried forward by code (the schools with
+    none are the completeness's missing schools); read from the returns already loaded, no query."""
+    counts = {THIS_ROUND: 0, CARRIED: 0, NO_DATA: 0}
+    carried: dict[str, int] = {}
+    none: list[str] = []
+    sources: dict[int, dict] = {}
+    for school in schools:
+        ret = returns.get(school.pk)
+        if ret is None:
+            counts[NO_DATA] += 1
+            none.append(school.code)
+        elif ret.round_id == round.pk:
+            counts[THIS_ROUND] += 1
+        else:
+            counts[CARRIED] += 1
+            carried[school.code] = ret.round_id
+            source = sources.setdefault(ret.round_id, {"round": ret.round_id, "name": ret.round.name, "schools": 0})
+            source["schools"] += 1
+    return {
+        "round_open": bool(round.is_open),
+        "counts": counts,
+        "carried_from": sorted(sources.values(), key=lambda s: -s["schools"]),
+        "carried": carried,
+        "none": none,
+    }
+
+
 def return_rows(return_ids) -> tuple[dict[int, list], dict[int, list]]:
     """Class lists and rooms of many returns as plain tuples, in two queries (no model instances: 10,000 schools
     have a quarter of a million classes)."""
@@ -165,6 +198,7 @@ def evaluation_input(*, round: CollectionRound) -> tuple[inputs.EvaluationInput,
         "policy_label": str(TeachingPointPolicy(policy).label),
         "schools_by_code": {s.code: s for s in schools},
         "source_rounds": {s.code: returns[s.pk].round_id for s in schools if s.pk in returns},
+        "basis": data_basis(round, schools, returns),
     }
     return inp, meta
 

@@ -25,6 +25,7 @@ def school_results_panel(request, school):
         {
             "state": state,
             "round": rnd,
+            "school_code": school.code,
             "rows": rows,
             "items": items,
             "r_codes": selectors.R_CODES,

@@ -188,8 +188,11 @@ def summary(ev: Evaluation, meta: dict) -> dict:
                 "no_data": sorted({f.code for f in verdict.no_data if f.code != "R"}, key=code_key),
             }
         )
+    basis = meta.get("basis")
     return {
-        "provisional": ev.provisional,
+        # Provisional while data is missing (a school on no approved return, a county item not entered) or while the
+        # round is open for entry; figures carried forward from an earlier approved round are data, not missing.
+        "provisional": bool(ev.provisional or (basis and basis["round_open"])),
         "policy": ev.policy,
         "policy_label": meta["policy_label"],
         "standard_label": ev.standard_label,
@@ -210,6 +213,7 @@ def summary(ev: Evaluation, meta: dict) -> dict:
         "areas": areas,
         "informational_mean_cv": {s: _q(t.informational_mean_cv) for s, t in ev.sections.items()},
         "counts": _verdict_counts(ev),
+        **({"basis": basis} if basis else {}),
     }
 
 

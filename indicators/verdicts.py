@@ -91,12 +91,83 @@ def area_verdict(area: Mapping, provisional: bool = False) -> Verdict:
     return verdict(passed=area.get("passed"), provisional=provisional, missing=area.get("no_data", ()))
 
 
+THIS_ROUND, CARRIED, NO_DATA = "this_round", "carried", "none"
+BASIS_WORDS = {THIS_ROUND: _("本批次审核通过"), CARRIED: _("沿用此前审核数据"), NO_DATA: _("无审核数据")}
+
+
+def data_basis(summary: Mapping | None) -> Mapping | None:
+    """What the schools of a stored summary rest on (indicators.loading.data_basis); None for a summary stored before
+    it was recorded (the next recompute adds it)."""
+    basis = (summary or {}).get("basis")
+    return basis if isinstance(basis, Mapping) and "counts" in basis else None
+
+
+def basis_counts(summary: Mapping | None) -> dict[str, int] | None:
+    """{"this_round": n, "carried": n, "none": n}, or None for an old summary."""
+    basis = data_basis(summary)
+    if basis is None:
+        return None
+    counts = basis["counts"]
+    return {key: int(counts.get(key, 0)) for key in (THIS_ROUND, CARRIED, NO_DATA)}
+
+
+def basis_text(summary: Mapping | None) -> str:
+    """本批次审核通过 3 所，沿用此前审核数据 26 所（2025年9月统计），无审核数据 1 所; "" for an old summary."""
+    counts = basis_counts(summary)
+    if counts is None:
+        return ""
+    parts = [str(_("本批次审核通过 %(n)s 所")) % {"n": counts[THIS_ROUND]}]
+    if counts[CARRIED]:
+        names = "、".join(s["name"] for s in data_basis(summary).get("carried_from", []))
+        text = str(_("沿用此前审核数据 %(n)s 所")) % {"n": counts[CARRIED]}
+        parts.append(f"{text}（{names}）" if names else text)
+    if counts[NO_DATA]:
+        parts.append(str(_("无审核数据 %(n)s 所")) % {"n": counts[NO_DATA]})
+    return "，".join(parts)
+
+
+@dataclass(frozen=True)
+class SchoolBasis:
+    """Which data one school rests on: `code` this_round / carried / none, `label` in Chinese (naming the earlier
+    round a carried-forward return comes from)."""
+
+    code: str
+    round_name: str = ""
+
+    @property
+    def label(self) -> str:
+        if self.code == CARRIED and self.round_name:
+            return str(_("沿用%(round)s审核数据")) % {"round": self.round_name}
+        return str(BASIS_WORDS[self.code])
+
+
+def school_basis(summary: Mapping | None, school_code: str) -> SchoolBasis | None:
+    """One school's basis from a stored summary; None for an old summary."""
+    basis = data_basis(summary)
+    if basis is None:
+        return None
+    source = basis.get("carried", {}).get(school_code)
+    if source is not None:
+        names = {s["round"]: s["name"] for s in basis.get("carried_from", [])}
+        return SchoolBasis(CARRIED, names.get(source, ""))
+    if school_code in basis.get("none", ()):
+        return SchoolBasis(NO_DATA)
+    return SchoolBasis(THIS_ROUND)
+
+
 def county_missing(summary: Mapping) -> list[str]:
-    """What a provisional county verdict lacks: schools without data, items without entries, other no-data items."""
+    """What a provisional county verdict lacks: entry still open, schools without data, items without entries,
+    other no-data items."""
     c = summary.get("completeness", {})
     out: list[str] = []
+    basis = data_basis(summary)
+    if basis is not None and basis.get("round_open"):
+        out.append(str(_("本批次仍在填报中")))
+    counts = basis_counts(summary)
     expected, have = c.get("schools_expected"), c.get("schools_with_data")
-    if expected is not None and have is not None and have < expected:
+    if counts is not None and counts[NO_DATA]:
+        out.append(basis_text(summary))
+    elif counts is None and expected is not None and have is not None and have < expected:
         out.append(str(_("%(m)s所学校中%(n)s所有审核通过的数据")) % {"m": expected, "n": have})
     if c.get("missing_items"):
         out.append(str(_("未填报：%(items)s")) % {"items": "、".join(c["missing_items"])})

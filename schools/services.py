@@ -324,4 +324,13 @@ def county_profile_save(*, form, by, request=None):
 
 
 def round_save(*, form, by, request=None) -> CollectionRound:
-    return form_save(form, action="round.save", by=by, request=request)
+    """Save a round; opening or closing it, or moving its reference date, announces `round_changed` after commit
+    (its results say whether the round is still open and which approved returns they rest on)."""
+    existed = form.instance.pk is not None
+    rnd = form_save(form, action="round.save", by=by, request=request)
+    if existed and {"is_open", "as_of", "school_year"} & set(form.changed_data):
+        year = rnd.school_year.year
+        transaction.on_commit(
+            lambda: signals.round_changed.send(sender=CollectionRound, round_id=rnd.pk, school_year=year)
+        )
+    return rnd

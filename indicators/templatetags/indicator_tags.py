@@ -63,6 +63,18 @@ def county_verdict(summary):
 
 
 @register.filter
+def basis_text(summary):
+    """本批次审核通过 n 所，沿用此前审核数据 m 所（…）…: what the schools of a stored summary rest on ("" if old)."""
+    return verdicts.basis_text(summary)
+
+
+@register.filter
+def school_basis(summary, school_code):
+    """One school's data basis (`.code`, `.label`) in a stored summary; None for a summary stored before it."""
+    return verdicts.school_basis(summary, school_code)
+
+
+@register.filter
 def area_verdict(area, provisional=False):
     return verdicts.area_verdict(area, bool(provisional))
 

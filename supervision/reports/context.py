@@ -187,6 +187,7 @@ def _round_info(rnd: CollectionRound, state) -> dict:
         "computed_at": computed_at,
         "standard": summary.get("standard_label", ""),
         "policy": summary.get("policy_label", ""),
+        "basis": verdicts.basis_text(summary),
     }
 
 
@@ -232,6 +233,9 @@ def _provisional(state, rnd: CollectionRound) -> tuple[bool, str, list[str]]:
         "n": c.get("schools_with_data", 0),
         "m": c.get("schools_expected", 0),
     }
+    basis = verdicts.basis_text(summary)
+    if basis:  # this round's approvals, earlier rounds' carried forward and schools on none, counted apart
+        note += f"（{basis}）"
     if c.get("missing_items"):
         note += _("；尚未填报：%(items)s") % {"items": "、".join(c["missing_items"])}
     if rnd.is_open:
