@@ -27,23 +27,24 @@ def township_officials(townships):
     ).select_related("township_membership")
 
 
-def townships_for(user):
+def _in_scope(user, manager, township_field: str):
+    """The whole county's rows for county readers, their township's for officials, else none."""
     if user.reads_whole_county:
-        return Township.objects.all()
+        return manager.all()
     if user.role == Role.TOWNSHIP_OFFICIAL:
-        return Township.objects.filter(pk=user_township_id(user))
-    return Township.objects.none()
+        return manager.filter(**{township_field: user_township_id(user)})
+    return manager.none()
+
+
+def townships_for(user):
+    return _in_scope(user, Township.objects, "pk")
 
 
 def schools_for(user):
     """The schools a user may see: the whole county for county readers, their township for officials, else none."""
     if not user.is_authenticated or not user.is_active:
         return School.objects.none()
-    if user.reads_whole_county:
-        return School.objects.all()
-    if user.role == Role.TOWNSHIP_OFFICIAL:
-        return School.objects.filter(township_id=user_township_id(user))
-    return School.objects.none()
+    return _in_scope(user, School.objects, "township_id")
 
 
 def returns_for(user):

@@ -113,19 +113,10 @@ def validate_return(
     problems += _check_special(kind, figures, for_submit)
 
     if for_submit:
-        required = ("public_funds_yuan",) if kind == SchoolKind.SPECIAL else REQUIRED_WHOLE_SCHOOL
-        for field in required:
-            if figures.get(field) is None:
-                problems.append(Problem(field, _("请填写%(field)s。") % {"field": label(field)}))
-
-    connected, classrooms = figures.get("classrooms_connected"), figures.get("classrooms")
-    if connected is not None and classrooms is not None and connected > classrooms:
-        problems.append(
-            Problem(
-                "classrooms_connected",
-                _("“班班通”教室数（%(a)s）不能超过普通教室数（%(b)s）。") % {"a": connected, "b": classrooms},
-            )
-        )
+        problems += _missing(("public_funds_yuan",) if kind == SchoolKind.SPECIAL else REQUIRED_WHOLE_SCHOOL, figures)
+    problems += _over(
+        "classrooms_connected", "classrooms", figures, _("“班班通”教室数（%(a)s）不能超过普通教室数（%(b)s）。")
+    )
 
     problems += _check_classes(sections, figures, classes, for_submit)
     problems += _check_rooms(rooms)
@@ -143,18 +134,25 @@ def _check_special(kind: str, figures: dict, for_submit: bool) -> list[Problem]:
                 problems.append(Problem(field, _("只有特殊教育学校填写%(field)s。") % {"field": label(field)}))
         return problems
     if for_submit:
-        for field in SPECIAL_SCHOOL_FIELDS:
-            if figures.get(field) is None:
-                problems.append(Problem(field, _("请填写%(field)s。") % {"field": label(field)}))
-    teachers, certified = figures.get("special_teachers"), figures.get("special_teachers_certified")
-    if teachers is not None and certified is not None and certified > teachers:
-        problems.append(
-            Problem(
-                "special_teachers_certified",
-                _("持有教师资格证的教师数（%(a)s）不能超过专任教师数（%(b)s）。") % {"a": certified, "b": teachers},
-            )
-        )
+        problems += _missing(SPECIAL_SCHOOL_FIELDS, figures)
+    problems += _over(
+        "special_teachers_certified",
+        "special_teachers",
+        figures,
+        _("持有教师资格证的教师数（%(a)s）不能超过专任教师数（%(b)s）。"),
+    )
     return problems
+
+
+def _missing(fields, figures: dict) -> list[Problem]:
+    """“Please fill in” for each of `fields` left empty (a submission's required figures)."""
+    return [Problem(f, _("请填写%(field)s。") % {"field": label(f)}) for f in fields if figures.get(f) is None]
+
+
+def _over(part: str, whole: str, figures: dict, message: str) -> list[Problem]:
+    """`message` (with %(a)s the part, %(b)s the whole) when both figures are given and the part exceeds the whole."""
+    a, b = figures.get(part), figures.get(whole)
+    return [Problem(part, message % {"a": a, "b": b})] if a is not None and b is not None and a > b else []
 
 
 def _check_subcounts(section: str, figures: dict) -> list[Problem]:

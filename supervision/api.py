@@ -224,6 +224,17 @@ class UpdateSerializer(serializers.ModelSerializer):
 class WorkViewSet(SupervisionViewSet):
     """Shared by measures and items: the bodies prefetched, `overdue` annotated, progress updates read only."""
 
+    work_order: tuple[str, ...]  # a subclass's default order
+
+    def visible(self):
+        """The subclass's rows the user may see, with what its serializer reads."""
+        raise NotImplementedError
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no database reads
+            return self.queryset_model.objects.none()
+        return selectors.with_overdue(self.visible()).order_by(*self.work_order)
+
     def assignments(self):
         model = ItemBody if self.queryset_model is RectificationItem else MeasureBody
         return Prefetch("assignments", queryset=model.objects.select_related("body"))
@@ -260,12 +271,10 @@ class MeasureViewSet(WorkViewSet):
     ordering_fields = ["ref", "due_date", "percent"]
     queryset_model = Measure
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # the schema generator: no database reads
-            return Measure.objects.none()
-        return selectors.with_overdue(
-            access.measures_for(self.request.user).select_related("stage").prefetch_related(self.assignments())
-        ).order_by("cycle_id", "ref", "pk")
+    work_order = ("cycle_id", "ref", "pk")
+
+    def visible(self):
+        return access.measures_for(self.request.user).select_related("stage").prefetch_related(self.assignments())
 
 
 class ItemFilter(StrictFilterSet):
@@ -292,14 +301,14 @@ class ItemViewSet(WorkViewSet):
     ordering_fields = ["due_date", "percent", "code"]
     queryset_model = RectificationItem
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # the schema generator: no database reads
-            return RectificationItem.objects.none()
-        return selectors.with_overdue(
+    work_order = ("state", "due_date", "pk")
+
+    def visible(self):
+        return (
             access.items_for(self.request.user)
             .select_related("school")
             .prefetch_related(self.assignments(), Prefetch("projects", queryset=Project.objects.only("pk")))
-        ).order_by("state", "due_date", "pk")
+        )
 
 
 # --- projects --------------------------------------------------------------------------------------------------------
@@ -318,13 +327,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "school_name",
             "township",
             "kind",
-            "places",
-            "area_m2",
-            "rooms",
-            "teachers",
-            "budget_city",
-            "budget_provincial",
-            "budget_rewards",
+            *Project.FIGURES,
             "budget_total",
             "planned_completion",
             "actual_completion",

@@ -80,7 +80,15 @@ class LedgerFilter(forms.Form):
             del self.fields["township"]
 
 
-class ItemForm(forms.Form):
+class _StageChoice(forms.Form):
+    """A form whose `stage` field chooses among the `stages` given (none unless given)."""
+
+    def __init__(self, *args, stages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = stages if stages is not None else Stage.objects.none()
+
+
+class ItemForm(_StageChoice):
     title = forms.CharField(label=_("整改事项"), max_length=200)
     target = forms.CharField(label=_("整改目标"), max_length=300, required=False)
     school = forms.ModelChoiceField(label=_("学校"), queryset=School.objects.all(), required=False)
@@ -91,19 +99,11 @@ class ItemForm(forms.Form):
     stage = forms.ModelChoiceField(label=_("工作阶段"), queryset=Stage.objects.none(), required=False)
     due_date = forms.DateField(label=_("完成时限"), required=False, widget=forms.DateInput(**DATE))
 
-    def __init__(self, *args, stages=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = stages if stages is not None else Stage.objects.none()
 
-
-class ScheduleForm(forms.Form):
+class ScheduleForm(_StageChoice):
     target = forms.CharField(label=_("整改目标"), max_length=300, required=False)
     stage = forms.ModelChoiceField(label=_("工作阶段"), queryset=Stage.objects.none(), required=False)
     due_date = forms.DateField(label=_("完成时限"), required=False, widget=forms.DateInput(**DATE))
-
-    def __init__(self, *args, stages=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = stages if stages is not None else Stage.objects.none()
 
 
 class MeasureForm(forms.Form):
@@ -235,13 +235,7 @@ class ProjectForm(forms.ModelForm):
             "name",
             "school",
             "kind",
-            "places",
-            "area_m2",
-            "rooms",
-            "teachers",
-            "budget_city",
-            "budget_provincial",
-            "budget_rewards",
+            *Project.FIGURES,
             "planned_completion",
             "actual_completion",
             "percent",

@@ -380,6 +380,9 @@ class ProjectKind(models.TextChoices):
 class Project(models.Model):
     """Building or equipping work (建设项目) that closes ledger items."""
 
+    # what it adds and what it costs by source: the figures its form and the API carry, in this order
+    FIGURES = ("places", "area_m2", "rooms", "teachers", "budget_city", "budget_provincial", "budget_rewards")
+
     name = models.CharField(_("项目名称"), max_length=120)
     school = models.ForeignKey(
         "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="projects"

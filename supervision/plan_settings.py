@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from gongqing import audit
-from gongqing.audit_changes import dict_changes
+from gongqing.saving import record_change
 
 from .forms import ASSESSMENT_METHOD_FIELDS as METHOD_FIELDS
 from .models import AssessmentMethod, PlanTarget
@@ -22,15 +21,7 @@ def target_save(*, target: PlanTarget, threshold: Decimal | None, by, request=No
         target._history_user = by
         target.save(update_fields=["threshold"])
         new = {"threshold": str(threshold) if threshold is not None else ""}
-        audit.record(
-            action="supervision.target_save",
-            user=by,
-            request=request,
-            obj=target,
-            old=old,
-            new=new,
-            changes=dict_changes(old, new),
-        )
+        record_change(action="supervision.target_save", by=by, request=request, obj=target, old=old, new=new)
     return target
 
 
@@ -47,13 +38,5 @@ def method_save(*, form, by, request=None) -> AssessmentMethod:
         row._history_user = by
         row.save()
         new = {name: str(getattr(row, name)) for name in ("name", *METHOD_FIELDS)}
-        audit.record(
-            action="supervision.assessment_method_save",
-            user=by,
-            request=request,
-            obj=row,
-            old=old,
-            new=new,
-            changes=dict_changes(old, new),
-        )
+        record_change(action="supervision.assessment_method_save", by=by, request=request, obj=row, old=old, new=new)
     return row

@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gongqing import audit
-from gongqing.audit_changes import dict_changes
+from gongqing import saving
 
 from . import rules
 from .models import Body, BodyRole, ItemBody, RectificationItem, RoutingRule
@@ -84,14 +83,14 @@ def item_reassign(
         item._history_user = by
         item._change_reason = "责任分工调整"
         item.save(update_fields=["assignment_note"])
-        audit.record(
+        saving.record_change(
             action="supervision.item_reassign",
-            user=by,
+            by=by,
             request=request,
             obj=item,
             old=old,
             new=new,
+            readable=_named,
             reason=reason.strip(),
-            changes=dict_changes(_named(old), _named(new)),
         )
     return item

@@ -125,21 +125,16 @@ def ledger(
     kind: str = "",
     township=None,
 ):
-    qs = access.items_for(user)
-    if township is not None:
-        qs = qs.filter(school__township=township)
-    if body is not None:
-        qs = qs.filter(assignments__body=body)
-    if state:
-        qs = qs.filter(state=state)
-    if work_status:
-        qs = qs.filter(work_status=work_status)
-    if stage is not None:
-        qs = qs.filter(stage=stage)
-    if school is not None:
-        qs = qs.filter(school=school)
-    if kind:
-        qs = qs.filter(kind=kind)
+    given = {
+        "school__township": township,
+        "assignments__body": body,
+        "state": state,
+        "work_status": work_status,
+        "stage": stage,
+        "school": school,
+        "kind": kind,
+    }
+    qs = access.items_for(user).filter(**{name: value for name, value in given.items() if value not in (None, "")})
     on = today()
     if overdue:
         qs = qs.filter(overdue_q(on=on, finished=finished_cycle_ids(on=on)))

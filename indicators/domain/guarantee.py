@@ -119,6 +119,15 @@ def compulsory_students(school: SchoolFigures) -> int | None:
     return total
 
 
+def _with_points(figure, school: SchoolFigures, points: Sequence[SchoolFigures]) -> int | None:
+    """`figure` of the school plus that of each teaching point it runs (None when any of them is unknown)."""
+    total = figure(school)
+    for p in points:
+        more = figure(p)
+        total = None if total is None or more is None else total + more
+    return total
+
+
 def compulsory_classes(school: SchoolFigures) -> int | None:
     """Classes of the compulsory sections: the return's count, else the class list's rows, else unknown."""
     total = 0
@@ -140,10 +149,7 @@ def compulsory_classes(school: SchoolFigures) -> int | None:
 def check_rooms(school: SchoolFigures, standard: Standard, points: Sequence[SchoolFigures] = ()) -> SchoolCheck:
     """G3: of each kind, rooms of at least the minimum area ≥ max(1, ceil(classes / 12))."""
     rule = standard.room_rule
-    classes = compulsory_classes(school)
-    for p in points:
-        pc = compulsory_classes(p)
-        classes = None if classes is None or pc is None else classes + pc
+    classes = _with_points(compulsory_classes, school, points)
     detail: dict[str, Any] = {"classes": classes, "points": [p.code for p in points]}
     if classes is None:
         return SchoolCheck("G3", school.code, NO_DATA, detail=detail, reason="classes_unknown")
@@ -187,10 +193,7 @@ def check_school_size(
     cap = standard.school_size_caps.get(school.kind)
     if cap is None:
         return None
-    students = compulsory_students(school)
-    for p in points:
-        ps = compulsory_students(p)
-        students = None if students is None or ps is None else students + ps
+    students = _with_points(compulsory_students, school, points)
     detail: dict[str, Any] = {"cap": cap, "points": [p.code for p in points]}
     if students is None:
         return SchoolCheck("G4", school.code, NO_DATA, None, Decimal(cap), detail, "students_unknown")

@@ -3,8 +3,7 @@ name."""
 
 from __future__ import annotations
 
-from gongqing import audit
-from gongqing.audit_changes import dict_changes
+from gongqing import saving
 
 from ..models import (
     Body,
@@ -30,5 +29,4 @@ def _readable(state: dict) -> dict:
 
 def record_change(*, action: str, by, request, obj, old: dict | None, new: dict) -> None:
     """Audit an edit: the states before (None for a new object) and after, and their differences, readable."""
-    changes = dict_changes(_readable(old or {}), _readable(new))
-    audit.record(action=action, user=by, request=request, obj=obj, old=old, new=new, changes=changes)
+    saving.record_change(action=action, by=by, request=request, obj=obj, old=old, new=new, readable=_readable)

@@ -118,28 +118,33 @@ def survey_list(request):
     return render(request, "survey/survey_list.html", {"surveys": surveys, "today": timezone.localdate()})
 
 
+def _changed(request, form, change, done: str, *, survey=None):
+    """Run `change` (a service call; it returns the survey when `survey` is not given): a SurveyError goes onto the
+    form (None: the form is shown again), else `done` is flashed and the survey's page follows."""
+    try:
+        result = change()
+    except services.SurveyError as exc:
+        form.add_error(None, exc.message)
+        return None
+    messages.success(request, done)
+    return redirect("survey:detail", pk=(survey or result).pk)
+
+
 @require_http_methods(["GET", "POST"])
 @roles_required(BUREAU)
 def survey_create(request):
     form = SurveyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            survey = services.survey_create(
-                school_year=data["school_year"],
-                title=data["title"],
-                intro=data["intro"],
-                opens_on=data["opens_on"],
-                closes_on=data["closes_on"],
-                public_base_url=data["public_base_url"],
-                by=request.user,
-                request=request,
-            )
-        except services.SurveyError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已创建满意度调查，可在下方修改各群体的题目。"))
-            return redirect("survey:detail", pk=survey.pk)
+        fields = ("school_year", "title", "intro", "opens_on", "closes_on", "public_base_url")
+        done = _changed(
+            request,
+            form,
+            lambda: services.survey_create(**{f: data[f] for f in fields}, by=request.user, request=request),
+            _("已创建满意度调查，可在下方修改各群体的题目。"),
+        )
+        if done is not None:
+            return done
     return render(request, "survey/survey_form.html", {"form": form, "creating": True})
 
 
@@ -171,15 +176,17 @@ def survey_edit(request, pk):
     if request.method == "POST" and form.is_valid() and items_form.is_valid():
         fields = {name: form.cleaned_data[name] for name in SurveyForm.Meta.fields}
         survey.refresh_from_db()
-        try:
-            services.survey_update(
+        done = _changed(
+            request,
+            form,
+            lambda: services.survey_update(
                 survey=survey, fields=fields, items=items_form.items(), by=request.user, request=request
-            )
-        except services.SurveyError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("survey:detail", pk=survey.pk)
+            ),
+            _("已保存。"),
+            survey=survey,
+        )
+        if done is not None:
+            return done
     context = {"form": form, "items_form": items_form, "survey": survey, "creating": False}
     return render(request, "survey/survey_form.html", context)
 
@@ -265,21 +272,24 @@ def paper_add(request, pk, group):
     levels = [(lv, scoring.level_names_zh.get(lv, lv)) for lv in scoring.levels]
     form = PaperTallyForm(request.POST or None, questions=questions, levels=levels)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.paper_tally_add(
+        data = form.cleaned_data
+        done = _changed(
+            request,
+            form,
+            lambda: services.paper_tally_add(
                 survey=survey,
                 group=group,
-                label=form.cleaned_data["label"],
-                forms=form.cleaned_data["valid_forms"],
+                label=data["label"],
+                forms=data["valid_forms"],
                 counts=form.counts(),
                 by=request.user,
                 request=request,
-            )
-        except services.SurveyError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已录入纸质问卷汇总。"))
-            return redirect("survey:detail", pk=survey.pk)
+            ),
+            _("已录入纸质问卷汇总。"),
+            survey=survey,
+        )
+        if done is not None:
+            return done
     context = {"survey": survey, "group": group, "group_name": names[group], "form": form, "levels": levels}
     return render(request, "survey/paper_form.html", context)
 
