@@ -21,6 +21,9 @@ def test_pages_warn_at_25_minutes_and_continue_renews_the_session(new_page, log_
     page = new_page()
     page.clock.install()
     log_in(page, ganlu_official)
+    # The user box shows as soon as the HTML is parsed; the deferred session script sets its timers later. Under
+    # load, fast-forwarding before it ran would schedule the warning 25 minutes after the jump.
+    page.wait_for_load_state("load")
     guard = page.locator("#session-guard")
     expect(guard).to_be_hidden()
     # The page clock also runs in real time: a minute of margin keeps a slow, loaded machine from
