@@ -44,19 +44,9 @@ from gongqing.roles import Role
 from supervision import assessment, selectors
 from supervision.models import Body, Cycle, ItemBody, Measure, MeasureBody, RectificationItem
 from tests.factories import BodyFactory, TownshipFactory
+from tests.supervision.plan_bodies import DEPARTMENTS, TOWNSHIPS
 
 TZ = ZoneInfo("Asia/Shanghai")
-DEPARTMENTS = (
-    ("party_office", "市委办"),
-    ("gov_office", "市政府办"),
-    ("staffing", "市委编办"),
-    ("education", "市教体局"),
-    ("development", "市发改委"),
-    ("hr", "市人社局"),
-    ("housing", "市住建局"),
-    ("natural_resources", "市自然资源局"),
-)
-TOWNSHIPS = ("茶山街道", "甘露镇", "江益镇", "金湖乡", "泽泉乡", "苏家垱乡")
 TODAY = datetime.date(2027, 9, 30)
 MID_YEAR = datetime.date(2027, 6, 30)
 

@@ -14,6 +14,7 @@ from supervision import routing, rules, selectors, services
 from supervision.models import Body, ItemBody, RectificationItem, RoutingRule
 from supervision.services import sync as sync_service
 from tests.factories import BodyFactory, SchoolFactory, TownshipFactory
+from tests.supervision.plan_bodies import DEPARTMENTS, TOWNSHIPS
 
 T = "TOWNSHIP"  # the failing school's township
 # (codes, lead, cooperating) exactly as PLAN.md's table reads, bodies by their Chinese names.
@@ -33,17 +34,6 @@ TABLE = (
     ("V1 V2 V3 V4 V5 V6 V7", "市教体局", set()),
 )
 MEASURES = {"R3": "3.1", "G10": "3.1", "R1": "3.1, 3.2", "Q4": "3.2", "T1": "2.1, 2.2", "T2": "2.2", "S1": "5.2"}
-DEPARTMENTS = (
-    ("party_office", "市委办"),
-    ("gov_office", "市政府办"),
-    ("staffing", "市委编办"),
-    ("education", "市教体局"),
-    ("development", "市发改委"),
-    ("hr", "市人社局"),
-    ("housing", "市住建局"),
-    ("natural_resources", "市自然资源局"),
-)
-TOWNSHIPS = ("茶山街道", "甘露镇", "江益镇", "金湖乡", "泽泉乡", "苏家垱乡")
 
 
 @pytest.fixture
