@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     "gongqing",
     "schools",
+    "schools.annotations",
     "indicators",
     "supervision",
     "supervision.survey",

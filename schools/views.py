@@ -17,6 +17,8 @@ from gongqing.models import Notice
 from gongqing.roles import ADMINS, BUREAU, DATA_ENTRY, PARTICIPANTS
 
 from . import access, reminders, services
+from .annotations import selectors as annotation_selectors
+from .annotations import services as annotations
 from .forms import (
     ClassFormSet,
     CountyProfileForm,
@@ -254,6 +256,7 @@ def return_edit(request, pk):
             conflict=conflict,
             previous=previous,
             conflict_values=_conflict_values(form, conflict),
+            warnings_by_field=annotation_selectors.warnings_by_field(school_return=ret),
         ),
     )
 
@@ -306,7 +309,13 @@ def return_review(request, pk, action):
         elif action == "send_back":
             if not access.can_review_return(request.user, ret):
                 raise PermissionDenied
-            services.return_send_back(school_return=ret, comment=comment, by=request.user, request=request)
+            annotations.return_send_back(
+                school_return=ret,
+                comment=comment,
+                field=form.data.get("field", ""),
+                by=request.user,
+                request=request,
+            )
             _notify_enterers(ret, _("%(school)s的填报被退回：%(comment)s") % {"school": ret.school, "comment": comment})
             messages.success(request, _("已退回修改。"))
         elif action == "reopen":
