@@ -119,9 +119,7 @@ def review_sheet(*, school_return: SchoolReturn) -> ReviewSheet:
             follow_ups.setdefault(flag.field, flag)
         elif flag.kind == FlagKind.SENT_BACK:
             sent_back[flag.field].append(flag)
-    at_send_back = (
-        school_return.history.filter(status=ReturnStatus.RETURNED).order_by("-history_date", "-history_id").first()
-    )
+    at_send_back = _state_when_sent_back(school_return)
     by_field = defaultdict(list)
     for f in checks.warnings_of(findings):
         by_field[f.field].append((f, warning_key(f), explanations.get((f.rule_code, f.field))))
@@ -155,6 +153,15 @@ def review_sheet(*, school_return: SchoolReturn) -> ReviewSheet:
         errors=[f for f in findings if f.importance == "error"],
         sent_back_at=at_send_back.history_date if at_send_back is not None else None,
     )
+
+
+def _state_when_sent_back(school_return: SchoolReturn):
+    """The return's history record of the moment it was last sent back (its latest entry into 已退回), or None."""
+    states = list(school_return.history.order_by("-history_date", "-history_id").values_list("history_id", "status"))
+    for i, (history_id, status) in enumerate(states):
+        if status == ReturnStatus.RETURNED and (i + 1 == len(states) or states[i + 1][1] != ReturnStatus.RETURNED):
+            return school_return.history.get(history_id=history_id)
+    return None
 
 
 def field_choices(school_return: SchoolReturn) -> list[tuple[str, str]]:
