@@ -190,3 +190,14 @@ def test_the_reviewer_marks_a_figure_for_follow_up_and_clears_it(login, staff, t
     assert flag.history.count() == 2
     actions = list(AuditEvent.objects.filter(action__startswith="figure.").values_list("action", flat=True))
     assert sorted(actions) == ["figure.follow_up", "figure.follow_up_clear"]
+
+
+def test_the_rules_engines_change_warning_needs_an_explanation_before_submitting(ganlu_official, this_year):
+    # Nothing pinned: the real checks. 400 pupils approved last year, 600 now: +50 % > the 30 % allowed.
+    problems = services.unexplained_warnings(this_year)
+    assert [p.field for p in problems] == ["primary_students"]
+    [finding] = [f for f in services.checks.findings_for_return(this_year) if f.field == "primary_students"]
+    services.explanations_save(
+        school_return=this_year, texts={services.warning_key(finding): "合并了村小"}, submit=True, by=ganlu_official
+    )
+    assert status_of(this_year) == ReturnStatus.SUBMITTED

@@ -12,7 +12,7 @@ from schools.annotations import services
 from schools.annotations.selectors import quality_sheet
 from schools.models import School
 from tests.annotations.conftest import warning
-from tests.factories import SchoolFactory, make_return
+from tests.factories import SchoolFactory, make_return, primary_figures
 
 
 @pytest.fixture
@@ -94,3 +94,17 @@ def test_the_page_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("annotations:quality"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("schools", [2, 12])
+def test_with_the_real_checks_the_page_still_reads_a_fixed_number_of_queries(
+    login, staff, ganlu, official_round, last_year_round, django_assert_max_num_queries, schools
+):
+    for _i in range(schools):
+        school = SchoolFactory(township=ganlu)
+        make_return(school=school, round=last_year_round, status="approved")
+        make_return(school=school, round=official_round, figures=primary_figures(students=600))
+    client = login(staff)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("annotations:quality"))
+    assert response.content.decode().count("小学在校生数") >= schools
