@@ -94,3 +94,18 @@ def test_the_review_page_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(13):
         response = client.get(reverse("annotations:review", args=[this_year.pk]))
     assert response.status_code == 200
+
+
+def test_an_unchanged_figure_shows_no_change(login, staff, this_year):
+    page = login(staff).get(reverse("annotations:review", args=[this_year.pk])).content.decode()
+    row = page.split('id="figure-primary_teachers"')[1].split("</tr>")[0]
+    assert '<td class="num change"></td>' in row
+
+
+def test_the_edit_form_shows_each_warning_beside_its_field_once_saved(login, ganlu_official, this_year):
+    # Nothing pinned: the rules engine's change warning on 600 pupils against last year's 400.
+    page = login(ganlu_official).get(reverse("schools:return_edit", args=[this_year.pk])).content.decode()
+    row = page.split('name="primary_students"')[1].split("</tr>")[0]
+    assert 'class="warning"' in row and "填写说明" in row
+    teachers = page.split('name="primary_teachers"')[1].split("</tr>")[0]
+    assert 'class="warning"' not in teachers

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from schools.models import ReturnStatus
+from tests.browser.conftest import ARTIFACTS
 from tests.factories import RoundFactory, SchoolYearFactory, make_return, primary_figures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,6 +67,8 @@ def test_a_warning_is_explained_submitted_and_sent_back_on_its_figure(
     expect(row.locator(".warning")).to_contain_text("900000")
     expect(row).to_contain_text("报废旧设备40万元，见报废清单。")
     expect(row.get_by_role("link", name="报废清单.pdf")).to_be_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    reviewer.screenshot(path=str(ARTIFACTS / "review-side-by-side.png"), full_page=True)
 
     # …and sends it back on that figure, with a comment.
     reviewer.locator("#send-back-field").select_option("equipment_value_yuan")
