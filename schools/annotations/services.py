@@ -49,14 +49,28 @@ def unexplained_warnings(school_return: SchoolReturn) -> list[Problem]:
 
 
 def explanations_save(
-    *, school_return: SchoolReturn, texts: dict[str, str], submit: bool = False, by, request=None
+    *,
+    school_return: SchoolReturn,
+    texts: dict[str, str],
+    submit: bool = False,
+    expected_version: int | None = None,
+    by,
+    request=None,
 ) -> list[Explanation]:
-    """Store the township's explanations (`texts` maps warning_key → text; only the return's current warnings are
-    taken, an empty text removes that explanation), then, with `submit`, submit the return: the explanations stay
-    stored when submitting is refused (ReturnInvalid / WorkflowError)."""
+    """Store the township's explanations, then, with `submit`, submit the return (at `expected_version` when given):
+    the explanations stay stored when submitting is refused (ReturnInvalid / WorkflowError / ReturnConflict).
+
+    `texts` maps warning_key ("rule_code|field") → text, or a figure's name → the text of each of its warnings not
+    named on its own (the API's shorter form). Only the return's current warnings are taken; an empty text removes
+    that explanation."""
     if not school_return.is_editable:
         raise school_services.WorkflowError(_("该填报已提交或已审核，不能修改说明。"))
     warnings = {warning_key(f): f for f in checks.warnings_of(checks.findings_for_return(school_return))}
+    texts = {
+        key: texts[key] if key in texts else texts[f.field]
+        for key, f in warnings.items()
+        if key in texts or (f.field and f.field in texts)
+    }
     too_long = [k for k, t in texts.items() if k in warnings and len(t.strip()) > MAX_EXPLANATION]
     if too_long:
         f = warnings[too_long[0]]
@@ -97,7 +111,9 @@ def explanations_save(
         if changed:
             audit.record(action="explanation.save", user=by, request=request, obj=school_return, warnings=changed)
     if submit:
-        school_services.return_submit(school_return=school_return, by=by, request=request)
+        school_services.return_submit(
+            school_return=school_return, by=by, expected_version=expected_version, request=request
+        )
     return saved
 
 
