@@ -29,6 +29,7 @@ from gongqing.roles import Role
 from indicators.models import EvaluationState
 from schools import access
 from schools.models import FIGURE_FIELDS, ReturnStatus, SchoolReturn
+from schools.quality.findings import findings_for_return
 from schools.selectors import return_class_rows, return_figures, return_room_rows
 from tests.factories import class_rows, primary_figures
 from tests.schools.postdata import edit_form_data
@@ -150,6 +151,12 @@ class ReturnLife(RuleBasedStateMachine):
         ]
         return all(getattr(ret, f) is not None for f in needed)
 
+    def warned(self) -> bool:
+        """Whether the stored figures raise a data-quality warning: the machine never explains one, so such a return
+        cannot be submitted (issue 16). Drawn figures are often implausible (1 pupil, 6 teachers), so both paths run."""
+        ret = SchoolReturn.objects.get(pk=self.pk)
+        return any(f.importance == "warning" for f in findings_for_return(ret))
+
     def step(self, action: str, actor: str, may: bool, send) -> None:
         """Run one request and check the step's outcome against the oracle `may`."""
         before = self.snapshot()
@@ -207,7 +214,7 @@ class ReturnLife(RuleBasedStateMachine):
         self.step("return.save", actor, may, lambda c: c.post(self.url("return_edit"), post))
 
     def submit(self, actor, status, data):
-        may = actor in EDITORS and status in EDITABLE and self.complete()
+        may = actor in EDITORS and status in EDITABLE and self.complete() and not self.warned()
         self.step("return.submit", actor, may, lambda c: c.post(self.url("return_submit")))
 
     def approve(self, actor, status, data):
