@@ -31,7 +31,7 @@ def test_a_warning_is_explained_submitted_and_sent_back_on_its_figure(
     clerk.get_by_role("button", name="保存草稿").click()
     expect(clerk.locator("ul.messages")).to_contain_text("已保存草稿。")
     row = clerk.locator("table.figures tr").filter(has=clerk.get_by_label("教学仪器设备值（元）", exact=True))
-    expect(row.locator(".warning")).to_contain_text("900000")
+    expect(row.locator(".field-warning")).to_contain_text("900000")
 
     # Submitting now is refused: the warning has no explanation.
     clerk.get_by_role("button", name="保存并提交审核").click()
