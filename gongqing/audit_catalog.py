@@ -58,6 +58,14 @@ ACTIONS: dict[str, str] = {
     "return.approve": _("审核通过填报"),
     "return.send_back": _("退回填报"),
     "return.reopen": _("重新打开填报"),
+    "explanation.save": _("填写数据说明"),
+    "explanation.accept": _("接受数据说明"),
+    "figure.send_back": _("按数据项退回填报"),
+    "figure.follow_up": _("标记数据跟进"),
+    "figure.follow_up_clear": _("解除数据跟进"),
+    "attachment.upload": _("上传填报附件"),
+    "attachment.download": _("下载填报附件"),
+    "quality.export": _("导出数据质量清单"),
     "import": _("导入学校数据"),
     "export": _("导出学校数据"),
     "quality.rule_save": _("保存数据质量规则"),
@@ -158,6 +166,8 @@ DETAIL_KEYS: dict[str, str] = {
     "until": _("至"),
     "samples": _("尝试的对象"),
     "kind": _("类别"),
+    "field": _("数据项"),
+    "rule": _("规则"),
     "first_event": _("首次记录编号"),
     "filters": _("筛选条件"),
     "days": _("保留天数"),
@@ -256,6 +266,9 @@ OBJECT_KINDS: dict[str, ObjectKind] = {
         url=lambda o: ("schools:round_board", (o.pk,)), select_related=("school_year",)
     ),
     "schools.countyprofile": ObjectKind(url=lambda o: ("schools:county_profile", ())),
+    "annotations.returnattachment": ObjectKind(
+        url=lambda o: ("annotations:review", (o.school_return_id,)), text=lambda o: o.name
+    ),
     "indicators.standard": ObjectKind(url=lambda o: ("indicators:standard", (o.pk,))),
     "indicators.scenario": ObjectKind(url=lambda o: ("indicators:scenario", (o.pk,))),
     "indicators.countyentry": ObjectKind(

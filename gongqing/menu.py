@@ -18,6 +18,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("schools:list", _("学校")),
     ("schools:rounds", _("数据采集")),
     ("schools:review_queue", _("待审核")),
+    ("annotations:quality", _("数据质量")),
     ("indicators:results", _("评估结果")),
     ("indicators:standards", _("评估标准")),
     ("survey:list", _("满意度调查")),

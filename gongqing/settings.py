@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "gongqing",
     "schools",
     "schools.quality",
+    "schools.annotations",
     "indicators",
     "supervision",
     "supervision.survey",

@@ -6,6 +6,7 @@ from gongqing.models import User
 from gongqing.refusals import OutOfScope, get_in_scope
 from gongqing.roles import Role
 
+from .annotations.models import ReturnAttachment
 from .models import ReturnStatus, School, SchoolReturn, Township
 
 
@@ -83,3 +84,8 @@ def return_for_user(*, user, pk) -> SchoolReturn:
     return get_in_scope(
         returns_for(user).select_related("school", "school__township", "round", "round__school_year"), pk
     )
+
+
+def attachment_for_user(*, user, pk):
+    """A file attached to a return the user may see (its township's officials, the bureau), else 404."""
+    return get_in_scope(ReturnAttachment.objects.filter(school_return__in=returns_for(user)), pk)

@@ -30,6 +30,7 @@ from gongqing.api.filters import IntegerFilter, StrictFilterSet
 from gongqing.roles import API_READERS, API_RETURN_WRITERS, MACHINES
 
 from . import access, services
+from .annotations import services as annotations
 from .models import (
     FIGURE_FIELDS,
     CollectionRound,
@@ -238,6 +239,12 @@ class ReturnUpdateSerializer(serializers.Serializer):
 
 class SubmitSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="the version this client last read (409 when stale)")
+    explanations = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=2000),
+        required=False,
+        help_text="explanations of the return's warnings, stored before submitting: by figure (the field a 400 names) "
+        "or by `rule_code|field`",
+    )
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -445,8 +452,13 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         self._editable(ret)
         serializer = SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.return_submit(
-            school_return=ret, by=request.user, expected_version=serializer.validated_data["version"], request=request
+        annotations.explanations_save(
+            school_return=ret,
+            texts=serializer.validated_data.get("explanations", {}),
+            submit=True,
+            expected_version=serializer.validated_data["version"],
+            by=request.user,
+            request=request,
         )
         return self._answer(ret)
 

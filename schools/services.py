@@ -51,6 +51,11 @@ class WorkflowError(Exception):
     pass
 
 
+# Further checks a return must pass to be submitted, each `check(school_return) -> list[Problem]` (errors): apps
+# that hold more about a return (schools.annotations: every warning explained) register theirs here.
+SUBMIT_CHECKS: list = []
+
+
 def return_start(*, school: School, round: CollectionRound, by, request=None) -> SchoolReturn:
     """The school's return for the round, created as a draft pre-filled from its last approved figures."""
     existing = SchoolReturn.objects.filter(school=school, round=round).first()
@@ -220,6 +225,8 @@ def return_submit(*, school_return: SchoolReturn, by, expected_version: int | No
     if not [p for p in problems if p.is_error]:
         problems += _quality_problems(school_return, figures, classes, rooms)
     errors = [p for p in problems if p.is_error]
+    if not errors:
+        errors = [p for check in SUBMIT_CHECKS for p in check(school_return)]
     if errors:
         raise ReturnInvalid(errors)
     with transaction.atomic():

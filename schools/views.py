@@ -17,6 +17,8 @@ from gongqing.models import Notice
 from gongqing.roles import ADMINS, BUREAU, DATA_ENTRY, PARTICIPANTS
 
 from . import access, reminders, services
+from .annotations import selectors as annotation_selectors
+from .annotations import services as annotations
 from .forms import (
     ClassFormSet,
     CountyProfileForm,
@@ -247,6 +249,7 @@ def return_edit(request, pk):
     # the cap; a refused POST shows its errors instead (its figures are not the saved ones).
     found = findings_for_return(ret) if request.method != "POST" else []
     general_findings = annotate_form(form, classes, found)
+    annotation_selectors.mark_explained(form, school_return=ret)
     previous = last_approved_return(school=ret.school, before_round=ret.round)
     return render(
         request,
@@ -315,7 +318,13 @@ def return_review(request, pk, action):
         elif action == "send_back":
             if not access.can_review_return(request.user, ret):
                 raise PermissionDenied
-            services.return_send_back(school_return=ret, comment=comment, by=request.user, request=request)
+            annotations.return_send_back(
+                school_return=ret,
+                comment=comment,
+                field=form.data.get("field", ""),
+                by=request.user,
+                request=request,
+            )
             _notify_enterers(ret, _("%(school)s的填报被退回：%(comment)s") % {"school": ret.school, "comment": comment})
             messages.success(request, _("已退回修改。"))
         elif action == "reopen":
