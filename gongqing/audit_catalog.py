@@ -68,6 +68,8 @@ ACTIONS: dict[str, str] = {
     "quality.export": _("导出数据质量清单"),
     "import": _("导入学校数据"),
     "export": _("导出学校数据"),
+    "quality.rule_save": _("保存数据质量规则"),
+    "quality.rule_switch": _("启用或停用数据质量规则"),
     # indicators
     "results.export": _("导出评估结果"),
     "results.recompute": _("重新计算评估结果"),
