@@ -272,13 +272,3 @@ def _counts(rows: list[QualityRow], key) -> list[dict]:
     for r in rows:
         counts.setdefault(key(r), Counter())[r.status] += 1
     return [{"name": name, "total": sum(c.values()), **{s: c[s] for s in STATUS_LABELS}} for name, c in counts.items()]
-
-
-def warnings_by_field(*, school_return: SchoolReturn) -> dict[str, list]:
-    """The return's warnings by figure ("" for the whole return), each with its explanation or None: shown beside
-    the fields of the edit form once it is saved."""
-    explanations = {(e.rule_code, e.field): e for e in Explanation.objects.filter(school_return=school_return)}
-    out: dict[str, list] = defaultdict(list)
-    for f in checks.warnings_of(checks.findings_for_return(school_return)):
-        out[f.field].append((f, explanations.get((f.rule_code, f.field))))
-    return dict(out)

@@ -57,6 +57,8 @@ class Context:
 
     year: int | None = None
     extra: dict = field(default_factory=dict)
+    # Rules that could not be evaluated, by return id: [(rule code, Chinese reason)] (None: for every return).
+    skipped: dict = field(default_factory=dict)
 
 
 # Each `(returns: list[ReturnData], context: Context) -> {return_id: [Finding, ...]}`; filled by apps' ready().

@@ -29,6 +29,7 @@ __all__ = [
     "Finding",
     "ReturnData",
     "check",
+    "findings_for_draft",
     "findings_for_return",
     "findings_for_returns",
     "load_returns",
@@ -102,3 +103,23 @@ def findings_for_returns(returns: Iterable[SchoolReturn]) -> dict[int, list[Find
 
 def findings_for_return(school_return: SchoolReturn) -> list[Finding]:
     return findings_for_returns([school_return]).get(school_return.pk, [])
+
+
+def findings_for_draft(
+    *, school_return: SchoolReturn, figures: dict, classes: list[ClassRow], rooms: list[RoomRow], context=None
+) -> list[Finding]:
+    """Findings for figures about to be saved on `school_return` (the form, the import, the API). Pass one `context`
+    to check many drafts with the rules and the county distribution loaded once."""
+    school = school_return.school
+    data = ReturnData(
+        return_id=school_return.pk,
+        school_id=school.pk,
+        kind=school.kind,
+        location=school.location,
+        year=school_return.round.school_year.year,
+        figures=figures,
+        classes=list(classes),
+        rooms=list(rooms),
+        previous=_previous_figures([school_return]).get(school_return.pk),
+    )
+    return check([data], context).get(school_return.pk, [])

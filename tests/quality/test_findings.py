@@ -27,14 +27,15 @@ def _pair(last, this, now, before, kind="primary"):
 
 
 def test_a_rise_of_students_past_30_percent_is_a_change_warning_naming_both_values(years):
-    # 400 -> 540 pupils: (540 - 400) / 400 = +35 % > +30 %.
+    # 400 -> 540 pupils: 540 / 400 = 1.35 > 1.3 (the seeded rule "primary-students-rise", formerly WARN_CHANGES).
     ret = _pair(*years, primary_figures(students=540), primary_figures(students=400))
     found = [f for f in quality.findings_for_return(ret) if f.kind == quality.CHANGE]
     assert len(found) == 1
     f = found[0]
     assert isinstance(f, Finding)
-    assert (f.field, f.importance, f.left, f.right) == ("primary_students", "warning", Decimal(540), Decimal(400))
-    assert "400" in f.message and "540" in f.message and "+35%" in f.message
+    assert (f.rule_code, f.field, f.importance) == ("primary-students-rise", "primary_students", "warning")
+    assert (f.left, f.right) == (Decimal("1.35"), Decimal("1.3"))
+    assert "小学在校生数 540" in f.message and "上次审核的小学在校生数 400" in f.message and "1.35" in f.message
 
 
 def test_a_rise_of_25_percent_and_a_first_return_raise_no_change_finding(years):
