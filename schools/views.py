@@ -17,7 +17,6 @@ from gongqing.models import Notice
 from gongqing.roles import ADMINS, BUREAU, DATA_ENTRY, PARTICIPANTS
 
 from . import access, reminders, services
-from .annotations import selectors as annotation_selectors
 from .annotations import services as annotations
 from .forms import (
     ClassFormSet,
@@ -249,7 +248,6 @@ def return_edit(request, pk):
     # the cap; a refused POST shows its errors instead (its figures are not the saved ones).
     found = findings_for_return(ret) if request.method != "POST" else []
     general_findings = annotate_form(form, classes, found)
-    annotation_selectors.mark_explained(form, school_return=ret)
     previous = last_approved_return(school=ret.school, before_round=ret.round)
     return render(
         request,

@@ -272,12 +272,3 @@ def _counts(rows: list[QualityRow], key) -> list[dict]:
     for r in rows:
         counts.setdefault(key(r), Counter())[r.status] += 1
     return [{"name": name, "total": sum(c.values()), **{s: c[s] for s in STATUS_LABELS}} for name, c in counts.items()]
-
-
-def mark_explained(form, *, school_return: SchoolReturn) -> None:
-    """Pair each finding placed beside a field of the edit form (`bound.quality`, set by
-    `schools.quality.display.annotate_form`) with whether it is explained: `bound.quality_rows`. One query."""
-    explained = set(Explanation.objects.filter(school_return=school_return).values_list("rule_code", "field"))
-    for name in form.fields:
-        bound = form[name]
-        bound.quality_rows = [(f, (f.rule_code, f.field) in explained) for f in getattr(bound, "quality", ())]

@@ -106,6 +106,6 @@ def test_the_edit_form_shows_each_warning_beside_its_field_once_saved(login, gan
     # Nothing pinned: the rules engine's change warning on 600 pupils against last year's 400.
     page = login(ganlu_official).get(reverse("schools:return_edit", args=[this_year.pk])).content.decode()
     row = page.split('name="primary_students"')[1].split("</tr>")[0]
-    assert 'class="field-warning"' in row and "填写说明" in row
+    assert 'class="field-warning"' in row and "填写说明或上传依据" in row
     teachers = page.split('name="primary_teachers"')[1].split("</tr>")[0]
-    assert 'class="field-warning"' not in teachers
+    assert "field-warning" not in teachers and "填写说明" not in teachers

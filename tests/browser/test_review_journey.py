@@ -31,7 +31,7 @@ def test_a_warning_is_explained_submitted_and_sent_back_on_its_figure(
     clerk.get_by_role("button", name="保存草稿").click()
     expect(clerk.locator("ul.messages")).to_contain_text("已保存草稿。")
     row = clerk.locator("table.figures tr").filter(has=clerk.get_by_label("教学仪器设备值（元）", exact=True))
-    expect(row.locator(".field-warning")).to_contain_text("900000")
+    expect(row.locator(".field-warning")).to_contain_text("900")
 
     # Submitting now is refused: the warning has no explanation.
     clerk.get_by_role("button", name="保存并提交审核").click()
@@ -41,7 +41,7 @@ def test_a_warning_is_explained_submitted_and_sent_back_on_its_figure(
     # On the data-check page the clerk attaches the disposal list to the figure, explains and submits.
     clerk.goto(f"/schools/returns/{ret.pk}/edit/")
     row = clerk.locator("table.figures tr").filter(has=clerk.get_by_label("教学仪器设备值（元）", exact=True))
-    row.get_by_role("link", name="填写说明").click()
+    row.get_by_role("link", name="填写说明或上传依据").click()
     expect(clerk).to_have_url(re.compile(rf"/review/returns/{ret.pk}/"))
     clerk.locator('#attachment-form input[name="file"]').set_input_files(
         files=[{"name": "报废清单.pdf", "mimeType": "application/pdf", "buffer": PDF}]
