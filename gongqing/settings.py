@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "supervision",
     "supervision.survey",
     "supervision.reports",
+    "supervision.binder",
 ]
 
 MIDDLEWARE = [
