@@ -168,20 +168,22 @@ def build(
     verdicts = selectors.indicator_verdicts(scope, folders.INDICATOR_CODES)
     step(30, "arranged")
     body = zip_path.with_name(zip_path.name + ".body")
-    write_zip(body, entries, listings, step)
-    step(80, "index")
-    heading = title(scope=scope, township_name=township_name)
-    ctx = index_context(
-        scope=scope, listings=listings, entries=entries, verdicts=verdicts, heading=heading,
-        scope_label=scope_label, failed_sources=failed,
-    )  # fmt: skip
-    index = render_index(ctx)
-    step(90, "packing")
-    # The index first, then the folders as written: copy the body's entries after it (no re-reading of sources).
-    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-        out.writestr(INDEX_NAME, index.data)
-        with zipfile.ZipFile(body) as src:
-            for info in src.infolist():
-                out.writestr(info, src.read(info))
-    body.unlink(missing_ok=True)
+    try:
+        write_zip(body, entries, listings, step)
+        step(80, "index")
+        heading = title(scope=scope, township_name=township_name)
+        ctx = index_context(
+            scope=scope, listings=listings, entries=entries, verdicts=verdicts, heading=heading,
+            scope_label=scope_label, failed_sources=failed,
+        )  # fmt: skip
+        index = render_index(ctx)
+        step(90, "packing")
+        # The index first, then the folders as written: the body's entries copied after it (no source read again).
+        with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+            out.writestr(INDEX_NAME, index.data)
+            with zipfile.ZipFile(body) as src:
+                for info in src.infolist():
+                    out.writestr(info, src.read(info))
+    finally:
+        body.unlink(missing_ok=True)
     return Built(entries, listings, index, bare_codes(listings), failed)

@@ -3,8 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BinderForm(forms.Form):
-    cycle = forms.TypedChoiceField(label=_("工作周期"), coerce=int)
-    round = forms.TypedChoiceField(label=_("数据批次"), coerce=int)
+    cycle = forms.TypedChoiceField(
+        label=_("工作周期"), coerce=int, error_messages={"invalid_choice": _("“工作周期”：请选择一个已有的工作周期。")}
+    )
+    round = forms.TypedChoiceField(
+        label=_("数据批次"),
+        coerce=int,
+        error_messages={"invalid_choice": _("“数据批次”：请选择一个已有评估结果的批次。")},
+    )
 
     def __init__(self, *args, cycles=(), rounds=(), initial_cycle=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -38,3 +38,7 @@ def pdf_text(data: bytes, tmp_path) -> str:
     path.write_bytes(data)
     out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
     return re.sub(r"\s+", "", out)
+
+
+# The small county of the reports' tests (three schools, hand-worked R5) for the fast tests of the job.
+from tests.reports.conftest import county, cycle, schools  # noqa: E402, F401
