@@ -96,7 +96,8 @@ def add_files(n: int) -> None:
         for i in range(n):
             item = items[i % len(items)]
             update = ProgressUpdate.objects.create(item=item, text=f"第{i + 1}次进展", percent=50)
-            f = EvidenceFile(update=update, name=f"整改验收材料{i + 1:04d}.pdf", content_type="application/pdf", size=1)
+            name = f"整改验收材料{i + 1:04d}.pdf"
+            f = EvidenceFile(update=update, name=name, content_type="application/pdf", size=1)
             f.file.save(f"bench{i}.pdf", ContentFile(EVIDENCE_PDF + padding), save=False)
             f.save()
 

@@ -23,7 +23,7 @@ INDICATOR_CODES = (
 )
 COUNTY_FOLDERS = ((PLAN, "实施方案"), (STAGE_REPORTS, "阶段报告"), (ASSESSMENT, "年度考核"))
 OTHER = "other"
-NAME_CHARS = 24  # a folder's indicator name
+NAME_CHARS = 16  # a folder's indicator name: its first clause, at most this long
 TITLE_CHARS = 40  # a file's owner and title, each
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')
 
@@ -45,10 +45,16 @@ class Folder:
         return self.key in INDICATOR_CODES
 
 
+def short(name: str) -> str:
+    """The folder's words for an indicator: the name's first clause, e.g. 县域内义务教育学校规划布局合理，符合… →
+    县域内义务教育学校规划布局合理."""
+    return clean(re.split(r"[，；。;]", name or "", maxsplit=1)[0], NAME_CHARS)
+
+
 def folders(*, names: dict[str, str], county: bool) -> list[Folder]:
     """Every folder of a binder in order; a township's binder has no county documents' folders."""
     out = [
-        Folder(code, names.get(code, ""), f"{code}_{clean(names.get(code, ''), NAME_CHARS)}")
+        Folder(code, names.get(code, ""), f"{code}_{short(names.get(code, ''))}")
         for code in INDICATOR_CODES
     ]
     if county:

@@ -362,6 +362,7 @@ def assessment_tables(scope: Scope) -> Iterable[BinderFile]:
     from supervision import selectors
 
     years = {y for s in scope.cycle.stages.all() for y in (s.starts.year if s.starts else None, s.ends.year) if y}
+    years = {y for y in years if y <= timezone.localdate().year}  # a year not yet begun has nothing to show
     for year in sorted(years & set(selectors.assessment_years())):
         rows = selectors.assessment(year=year)
 
