@@ -72,7 +72,8 @@ def build(label: str, keep: Path | None):
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert binder.status == "done", binder.error
     print(
-        f"{label}: {seconds:.1f} s wall ({cpu:.1f} s CPU), {binder.files_count} files stored, {binder.missing_count} missing, "
+        f"{label}: {seconds:.1f} s wall ({cpu:.1f} s CPU), {binder.files_count} files stored, "
+        f"{binder.missing_count} missing, "
         f"{binder.bare_count} indicators without evidence, zip {binder.size / 1e6:.1f} MB, "
         f"index {binder.index_file.size / 1e3:.0f} kB, peak RSS {rss:.0f} MB"
     )

@@ -53,10 +53,7 @@ def short(name: str) -> str:
 
 def folders(*, names: dict[str, str], county: bool) -> list[Folder]:
     """Every folder of a binder in order; a township's binder has no county documents' folders."""
-    out = [
-        Folder(code, names.get(code, ""), f"{code}_{short(names.get(code, ''))}")
-        for code in INDICATOR_CODES
-    ]
+    out = [Folder(code, names.get(code, ""), f"{code}_{short(names.get(code, ''))}") for code in INDICATOR_CODES]
     if county:
         out += [Folder(key, label, label) for key, label in COUNTY_FOLDERS]
     return out
