@@ -24,6 +24,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("survey:list", _("满意度调查")),
     ("supervision:home", _("督导推进")),
     ("reports:list", _("自评报告")),
+    ("binder:list", _("档案")),
     ("users", _("用户")),
     ("schools:county_profile", _("县域概况")),
     ("recycle_bin", _("回收站")),

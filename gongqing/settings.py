@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "supervision",
     "supervision.survey",
     "supervision.reports",
+    "supervision.binder",
 ]
 
 MIDDLEWARE = [

@@ -34,5 +34,6 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("survey/", include("supervision.survey.urls")),
     path("reports/", include("supervision.reports.urls")),
+    path("binder/", include("supervision.binder.urls")),
     path("api/", include("gongqing.api_urls")),
 ]
