@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     "gongqing",
     "schools",
+    "schools.statistics",
     "indicators",
     "supervision",
     "supervision.survey",
