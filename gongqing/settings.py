@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     "gongqing",
     "schools",
+    "schools.quality",
     "schools.statistics",
     "indicators",
     "supervision",

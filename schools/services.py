@@ -28,6 +28,7 @@ from .models import (
     School,
     SchoolReturn,
 )
+from .quality.findings import findings_for_draft
 from .selectors import last_approved_return, return_class_rows, return_figures, return_room_rows
 from .validation import ClassRow, Problem, RoomRow, validate_return
 
@@ -78,18 +79,17 @@ def return_save(
     expected_version: int,
     by,
     request=None,
+    quality_context=None,
 ) -> list[Problem]:
-    """Save a draft. Raises ReturnInvalid (nothing saved) or ReturnConflict (stale version). Returns warnings."""
+    """Save a draft. Raises ReturnInvalid (nothing saved) or ReturnConflict (stale version). Returns the data-quality
+    warnings (`quality_context`: one schools.quality Context shared by the saves of one import)."""
     if not school_return.is_editable:
         raise WorkflowError(_("该填报已提交或已审核，不能修改。"))
-    previous = last_approved_return(school=school_return.school, before_round=school_return.round)
-    problems = validate_return(
-        kind=school_return.school.kind,
-        figures=figures,
-        classes=classes,
-        rooms=rooms,
-        previous=return_figures(previous) if previous else None,
-    )
+    problems = validate_return(kind=school_return.school.kind, figures=figures, classes=classes, rooms=rooms)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise ReturnInvalid(errors)
+    problems = _quality_problems(school_return, figures, classes, rooms, quality_context)
     errors = [p for p in problems if p.is_error]
     if errors:
         raise ReturnInvalid(errors)
@@ -116,6 +116,14 @@ def return_save(
             rows_changed=rows_changed,
         )
     return [p for p in problems if not p.is_error]
+
+
+def _quality_problems(school_return, figures, classes, rooms, context=None) -> list[Problem]:
+    """The data-quality findings as validation problems: a rule of importance "error" blocks like any error."""
+    found = findings_for_draft(
+        school_return=school_return, figures=figures, classes=classes, rooms=rooms, context=context
+    )
+    return [Problem(f.field, f.message, level=f.importance) for f in found]
 
 
 def _claim_version(school_return: SchoolReturn, expected_version: int) -> None:
@@ -201,13 +209,16 @@ def _transition(school_return: SchoolReturn, *, expected_version: int | None, by
 def return_submit(*, school_return: SchoolReturn, by, expected_version: int | None = None, request=None) -> None:
     if not school_return.is_editable:
         raise WorkflowError(_("只有草稿或已退回的填报可以提交。"))
-    problems = validate_return(
-        kind=school_return.school.kind,
-        figures=return_figures(school_return),
-        classes=return_class_rows(school_return),
-        rooms=return_room_rows(school_return),
-        for_submit=True,
+    figures, classes, rooms = (
+        return_figures(school_return),
+        return_class_rows(school_return),
+        return_room_rows(school_return),
     )
+    problems = validate_return(
+        kind=school_return.school.kind, figures=figures, classes=classes, rooms=rooms, for_submit=True
+    )
+    if not [p for p in problems if p.is_error]:
+        problems += _quality_problems(school_return, figures, classes, rooms)
     errors = [p for p in problems if p.is_error]
     if errors:
         raise ReturnInvalid(errors)

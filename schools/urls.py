@@ -24,4 +24,5 @@ urlpatterns = [
     path("returns/<int:pk>/send-back/", views.return_review, {"action": "send_back"}, name="return_send_back"),
     path("returns/<int:pk>/reopen/", views.return_review, {"action": "reopen"}, name="return_reopen"),
     path("exchange/", include("schools.exchange.urls")),
+    path("quality/", include("schools.quality.urls")),
 ]

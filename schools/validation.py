@@ -1,6 +1,7 @@
 """Rules a school return must satisfy, as a pure function shared by the form, the import and the API.
 
-Errors block saving (or submitting, for completeness); warnings are shown and block nothing.
+Errors block saving (or submitting, for completeness). Plausibility (warnings, and the bureau's own error rules) is
+the data-quality rules' business: `schools.quality`, read through its findings contract.
 Every message is Chinese and names the field (or the class-list row) it is about.
 """
 
@@ -28,12 +29,6 @@ from .models import (
 SUBCOUNT_SUFFIXES = ("teachers_above_required", "teachers_backbone", "teachers_pe_arts", "teachers_certified")
 # Every whole-school figure up to the training funds must be filled in; land and classrooms may stay empty.
 REQUIRED_WHOLE_SCHOOL = WHOLE_SCHOOL_FIELDS[: WHOLE_SCHOOL_FIELDS.index("training_funds_yuan") + 1]
-# (fields, allowed relative drop, allowed relative rise) against the last approved figures.
-WARN_CHANGES = (
-    (("primary_students", "junior_students"), Decimal("0.30"), Decimal("0.30")),
-    (("teaching_area_m2", "sports_area_m2", "land_area_m2"), Decimal("0.10"), None),
-    (("equipment_value_yuan",), Decimal("0.20"), None),
-)
 
 
 @dataclass(frozen=True)
@@ -72,10 +67,9 @@ def validate_return(
     figures: dict,
     classes: list[ClassRow],
     rooms: list[RoomRow],
-    previous: dict | None = None,
     for_submit: bool = False,
 ) -> list[Problem]:
-    """Check one return. `figures` maps FIGURE_FIELDS to int/Decimal/None; `previous` is the last approved figures."""
+    """Check one return. `figures` maps FIGURE_FIELDS to int/Decimal/None."""
     problems: list[Problem] = []
     sections = KIND_SECTIONS[kind]
 
@@ -120,8 +114,6 @@ def validate_return(
 
     problems += _check_classes(sections, figures, classes, for_submit)
     problems += _check_rooms(rooms)
-    if previous:
-        problems += _change_warnings(figures, previous)
     return problems
 
 
@@ -256,24 +248,4 @@ def _check_rooms(rooms: list[RoomRow]) -> list[Problem]:
             out.append(Problem("rooms", _("功能室第%(row)s行：类型应为音乐或美术。") % {"row": i}, row=i))
         if room.area_m2 is not None and room.area_m2 < 0:
             out.append(Problem("rooms", _("功能室第%(row)s行：面积不能为负数。") % {"row": i}, row=i))
-    return out
-
-
-def _change_warnings(figures: dict, previous: dict) -> list[Problem]:
-    out = []
-    for fields, max_drop, max_rise in WARN_CHANGES:
-        for field in fields:
-            new, old = figures.get(field), previous.get(field)
-            if new is None or old in (None, 0):
-                continue
-            change = (Decimal(new) - Decimal(old)) / Decimal(old)
-            if -change > max_drop or (max_rise is not None and change > max_rise):
-                out.append(
-                    Problem(
-                        field,
-                        _("%(field)s由上次审核的%(old)s变为%(new)s（变化%(pct)s%%），请核实。")
-                        % {"field": label(field), "old": old, "new": new, "pct": f"{change * 100:+.0f}"},
-                        level="warning",
-                    )
-                )
     return out

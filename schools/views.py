@@ -30,6 +30,8 @@ from .forms import (
 )
 from .history import group_edits, school_history
 from .models import CollectionRound, CountyProfile, ReturnStatus, SchoolReturn
+from .quality.display import annotate_form
+from .quality.findings import findings_for_return
 from .selectors import last_approved_return, round_status_counts
 
 
@@ -241,6 +243,10 @@ def return_edit(request, pk):
             ],
         )
         rooms = RoomFormSet(prefix="rooms", initial=[{"room": r.room, "area_m2": r.area_m2} for r in ret.rooms.all()])
+    # The saved figures' data-quality warnings beside their fields (server-side), and the G5 note of each class above
+    # the cap; a refused POST shows its errors instead (its figures are not the saved ones).
+    found = findings_for_return(ret) if request.method != "POST" else []
+    general_findings = annotate_form(form, classes, found)
     previous = last_approved_return(school=ret.school, before_round=ret.round)
     return render(
         request,
@@ -254,6 +260,7 @@ def return_edit(request, pk):
             conflict=conflict,
             previous=previous,
             conflict_values=_conflict_values(form, conflict),
+            general_findings=general_findings,
         ),
     )
 
@@ -270,6 +277,8 @@ def _attach_problems(form, classes, rooms, problems):
             form.add_error(p.field, p.message)
         elif p.field == "rooms":
             rooms._non_form_errors = rooms.error_class([*rooms.non_form_errors(), p.message])
+        elif p.field != "classes":
+            form.add_error(None, p.message)  # a whole-return rule, or a figure the form does not show
         else:
             classes._non_form_errors = classes.error_class([*classes.non_form_errors(), p.message])
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from gongqing import audit
 from schools import services
 from schools.models import CollectionRound, ReturnStatus
+from schools.quality.findings import Context
 
 from .importer import Entry, ExchangeProblem, ImportFailed, Plan, locate, plan_import
 from .reader import Table
@@ -80,9 +81,10 @@ def _apply(plan: Plan, *, user, request) -> ImportResult:
             result.skipped_approved += 1
         else:
             result.skipped_submitted += 1
+    quality = Context()  # the rules and the county distribution, loaded once for every school of the file
     for entry in plan.entries:
         try:
-            warnings = _save_entry(plan, entry, user=user, request=request, result=result)
+            warnings = _save_entry(plan, entry, user=user, request=request, result=result, quality=quality)
         except services.ReturnConflict:
             raise ImportFailed([_changed_meanwhile(plan, entry)]) from None
         except services.ReturnInvalid as exc:
@@ -98,7 +100,7 @@ def _apply(plan: Plan, *, user, request) -> ImportResult:
     return result
 
 
-def _save_entry(plan: Plan, entry: Entry, *, user, request, result: ImportResult):
+def _save_entry(plan: Plan, entry: Entry, *, user, request, result: ImportResult, quality: Context):
     if entry.current is None:
         ret = services.return_start(school=entry.school, round=plan.round, by=user, request=request)
         result.created += 1
@@ -114,6 +116,7 @@ def _save_entry(plan: Plan, entry: Entry, *, user, request, result: ImportResult
         expected_version=ret.version,
         by=user,
         request=request,
+        quality_context=quality,
     )
 
 

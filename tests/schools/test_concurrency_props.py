@@ -77,7 +77,7 @@ def edits(draw) -> dict:
         figures["classrooms_connected"] = draw(st.integers(0, figures["classrooms"]))
     classes = None  # unchanged
     if draw(maybe):
-        sizes = draw(st.lists(st.integers(0, 45), min_size=1, max_size=14))
+        sizes = draw(st.lists(st.integers(1, 45), min_size=1, max_size=14))  # a class of 0 is an error rule (quality)
         suffix = draw(st.sampled_from(["", "甲", "乙"]))  # renamed classes are replaced, not updated
         classes = [
             ClassRow("primary", 1 + i % 6, f"{1 + i % 6}年级{i // 6 + 1}班{suffix}", n) for i, n in enumerate(sizes)

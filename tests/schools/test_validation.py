@@ -25,7 +25,7 @@ def junior_figures(students=300, classes=6, teachers=30) -> dict:
     }
 
 
-def check(kind="primary", figures=None, classes=None, rooms=(), previous=None, for_submit=False):
+def check(kind="primary", figures=None, classes=None, rooms=(), for_submit=False):
     figures = primary_figures() if figures is None else figures
     if classes is None:
         classes = class_rows("primary", figures.get("primary_students") or 0, figures.get("primary_classes") or 1)
@@ -34,7 +34,6 @@ def check(kind="primary", figures=None, classes=None, rooms=(), previous=None, f
         figures=figures,
         classes=list(classes),
         rooms=list(rooms),
-        previous=previous,
         for_submit=for_submit,
     )
 
@@ -237,47 +236,6 @@ def test_it_refuses_more_connected_classrooms_than_classrooms():
     found = errors(check(figures=primary_figures(classrooms=10, classrooms_connected=11)))
     assert list(found) == ["classrooms_connected"]
     assert_names_field(found["classrooms_connected"][0], "classrooms_connected")
-
-
-def _warned(field, old, new, previous_extra=None):
-    previous = {field: old, **(previous_extra or {})}
-    figures = primary_figures(**{field: new})
-    classes = [] if field == "primary_students" else None
-    return check(figures=figures, classes=classes, previous=previous)
-
-
-@pytest.mark.parametrize(
-    ("field", "old", "new", "warned"),
-    [
-        ("primary_students", 400, 521, True),
-        ("primary_students", 400, 519, False),
-        ("primary_students", 400, 279, True),
-        ("primary_students", 400, 281, False),
-        ("teaching_area_m2", Decimal("2600"), Decimal("2339"), True),
-        ("teaching_area_m2", Decimal("2600"), Decimal("2341"), False),
-        ("teaching_area_m2", Decimal("2600"), Decimal("5200"), False),
-        ("sports_area_m2", Decimal("3500"), Decimal("3149"), True),
-        ("land_area_m2", Decimal("12000"), Decimal("10799"), True),
-        ("equipment_value_yuan", Decimal("900000"), Decimal("719999"), True),
-        ("equipment_value_yuan", Decimal("900000"), Decimal("720001"), False),
-        ("equipment_value_yuan", Decimal("900000"), Decimal("2000000"), False),
-    ],
-)
-def test_large_changes_against_the_last_approved_figures_are_warnings_not_errors(field, old, new, warned):
-    problems = _warned(field, old, new)
-    assert errors(problems) == {}
-    found = warnings(problems)
-    if warned:
-        assert list(found) == [field]
-        assert_names_field(found[field][0], field)
-        assert "请核实" in found[field][0]
-    else:
-        assert found == {}
-
-
-def test_no_warning_without_previous_figures_or_against_a_zero():
-    assert warnings(check(previous=None)) == {}
-    assert warnings(_warned("equipment_value_yuan", Decimal("0"), Decimal("5"))) == {}
 
 
 def test_every_message_is_chinese_and_names_its_field_or_row():
