@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from indicators import loading
-from schools.models import FIGURE_FIELDS, CollectionRound, RoundKind
+from schools.models import CollectionRound, ReturnStatus, RoundKind, SchoolReturn
+from schools.statistics.mapping import STAT_FIGURES
 from schools.statistics.models import Resolution, StatisticsYear
 from schools.statistics.selectors import resolutions, statistics_rows, statistics_year
 
@@ -74,6 +75,23 @@ def official_round(year: int) -> CollectionRound | None:
     )
 
 
+def portal_values(rnd: CollectionRound) -> dict[int, dict]:
+    """The figures the statistics return can hold, of the return each school is evaluated with in the round (as
+    loading.round_returns picks it: the latest approved of the year not after the round), as plain values: one
+    query without model instances."""
+    rows = (
+        SchoolReturn.objects.filter(
+            round__school_year=rnd.school_year, round__as_of__lte=rnd.as_of, status=ReturnStatus.APPROVED
+        )
+        .order_by("school_id", "round__as_of", "round__pk")
+        .values_list("school_id", *STAT_FIGURES)
+    )
+    latest: dict[int, dict] = {}
+    for school_id, *values in rows.iterator(chunk_size=5000):
+        latest[school_id] = dict(zip(STAT_FIGURES, values, strict=True))
+    return latest
+
+
 def reconciliation(*, year: int, schools=None) -> Reconciliation | None:
     """The year's reconciliation, its rows limited to `schools` (a queryset; the evaluations stay county-wide)."""
     rnd = official_round(year)
@@ -81,7 +99,7 @@ def reconciliation(*, year: int, schools=None) -> Reconciliation | None:
     if rnd is None or stat_year is None:
         return None
     inp, meta = loading.evaluation_input(round=rnd)
-    returns = loading.round_returns(round=rnd)
+    returns = portal_values(rnd)
     stats = statistics_rows(stat_year=stat_year)
     schools_by_code = meta["schools_by_code"]
     stats_by_code = {s.code: stats[s.pk] for s in schools_by_code.values() if s.pk in stats}
@@ -106,7 +124,7 @@ def reconciliation(*, year: int, schools=None) -> Reconciliation | None:
             if ret is not None:
                 missing.append(school)
             continue
-        portal = {f: getattr(ret, f) for f in FIGURE_FIELDS} if ret is not None else {}
+        portal = ret or {}
         diffs = figure_differences(portal, stat["figures"], stat["steps"])
         if code in figures_by_code:
             classes = [(c.section, c.grade, c.name, c.students) for c in figures_by_code[code].classes]
