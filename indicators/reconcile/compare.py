@@ -178,3 +178,18 @@ def changed_indicators(
         for c, s in keys
         if before.get((c, s)) != after.get((c, s))
     ]
+
+
+def affected_group(schools: Iterable[SchoolFigures], changed: set[str]) -> set[str]:
+    """The changed schools with their parents and every teaching point of either (a parent's figures take its points'
+    under the policy `merge`, and G6 reads a point funded through its parent)."""
+    schools = list(schools)
+    points: dict[str, set[str]] = {}
+    for s in schools:
+        if s.parent_code:
+            points.setdefault(s.parent_code, set()).add(s.code)
+    group = set(changed)
+    group |= {s.parent_code for s in schools if s.code in changed and s.parent_code}
+    for code in list(group):
+        group |= points.get(code, set())
+    return group

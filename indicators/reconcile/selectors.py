@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from indicators import loading
+from indicators.models import EvaluationState
 from schools.models import CollectionRound, ReturnStatus, RoundKind, SchoolReturn
 from schools.statistics.mapping import STAT_FIGURES
 from schools.statistics.models import Resolution, StatisticsYear
@@ -22,6 +23,7 @@ from schools.statistics.selectors import resolutions, statistics_rows, statistic
 
 from .compare import (
     Difference,
+    affected_group,
     band_differences,
     changed_indicators,
     figure_differences,
@@ -92,6 +94,38 @@ def portal_values(rnd: CollectionRound) -> dict[int, dict]:
     return latest
 
 
+def _stored_county_verdict(rnd: CollectionRound):
+    """The county verdict stored by the last recompute, when it is fresh; `STALE` otherwise."""
+    state = EvaluationState.objects.filter(round=rnd).only("passed", "data_version", "computed_version").first()
+    if state is None or not state.computed_version or state.computed_version < state.data_version:
+        return STALE
+    return state.passed
+
+
+STALE = object()
+
+
+def _portal_side(rnd, inp, substituted, after, verdicts_after):
+    """The portal's county verdict and each school's statuses and verdict with its own figures.
+
+    A school whose statistics figures change nothing the evaluation reads has the same statuses both ways, so only
+    the schools with changed figures (with their parents and teaching points) are evaluated again with the portal's
+    figures, and the county verdict is the stored one when the stored results are fresh. When they are not, the whole
+    county is evaluated with the portal's figures.
+    """
+    stored = _stored_county_verdict(rnd)
+    if stored is STALE:
+        portal_eval = loading.evaluate(inp)
+        return portal_eval.passed, school_statuses(portal_eval), school_verdicts(portal_eval)
+    changed = {new.code for new, old in zip(substituted, inp.schools, strict=True) if new != old}
+    group = affected_group(inp.schools, changed)
+    part = tuple(f for f in inp.schools if f.code in group)
+    portal_eval = loading.evaluate(replace(inp, schools=part, expected_school_codes=tuple(f.code for f in part)))
+    before = {**after, **school_statuses(portal_eval)}
+    verdicts = {**verdicts_after, **school_verdicts(portal_eval)}
+    return stored, before, verdicts
+
+
 def reconciliation(*, year: int, schools=None) -> Reconciliation | None:
     """The year's reconciliation, its rows limited to `schools` (a queryset; the evaluations stay county-wide)."""
     rnd = official_round(year)
@@ -106,10 +140,9 @@ def reconciliation(*, year: int, schools=None) -> Reconciliation | None:
     substituted = tuple(
         with_statistics(f, stats_by_code[f.code]["figures"]) if f.code in stats_by_code else f for f in inp.schools
     )
-    portal_eval = loading.evaluate(inp)
     stats_eval = loading.evaluate(replace(inp, schools=substituted))
-    before, after = school_statuses(portal_eval), school_statuses(stats_eval)
-    verdicts_before, verdicts_after = school_verdicts(portal_eval), school_verdicts(stats_eval)
+    after, verdicts_after = school_statuses(stats_eval), school_verdicts(stats_eval)
+    county_portal, before, verdicts_before = _portal_side(rnd, inp, substituted, after, verdicts_after)
     figures_by_code = {f.code: f for f in inp.schools}
     resolved = resolutions(stat_year=stat_year)
     visible = None if schools is None else set(schools.values_list("pk", flat=True))
@@ -140,7 +173,7 @@ def reconciliation(*, year: int, schools=None) -> Reconciliation | None:
         year=year,
         round=rnd,
         stat_year=stat_year,
-        county_portal=portal_eval.passed,
+        county_portal=county_portal,
         county_statistics=stats_eval.passed,
         rows=rows,
         schools_compared=len(stats_by_code),
