@@ -20,6 +20,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("schools:review_queue", _("待审核")),
     ("annotations:quality", _("数据质量")),
     ("indicators:results", _("评估结果")),
+    ("statistics:index", _("统计基表")),
     ("indicators:standards", _("评估标准")),
     ("survey:list", _("满意度调查")),
     ("supervision:home", _("督导推进")),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "schools",
     "schools.quality",
     "schools.annotations",
+    "schools.statistics",
     "indicators",
     "supervision",
     "supervision.survey",

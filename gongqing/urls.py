@@ -29,6 +29,7 @@ urlpatterns = [
     path("recycle/<str:kind>/<int:pk>/restore/", recycle.recycle_restore, name="recycle_restore"),
     path("schools/", include("schools.urls")),
     path("review/", include("schools.annotations.urls")),
+    path("statistics/", include("schools.statistics.urls")),
     path("indicators/", include("indicators.urls")),
     path("dashboards/", include("supervision.dashboards.urls", namespace="dashboards")),
     path("supervision/", include("supervision.urls")),
