@@ -86,15 +86,14 @@ def school_figures(school: School, ret: SchoolReturn, classes=(), rooms=()) -> i
     )
 
 
-def round_returns(*, round: CollectionRound) -> dict[int, SchoolReturn]:
-    """The return each school is evaluated with in this round, by school id."""
-    returns = (
-        SchoolReturn.objects.filter(
-            round__school_year=round.school_year, round__as_of__lte=round.as_of, status=ReturnStatus.APPROVED
-        )
-        .select_related("round")
-        .order_by("school_id", "round__as_of", "round__pk")
+def round_returns(*, round: CollectionRound, school_ids=None) -> dict[int, SchoolReturn]:
+    """The return each school (of `school_ids`, when given) is evaluated with in this round, by school id."""
+    returns = SchoolReturn.objects.filter(
+        round__school_year=round.school_year, round__as_of__lte=round.as_of, status=ReturnStatus.APPROVED
     )
+    if school_ids is not None:
+        returns = returns.filter(school_id__in=school_ids)
+    returns = returns.select_related("round").order_by("school_id", "round__as_of", "round__pk")
     latest: dict[int, SchoolReturn] = {}
     for ret in returns:
         latest[ret.school_id] = ret  # ordered by date: the last one wins

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from gongqing import bulk
 from schools.models import SECTION_LABELS
 
 from .domain import serialize
@@ -89,16 +90,19 @@ def _school_rows(ev: Evaluation, schools_by_code: dict) -> dict[tuple, dict]:
     return rows
 
 
-def _sync(model, round, wanted: dict[tuple, dict], key_fields: tuple[str, ...]) -> dict[str, int]:
-    """Bring the round's rows of `model` to `wanted` (key → field values), writing only differences.
+def _sync(model, round, wanted: dict[tuple, dict], key_fields: tuple[str, ...], scope=None) -> dict[str, int]:
+    """Bring the round's rows of `model` (those of `scope`, a filter, when given) to `wanted` (key → field values),
+    writing only differences: new rows by multi-row INSERT, changed ones by UPDATE … FROM VALUES, removed ones by one
+    DELETE (gongqing.bulk), each in batches of 5,000 rows.
 
     Existing rows are read as tuples, not model instances: at 10,000 schools there are 120,000 of them.
     """
     value_fields = tuple(next(iter(wanted.values())).keys()) if wanted else ()
     existing = {}
-    for pk, *rest in (
-        model.objects.filter(round=round).values_list("pk", *key_fields, *value_fields).iterator(chunk_size=20000)
-    ):
+    rows = model.objects.filter(round=round)
+    if scope is not None:
+        rows = rows.filter(scope)
+    for pk, *rest in rows.values_list("pk", *key_fields, *value_fields).iterator(chunk_size=20000):
         key = tuple(rest[: len(key_fields)])
         existing[key] = (pk, dict(zip(value_fields, rest[len(key_fields) :], strict=True)))
     create, update, fields = [], [], set()
@@ -112,11 +116,9 @@ def _sync(model, round, wanted: dict[tuple, dict], key_fields: tuple[str, ...]) 
         if changed:
             fields.update(changed)
             update.append(model(pk=pk, round=round, **dict(zip(key_fields, key, strict=True)), **values))
-    model.objects.bulk_create(create, batch_size=5000)
-    if update:
-        model.objects.bulk_update(update, sorted(fields), batch_size=1000)
-    if existing:
-        model.objects.filter(pk__in=[pk for pk, _values in existing.values()]).delete()
+    bulk.create(model, create)
+    bulk.update(model, update, fields)
+    bulk.delete(model, [pk for pk, _values in existing.values()])
     return {"created": len(create), "updated": len(update), "deleted": len(existing)}
 
 

@@ -1,0 +1,73 @@
+"""Bulk writes whose number of statements grows with the rows only through the batch size.
+
+On PostgreSQL: new rows by multi-row INSERT (Django's bulk_create, optionally ON CONFLICT … DO UPDATE), changed
+rows by one `UPDATE … FROM (VALUES …)` per batch, removed rows by one `DELETE … WHERE id = ANY(…)` per table. On
+other databases (SQLite in development and the fast tests) Django's bulk_create / bulk_update / delete are used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connections, router
+
+BATCH = 5000  # rows per statement: 5,000 rows of up to 12 columns stay under PostgreSQL's 65,535 parameters
+
+
+def _connection(model):
+    return connections[router.db_for_write(model)]
+
+
+def create(model, objs: Sequence, *, batch_size: int = BATCH) -> list:
+    """INSERT the objects, `batch_size` rows per statement."""
+    return model.objects.bulk_create(objs, batch_size=batch_size) if objs else []
+
+
+def update(model, objs: Sequence, fields: Iterable[str], *, batch_size: int = BATCH) -> int:
+    """Write `fields` of existing objects (by pk): one UPDATE … FROM (VALUES …) per batch on PostgreSQL."""
+    meta = model._meta
+    by_name = {meta.get_field(f).name: meta.get_field(f) for f in fields}  # names or attnames ("stage_id")
+    if not objs or not by_name:
+        return 0
+    conn = _connection(model)
+    if conn.vendor != "postgresql":
+        model.objects.bulk_update(objs, sorted(by_name), batch_size=min(batch_size, 500))
+        return len(objs)
+    pk = meta.pk
+    columns = [pk] + [by_name[f] for f in sorted(by_name)]
+    qn = conn.ops.quote_name
+    types = [c.cast_db_type(conn) or c.db_type(conn) for c in columns]
+    row = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
+    set_sql = ", ".join(f"{qn(c.column)} = v.{qn(c.column)}" for c in columns[1:])
+    names = ", ".join(qn(c.column) for c in columns)
+    with conn.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            batch = objs[start : start + batch_size]
+            params: list = []
+            for obj in batch:
+                for c in columns:
+                    params.append(c.get_db_prep_save(getattr(obj, c.attname), connection=conn))
+            cursor.execute(
+                f"UPDATE {qn(meta.db_table)} AS t SET {set_sql} FROM (VALUES {', '.join([row] * len(batch))}) "
+                f"AS v({names}) WHERE t.{qn(pk.column)} = v.{qn(pk.column)}",
+                params,
+            )
+    return len(objs)
+
+
+def delete(model, pks: Sequence[int]) -> int:
+    """DELETE rows by primary key in one statement (rows without cascades or signals: no model instances)."""
+    if not pks:
+        return 0
+    conn = _connection(model)
+    if conn.vendor != "postgresql":
+        pks, n = list(pks), 0
+        for start in range(0, len(pks), 900):  # SQLite's limit on a statement's parameters
+            n += model.objects.filter(pk__in=pks[start : start + 900])._raw_delete(conn.alias)
+        return n
+    qn = conn.ops.quote_name
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {qn(model._meta.db_table)} WHERE {qn(model._meta.pk.column)} = ANY(%s)", [list(pks)]
+        )
+        return cursor.rowcount
