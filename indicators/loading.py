@@ -167,23 +167,18 @@ def entry_values(value: dict) -> dict:
     return {k: (v if isinstance(v, bool) or v is None else Decimal(str(v))) for k, v in value.items()}
 
 
-def evaluation_input(*, round: CollectionRound) -> tuple[inputs.EvaluationInput, dict]:
+def county_input(
+    *, round: CollectionRound, schools=(), expected_school_codes=()
+) -> tuple[inputs.EvaluationInput, dict]:
+    """The county's side of the input (standard, policy, entries, survey, precondition) around the given figures, and
+    the labels storing needs."""
     year = round.school_year.year
-    survey = signals.survey_for_year(year)
     standard_row, policy = year_settings(year)
-    schools = list(School.objects.open_in(year).select_related("township", "parent").order_by("code"))
-    returns = round_returns(round=round)
-    classes, rooms = return_rows(SchoolReturn.objects.filter(pk__in=[r.pk for r in returns.values()]).values("pk"))
-    figures = []
-    for school in schools:
-        ret = returns.get(school.pk)
-        if ret is not None:
-            figures.append(school_figures(school, ret, classes.get(ret.pk, ()), rooms.get(ret.pk, ())))
     inp = inputs.EvaluationInput(
-        schools=tuple(figures),
-        expected_school_codes=tuple(s.code for s in schools),
+        schools=tuple(schools),
+        expected_school_codes=tuple(expected_school_codes),
         county_entries=county_entries(year=year),
-        survey=survey,
+        survey=signals.survey_for_year(year),
         standard=standard.standard_from_dict(standard_row.data),
         teaching_point_policy=policy,
         precondition=inputs.Precondition(
@@ -195,6 +190,22 @@ def evaluation_input(*, round: CollectionRound) -> tuple[inputs.EvaluationInput,
         "standard_label": str(standard_row),
         "policy": policy,
         "policy_label": str(TeachingPointPolicy(policy).label),
+    }
+    return inp, meta
+
+
+def evaluation_input(*, round: CollectionRound) -> tuple[inputs.EvaluationInput, dict]:
+    year = round.school_year.year
+    schools = list(School.objects.open_in(year).select_related("township", "parent").order_by("code"))
+    returns = round_returns(round=round)
+    classes, rooms = return_rows(SchoolReturn.objects.filter(pk__in=[r.pk for r in returns.values()]).values("pk"))
+    figures = []
+    for school in schools:
+        ret = returns.get(school.pk)
+        if ret is not None:
+            figures.append(school_figures(school, ret, classes.get(ret.pk, ()), rooms.get(ret.pk, ())))
+    inp, meta = county_input(round=round, schools=figures, expected_school_codes=[s.code for s in schools])
+    meta |= {
         "schools_by_code": {s.code: s for s in schools},
         "source_rounds": {s.code: returns[s.pk].round_id for s in schools if s.pk in returns},
         "basis": data_basis(round, schools, returns),

@@ -282,7 +282,7 @@ def ledger_sync(*, on: datetime.date | None = None, round_id: int | None = None,
                 "threshold": facts["threshold"],
                 "gap": facts["gap"] if status != rules.PASSING else None,
                 "unit": facts["unit"],
-                "source_round": round_,
+                "source_round_id": round_.pk,  # ids, not objects: reading item.source_round costs a query
             }
         if status in (rules.FAILING, rules.WITHIN_TOLERANCE):
             values["within_tolerance"] = status == rules.WITHIN_TOLERANCE
@@ -296,7 +296,7 @@ def ledger_sync(*, on: datetime.date | None = None, round_id: int | None = None,
                 "accepted_at": None,
                 "review_comment": "",
                 "reopened": item.reopened + 1,
-                "stage": schedule[0],
+                "stage_id": schedule[0].pk if schedule[0] else None,
                 "due_date": schedule[1],
             }
             counts["reopened"] += 1
