@@ -132,7 +132,7 @@ def bench(n: int, index: int) -> None:
     stats, t_full, q_full = timed(lambda: services.recompute_round(round_id=rnd.pk))
     changed = returns[n // 2]
     SchoolReturn.objects.filter(pk=changed.pk).update(equipment_value_yuan=Decimal(10**7))
-    services.mark_stale_now(round=rnd)
+    services.mark_stale_now(round=rnd, school_ids=[changed.school_id])
     stats2, t_one, q_one = timed(lambda: services.recompute_round(round_id=rnd.pk))
     print(
         f"{n:>6} schools | load {t_load:6.2f} s ({q_load} queries) | pure evaluation {t_eval:6.2f} s | "

@@ -18,9 +18,69 @@ def _connection(model):
     return connections[router.db_for_write(model)]
 
 
-def create(model, objs: Sequence, *, batch_size: int = BATCH) -> list:
-    """INSERT the objects, `batch_size` rows per statement."""
-    return model.objects.bulk_create(objs, batch_size=batch_size) if objs else []
+def _prep(field, value, conn):
+    """What COPY writes for a value: JSON wrapped for jsonb, anything else as psycopg adapts it."""
+    if value is not None and field.get_internal_type() == "JSONField":
+        return conn.ops.adapt_json_value(value, field.encoder)
+    return value
+
+
+def _copy(model, fields, rows: Iterable[Sequence], conn) -> None:
+    qn = conn.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    with conn.cursor() as cursor, cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as cp:
+        for row in rows:
+            cp.write_row([_prep(f, v, conn) for f, v in zip(fields, row, strict=True)])
+
+
+def create(model, objs: Sequence, *, batch_size: int = BATCH) -> int:
+    """INSERT the (unsaved) objects: by COPY on PostgreSQL (the objects get no primary key back), else bulk_create."""
+    if not objs:
+        return 0
+    conn = _connection(model)
+    if conn.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=batch_size)
+        return len(objs)
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.pk or getattr(objs[0], f.attname)]
+    _copy(model, fields, ([f.pre_save(obj, True) for f in fields] for obj in objs), conn)
+    return len(objs)
+
+
+def insert(model, rows: Sequence[dict], *, batch_size: int = BATCH) -> int:
+    """INSERT rows given as {attname: value} (every row the same keys), without model instances on PostgreSQL."""
+    if not rows:
+        return 0
+    conn = _connection(model)
+    if conn.vendor != "postgresql":
+        model.objects.bulk_create([model(**r) for r in rows], batch_size=batch_size)
+        return len(rows)
+    names = list(rows[0])
+    fields = [model._meta.get_field(n) for n in names]
+    _copy(model, fields, ([r[n] for n in names] for r in rows), conn)
+    return len(rows)
+
+
+def history(model, objs: Sequence, *, update: bool = False, reason: str = "", when=None) -> int:
+    """The django-simple-history rows of created (`update` False) or changed objects, as its bulk_history_create
+    writes them, inserted by `insert`."""
+    from django.utils import timezone
+
+    historical = model.history.model
+    when = when or timezone.now()
+    tracked = historical.tracked_fields
+    rows = []
+    for obj in objs:
+        user = getattr(obj, "_history_user", None) or historical.get_default_history_user(obj)
+        rows.append(
+            {
+                "history_date": getattr(obj, "_history_date", when),
+                "history_user_id": getattr(user, "pk", None),
+                "history_change_reason": getattr(obj, "_change_reason", None) or reason or None,
+                "history_type": "~" if update else "+",
+                **{f.attname: getattr(obj, f.attname) for f in tracked},
+            }
+        )
+    return insert(historical, rows)
 
 
 def update(model, objs: Sequence, fields: Iterable[str], *, batch_size: int = BATCH) -> int:

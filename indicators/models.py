@@ -188,6 +188,7 @@ class EvaluationPart(models.Model):
     round = models.ForeignKey("schools.CollectionRound", on_delete=models.CASCADE, related_name="evaluation_parts")
     key = models.CharField(max_length=20)
     fingerprint = models.TextField()
+    digest = models.CharField(max_length=64)  # the hex of the data's signature: names its bytes
     data = models.BinaryField()
 
     class Meta:

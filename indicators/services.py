@@ -21,6 +21,7 @@ from gongqing.evidence import stored_name
 from schools.models import CollectionRound, SchoolYear
 
 from . import incremental, loading, parts, signals, storing
+from .domain.gcpause import gc_paused
 from .models import CostSettings, CountyEntry, EvaluationState, Evidence
 
 log = logging.getLogger(__name__)
@@ -136,20 +137,22 @@ def recompute_round(*, round_id: int) -> dict:
 
 def _recompute_locked(rnd: CollectionRound, round_id: int) -> dict:
     with transaction.atomic():
-        state = EvaluationState.objects.select_for_update().filter(round=rnd).first()
+        state = EvaluationState.objects.select_for_update().filter(round=rnd).defer("summary", "result").first()
         if state is None:  # the round (and its state with it) was deleted since the line above
             return _round_gone(round_id)
         version = state.data_version
         if state.computed_version >= version:
             return {"round": round_id, "version": version, "skipped": True}
         stats = None
-        if not state.needs_full and state.computed_version:
-            try:
-                stats = incremental.recompute_changed(round=rnd, dirty=state.dirty_schools)
-            except parts.BadPart as exc:
-                log.warning("round %s: a stored part cannot be read (%s); recomputing from scratch", round_id, exc)
-        if stats is None:
-            stats = incremental.recompute_full(round=rnd)
+        # The run holds every family's results at once: the cyclic collector would walk them again and again.
+        with gc_paused():
+            if not state.needs_full and state.computed_version:
+                try:
+                    stats = incremental.recompute_changed(round=rnd, dirty=state.dirty_schools)
+                except parts.BadPart as exc:
+                    log.warning("round %s: a stored part cannot be read (%s); recomputing from scratch", round_id, exc)
+            if stats is None:
+                stats = incremental.recompute_full(round=rnd)
         summary = stats["summary"]
         EvaluationState.objects.filter(pk=state.pk).update(
             computed_version=version,

@@ -5,6 +5,7 @@ Met flags and statuses are copied from the pure evaluation, never re-derived fro
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +44,18 @@ def json_safe(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [json_safe(v) for v in obj]
     return obj
+
+
+def _text(obj: Any) -> str:
+    if isinstance(obj, Decimal):
+        return serialize.decimal_text(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
+def json_document(obj: Any) -> Any:
+    """json_safe for a large document (a round's summary and result): the same value, through the json module's C
+    encoder and decoder instead of a Python walk. Keys must be strings, numbers or None."""
+    return json.loads(json.dumps(obj, default=_text, ensure_ascii=False))
 
 
 def _q(value) -> Decimal | None:
@@ -115,14 +128,14 @@ def _sync(model, round, wanted: dict[tuple, dict], key_fields: tuple[str, ...], 
     for key, values in wanted.items():
         found = existing.pop(key, None)
         if found is None:
-            create.append(model(round=round, **dict(zip(key_fields, key, strict=True)), **values))
+            create.append({"round_id": round.pk, **dict(zip(key_fields, key, strict=True)), **values})
             continue
         pk, stored = found
         changed = [f for f, v in values.items() if stored[f] != v]
         if changed:
             fields.update(changed)
             update.append(model(pk=pk, round=round, **dict(zip(key_fields, key, strict=True)), **values))
-    bulk.create(model, create)
+    bulk.insert(model, create)
     bulk.update(model, update, fields)
     bulk.delete(model, [pk for pk, _values in existing.values()])
     return {"created": len(create), "updated": len(update), "deleted": len(existing)}
@@ -159,8 +172,8 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None) -> dict:
         "school_results": _school_rows(evaluation, schools_by_code, only),
         "verdicts": verdicts,
         "cvs": cvs,
-        "summary": json_safe(summary(evaluation, meta)),
-        "result": json_safe(
+        "summary": json_document(summary(evaluation, meta)),
+        "result": json_document(
             {
                 "gaps": full["gaps"],
                 "cv_improvements": full["cv_improvements"],

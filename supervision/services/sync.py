@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongqing import bulk
+from indicators.domain.gcpause import gc_paused
 from indicators.labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
 from indicators.models import EvaluationState, SchoolResult, SectionCV
 
@@ -65,13 +66,16 @@ def _observations(round_, school_ids=None) -> dict[str, dict]:
     """What the round says of every ledger key that fails, and of every key that exists: key → indicator facts.
 
     With `school_ids`, the school keys of those schools only (the county and CV keys always)."""
-    state = EvaluationState.objects.get(round=round_)
+    # Two keys of the stored result, not the whole document (its summary and sections are not read here).
+    result_gaps, result_items = (
+        EvaluationState.objects.filter(round=round_).values_list("result__gaps", "result__items").get()
+    )
     gaps: dict[tuple, dict[tuple, Decimal]] = {}
     codes = None
     if school_ids is not None:
         codes = set(SchoolResult.objects.filter(round=round_, school_id__in=school_ids).values_list("school__code"))
         codes = {c for (c,) in codes}
-    for g in state.result.get("gaps", []):
+    for g in result_gaps or []:
         if codes is not None and g["school"] not in codes:
             continue
         # School-level items (G3, G5...) are stored without a section; their gaps may name one.
@@ -163,7 +167,7 @@ def _observations(round_, school_ids=None) -> dict[str, dict]:
             .values_list("code", flat=True)
             .distinct()
         )
-    for code, item in state.result.get("items", {}).items():
+    for code, item in (result_items or {}).items():
         if code in failing_codes or (item.get("schools") and not item.get("parts")):
             continue
         status = {"not_met": rules.FAILING, "met": rules.PASSING}.get(item.get("status"), rules.NO_DATA)
@@ -222,6 +226,11 @@ def ledger_sync(*, on: datetime.date | None = None, round_id: int | None = None,
     if school_ids is not None:
         school_ids = sorted(set(school_ids))
     on = on or selectors.today()
+    with gc_paused():  # a county's worth of facts and items held at once: see indicators.domain.gcpause
+        return _sync(round_, on, school_ids, counts)
+
+
+def _sync(round_, on, school_ids, counts) -> dict[str, int]:
     observed = _observations(round_, school_ids)
     failing = {k: f for k, f in observed.items() if f["status"] in (rules.FAILING, rules.WITHIN_TOLERANCE)}
     items = RectificationItem.objects.exclude(kind=ItemKind.MANUAL)
@@ -262,8 +271,12 @@ def ledger_sync(*, on: datetime.date | None = None, round_id: int | None = None,
         )
         new_facts.append(facts)
     if created:
-        created = bulk.create(RectificationItem, created)
-        RectificationItem.history.bulk_history_create(created, batch_size=bulk.BATCH)
+        bulk.create(RectificationItem, created)
+        # COPY gives no ids back: the items just written are the ones synced at this instant.
+        ids = dict(RectificationItem.objects.filter(synced_at=now).values_list("key", "pk"))
+        for it in created:
+            it.pk = ids[it.key]
+        bulk.history(RectificationItem, created, when=now)
         routing = Routing()
         bulk.create(
             ItemBody, [row for it, f in zip(created, new_facts, strict=True) for row in _assignments(it, routing, f)]
@@ -317,8 +330,6 @@ def ledger_sync(*, on: datetime.date | None = None, round_id: int | None = None,
     if changed_items:
         fields = {RectificationItem._meta.get_field(f).attname for f in changed_fields | {"synced_at"}}
         bulk.update(RectificationItem, changed_items, fields)
-        RectificationItem.history.bulk_history_create(
-            changed_items, batch_size=bulk.BATCH, update=True, default_change_reason="ledger sync"
-        )
+        bulk.history(RectificationItem, changed_items, update=True, reason="ledger sync", when=now)
         counts["updated"] = len(changed_items)
     return counts

@@ -118,6 +118,8 @@ def build(spec, rnd):
 
 def apply(edit, schools, kinds, rnd) -> None:
     action, index, factor = edit
+    if factor == FACTORS[1]:
+        parts.forget()  # a cold worker: the stored parts are read back from the database
     school = schools[index % len(schools)]
     ret = SchoolReturn.objects.get(school=school, round=rnd)
     if action in ("figures", "figures_unmarked"):
@@ -222,6 +224,7 @@ def test_a_part_whose_signature_fails_is_never_unpickled_and_the_round_is_recomp
     EvaluationPart.objects.filter(pk=part.pk).update(data=data[:-1] + bytes([data[-1] ^ 1]))
     with pytest.raises(parts.BadPart):
         parts.load(EvaluationPart.objects.get(pk=part.pk).data)
+    parts.forget()  # a worker that has not read this round's parts yet
     stats = change(rnd, schools[0], equipment_value_yuan=D("1000000"))
     assert stats["mode"] == "full"
     assert_same(rnd)
