@@ -26,11 +26,18 @@ def _prep(field, value, conn):
 
 
 def _copy(model, fields, rows: Iterable[Sequence], conn) -> None:
+    """COPY … FROM STDIN, one statement for any number of rows; seen by the connection's execute wrappers (statement
+    counts in tests and benchmarks) like any other statement."""
     qn = conn.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
-    with conn.cursor() as cursor, cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as cp:
-        for row in rows:
-            cp.write_row([_prep(f, v, conn) for f, v in zip(fields, row, strict=True)])
+    sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
+
+    def run(sql, params, many, context):
+        with context["cursor"].cursor.copy(sql) as cp:
+            for row in rows:
+                cp.write_row([_prep(f, v, conn) for f, v in zip(fields, row, strict=True)])
+
+    with conn.cursor() as cursor:
+        cursor._execute_with_wrappers(sql, None, False, executor=run)
 
 
 def create(model, objs: Sequence, *, batch_size: int = BATCH) -> int:
