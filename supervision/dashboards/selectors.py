@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 from indicators import loading
 from indicators.domain import forecast
@@ -129,22 +129,26 @@ class MatrixRow:
     verdict: str
     met_count: int
     cells: dict[str, Cell] = field(default_factory=dict)
+    counted: tuple[int, int] | None = None  # (misses, close) counted by the database when the cells are not read
 
     @property
     def misses(self) -> int:
+        if self.counted is not None and not self.cells:
+            return self.counted[0]
         return sum(1 for c in self.cells.values() if c.heat == "not-met")
 
     @property
     def close(self) -> int:
+        if self.counted is not None and not self.cells:
+            return self.counted[1]
         return sum(1 for c in self.cells.values() if c.heat == "close")
 
 
-def matrix_rows(*, round, schools, codes=R_CODES + ITEM_CODES, directions=None) -> list[MatrixRow]:
-    """One row per evaluated school section: the section's results (R1–R7) and the school's school-level items (G3–G7,
-    G12, Q4), each cell with its indicator's direction (`directions`: code → forecast.direction_of; two queries)."""
-    directions = directions or {}
-    rows: dict[tuple[int, str], MatrixRow] = {}
-    by_school: dict[int, list[MatrixRow]] = defaultdict(list)
+MISSED = ("not_met", "within_tolerance")  # a cell's heat is "not-met" exactly for these stored statuses
+
+
+def matrix_index(*, round, schools) -> list[MatrixRow]:
+    """One row per evaluated school section without its cells: what the matrix sorts and pages (one query)."""
     verdicts = (
         SectionVerdict.objects.filter(round=round, school__in=schools)
         .exclude(status="not_evaluated")
@@ -162,23 +166,80 @@ def matrix_rows(*, round, schools, codes=R_CODES + ITEM_CODES, directions=None) 
         )
         .order_by("school__township__order", "school__code", "section")
     )
-    for sid, code, name, kind, township, order, section, students, status, met in verdicts:
-        row = MatrixRow(sid, code, name, kind, township, order, section, students, status, met)
-        rows[(sid, section)] = row
-        by_school[sid].append(row)
+    return [MatrixRow(*v) for v in verdicts]
+
+
+def count_misses(rows: list[MatrixRow], *, round, schools, codes, directions) -> None:
+    """Each row's misses and close cells as the cells would count them, without reading every cell (two queries):
+    the misses by stored status, counted by the database; "close" (met within 10 % of failing) decided by
+    forecast.is_close in Python over the few met results the database finds near their threshold, with a margin
+    wider than the rule's so that no close result is left out. A school-level item (section "") counts in each of
+    the school's section rows, as its cell shows in each."""
+    results = SchoolResult.objects.filter(round=round, school__in=schools, code__in=list(codes))
+    misses: dict[tuple[int, str], int] = defaultdict(int)
+    for sid, section, n in (
+        results.filter(status__in=MISSED).values_list("school_id", "section").annotate(n=Count("pk")).order_by()
+    ):
+        misses[(sid, section)] = n
+    above = [c for c in codes if directions.get(c, forecast.MIN) in (forecast.MIN, forecast.RULE)]
+    below = [c for c in codes if directions.get(c, forecast.MIN) in (forecast.MAX, forecast.RULE)]
+    wide_above = forecast.CLOSE_MARGIN + Decimal("0.01")
+    wide_below = forecast.CLOSE_MARGIN_BELOW - Decimal("0.01")
+    near = results.filter(status="met", value__isnull=False, threshold__gt=0).filter(
+        Q(code__in=above, value__lt=F("threshold") * wide_above)
+        | Q(code__in=below, value__gt=F("threshold") * wide_below)
+    )
+    close: dict[tuple[int, str], int] = defaultdict(int)
+    for sid, section, code, value, threshold in near.values_list("school_id", "section", "code", "value", "threshold"):
+        direction = directions.get(code, forecast.MIN)
+        if forecast.is_close(status="met", value=value, threshold=threshold, direction=direction):
+            close[(sid, section)] += 1
+    for row in rows:
+        key, whole = (row.school_id, row.section), (row.school_id, "")
+        row.counted = (misses[key] + misses[whole], close[key] + close[whole])
+
+
+def fill_cells(rows: list[MatrixRow], *, round, codes, directions) -> list[MatrixRow]:
+    """The cells of the given rows (a page of the matrix): their section's results and their school's school-level
+    items (one query, for those rows' schools only)."""
+    by_school: dict[int, list[MatrixRow]] = defaultdict(list)
+    for row in rows:
+        by_school[row.school_id].append(row)
+    results = SchoolResult.objects.filter(round=round, school_id__in=list(by_school), code__in=list(codes))
+    for sid, section, code, status, value, threshold in results.values_list(
+        "school_id", "section", "code", "status", "value", "threshold"
+    ):
+        cell = Cell(status, value, threshold, whole=not section, direction=directions.get(code, forecast.MIN))
+        for row in by_school[sid]:
+            if not section or row.section == section:
+                row.cells[code] = cell
+    return rows
+
+
+def matrix_rows(*, round, schools, codes=R_CODES + ITEM_CODES, directions=None) -> list[MatrixRow]:
+    """One row per evaluated school section with every cell: the section's results (R1–R7) and the school's
+    school-level items (G3–G7, G12, Q4), each with its indicator's direction (`directions`: code →
+    forecast.direction_of; two queries). The whole county's, for the download; the page reads matrix_index and
+    fills the cells of its own rows."""
+    directions = directions or {}
+    rows = matrix_index(round=round, schools=schools)
+    index = {(r.school_id, r.section): r for r in rows}
+    by_school: dict[int, list[MatrixRow]] = defaultdict(list)
+    for row in rows:
+        by_school[row.school_id].append(row)
     results = SchoolResult.objects.filter(round=round, school__in=schools, code__in=list(codes)).values_list(
         "school_id", "section", "code", "status", "value", "threshold"
     )
     for sid, section, code, status, value, threshold in results:
         cell = Cell(status, value, threshold, whole=not section, direction=directions.get(code, forecast.MIN))
         if section:
-            row = rows.get((sid, section))
+            row = index.get((sid, section))
             if row is not None:
                 row.cells[code] = cell
         else:
             for row in by_school.get(sid, ()):
                 row.cells[code] = cell
-    return list(rows.values())
+    return rows
 
 
 # --- Across rounds ------------------------------------------------------------------------------------------------
