@@ -9,13 +9,14 @@ bureau and the leadership group only.
 from __future__ import annotations
 
 import hashlib
-import io
 import operator
+import os
+import tempfile
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -33,7 +34,7 @@ from schools import access
 
 from . import intake as intakes
 from . import pages, selectors
-from .charts import Table
+from .charts import Table, plain
 
 MATRIX_PAGE_SIZE = 200
 DASHBOARD_CACHE_SECONDS = 6 * 3600
@@ -263,26 +264,29 @@ def _find(content: dict, key: str) -> tuple[str, Table]:
     raise Http404
 
 
-def _xlsx(title: str, table: Table, note: str) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("数据")
+def _xlsx(title: str, table: Table, note: str):
+    """The table as an .xlsx in a temporary file (rewound), written by openpyxl's write-only mode row by row: the
+    10,000-school matrix is never a whole workbook in memory. Every string is made formula-safe (append_row)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("数据"))
+    for i, column in enumerate(table.columns, start=1):  # before any row: a write-only sheet writes them first
+        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(column)) * 2 + 4))
     append_row(ws, [title])
     append_row(ws, [note])
     append_row(ws, table.columns)
-    for row in table.plain_rows():
-        append_row(ws, row)
-    for i, column in enumerate(table.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(column)) * 2 + 4))
-    out = io.BytesIO()
+    for row in table.rows:
+        append_row(ws, [plain(v) for v in row])
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it after sending, which removes it)
     wb.save(out)
-    return out.getvalue()
+    out.seek(0)
+    return out
 
 
-def _download(request, title: str, table: Table, note: str, filename: str, **detail) -> HttpResponse:
+def _download(request, title: str, table: Table, note: str, filename: str, **detail) -> FileResponse:
     data = _xlsx(title, table, note)
-    audit.record(action="dashboard.export", request=request, size=len(data), **detail)
-    response = HttpResponse(data, content_type=XLSX)
+    size = os.fstat(data.fileno()).st_size
+    audit.record(action="dashboard.export", request=request, size=size, **detail)
+    response = FileResponse(data, content_type=XLSX)  # streamed from the file, in blocks
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -71,3 +71,26 @@ def test_the_matrix_sorted_by_misses_takes_the_same_queries_for_5_and_40_schools
     with django_assert_max_num_queries(14):  # the default sort's 12, and the misses and close counted
         response = client.get(reverse("dashboards:matrix"), {"sort": "misses"})
     assert re.findall(r'class="school-link">(.*?)</a>', response.text)[0] == "看板小学00"
+
+
+def test_the_matrix_download_is_streamed_whole_with_its_cells_and_formula_safe(client, leader, county):  # noqa: F811
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from gongqing.models import AuditEvent
+    from schools.models import School
+
+    School.objects.filter(name="看板小学05").update(name="=HYPERLINK(1)")
+    client.force_login(leader)
+    response = client.get(reverse("dashboards:export", args=["matrix"]), {"key": "matrix", "sort": "misses"})
+    assert response.status_code == 200 and response.streaming
+    data = response.getvalue()  # the streamed blocks, once
+    rows = list(load_workbook(BytesIO(data)).active.iter_rows(values_only=True))
+    header, body = rows[2], rows[3:]
+    assert header[:5] == ("学校", "乡镇", "办学类型", "学段", "学生数") and header[-2:] == ("未达标项", "结论")
+    assert len(body) == 6 and body[0][0] == "看板小学00"  # sorted by misses, every row
+    r5 = header.index("R5")
+    assert body[0][r5] == "5.000 未达标" and body[0][-2] == 1
+    assert "'=HYPERLINK(1)" in [r[0] for r in body]
+    assert AuditEvent.objects.get(action="dashboard.export").detail["size"] == len(data)
