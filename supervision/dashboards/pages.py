@@ -21,7 +21,7 @@ from indicators.domain.warnings import directions, school_codes
 from schools.models import SECTION_LABELS, SchoolKind
 
 from . import selectors
-from .charts import Chart, Num, Series, Table
+from .charts import PREVIEW_ROWS, Chart, Num, Series, Table
 
 SECTIONS = ("primary", "junior")
 
@@ -398,16 +398,26 @@ def trends(*, states) -> dict:
 # --- 5. Early warnings ----------------------------------------------------------------------------------------------
 
 
-def warnings(*, state, schools, projects=selectors.UNREAD, intakes=None) -> dict:
+def warnings(*, state, schools, projects=selectors.UNREAD, intakes=None, preview: bool = False) -> dict:
     """`projects`: supervision_projects() of the round's next year when the caller has read them; `intakes`: the
-    bureau's grade-1 estimates for next year (selectors.intake_estimates) if read."""
+    bureau's grade-1 estimates for next year (selectors.intake_estimates) if read; `preview`: the lists' tables hold
+    only the rows a page shows (and their full length), as the page's cache keeps them."""
     inputs = selectors.warning_inputs(round=state.round, schools=schools, projects=projects, intakes=intakes)
     found = early_warnings.compute(inputs)
     label = {s: section_label(s) for s in SECTIONS}  # one translation per section, not one per row of a long list
     label[""] = _("全校")  # a school-level item (G3–G7, G12, Q4)
+    if preview:  # the lists sorted in full, laid out only as far as the page shows them
+        totals = (len(found.close), len(found.classes), len(found.areas))
+        found.close, found.classes, found.areas = (
+            found.close[:PREVIEW_ROWS],
+            found.classes[:PREVIEW_ROWS],
+            found.areas[:PREVIEW_ROWS],
+        )
     close_table, close_chart = _close_layout(inputs, found, label)
     class_table, classes_chart = _classes_layout(inputs, found)
     area_table = _areas_layout(inputs, found, label)
+    if preview:
+        close_table.total, class_table.total, area_table.total = totals
     return {
         "charts": {"close": close_chart, "classes": classes_chart},
         "tables": {

@@ -17,6 +17,7 @@ from indicators import loading
 from indicators.domain import forecast
 from indicators.domain import warnings as early_warnings
 from indicators.domain.standard import Standard
+from indicators.domain.warnings import AREA_CODES
 from indicators.models import EvaluationState, IntakeEstimate, SchoolResult, SectionCV, SectionVerdict, YearSettings
 from indicators.templatetags.indicator_tags import format_against
 from schools.models import ReturnClass, ReturnStatus, SchoolReturn
@@ -181,14 +182,7 @@ def count_misses(rows: list[MatrixRow], *, round, schools, codes, directions) ->
         results.filter(status__in=MISSED).values_list("school_id", "section").annotate(n=Count("pk")).order_by()
     ):
         misses[(sid, section)] = n
-    above = [c for c in codes if directions.get(c, forecast.MIN) in (forecast.MIN, forecast.RULE)]
-    below = [c for c in codes if directions.get(c, forecast.MIN) in (forecast.MAX, forecast.RULE)]
-    wide_above = forecast.CLOSE_MARGIN + Decimal("0.01")
-    wide_below = forecast.CLOSE_MARGIN_BELOW - Decimal("0.01")
-    near = results.filter(status="met", value__isnull=False, threshold__gt=0).filter(
-        Q(code__in=above, value__lt=F("threshold") * wide_above)
-        | Q(code__in=below, value__gt=F("threshold") * wide_below)
-    )
+    near = results.filter(near_threshold(codes, directions))
     close: dict[tuple[int, str], int] = defaultdict(int)
     for sid, section, code, value, threshold in near.values_list("school_id", "section", "code", "value", "threshold"):
         direction = directions.get(code, forecast.MIN)
@@ -287,38 +281,40 @@ class SchoolInfo:
 
 def grade_counts(*, round, schools) -> tuple[list[forecast.SchoolGrades], dict[int, SchoolInfo]]:
     """Each school's class list in the return the round evaluates (the latest approved one of the year up to the
-    round's date), summed by grade; two queries."""
+    round's date), summed by grade; two queries (the class lists of the same returns selected by a subquery, not by a
+    list of 10,000 ids)."""
     latest: dict[int, int] = {}
     info: dict[int, SchoolInfo] = {}
-    for rid, sid, code, name, tid, township, order in (
-        SchoolReturn.objects.filter(
-            school__in=schools,
-            round__school_year=round.school_year,
-            round__as_of__lte=round.as_of,
-            status=ReturnStatus.APPROVED,
-        )
-        .order_by("school_id", "round__as_of", "round__pk")
-        .values_list(
-            "pk",
-            "school_id",
-            "school__code",
-            "school__name",
-            "school__township_id",
-            "school__township__name",
-            "school__township__order",
-        )
+    approved = SchoolReturn.objects.filter(
+        school__in=schools,
+        round__school_year=round.school_year,
+        round__as_of__lte=round.as_of,
+        status=ReturnStatus.APPROVED,
+    )
+    for rid, sid, code, name, tid, township, order in approved.order_by(
+        "school_id", "round__as_of", "round__pk"
+    ).values_list(
+        "pk",
+        "school_id",
+        "school__code",
+        "school__name",
+        "school__township_id",
+        "school__township__name",
+        "school__township__order",
     ):
         latest[sid] = rid
         info[sid] = SchoolInfo(sid, code, name, tid, township, order)
     school_of = {rid: sid for sid, rid in latest.items()}
     grades: dict[int, dict[int, forecast.Grade]] = defaultdict(dict)
     for rid, grade, students, classes in (
-        ReturnClass.objects.filter(school_return_id__in=list(school_of))
+        ReturnClass.objects.filter(school_return__in=approved.values("pk"))
         .values_list("school_return_id", "grade")
         .annotate(students=Sum("students"), classes=Count("pk"))
         .order_by()
     ):
-        grades[school_of[rid]][grade] = forecast.Grade(int(students or 0), classes)
+        sid = school_of.get(rid)
+        if sid is not None:  # an earlier approved return of a school: not the one evaluated
+            grades[sid][grade] = forecast.Grade(int(students or 0), classes)
     out = [forecast.SchoolGrades(sid, info[sid].township_id, grades.get(sid, {})) for sid in latest]
     return out, info
 
@@ -328,13 +324,28 @@ def intake_estimates(*, year: int, schools) -> dict[int, int]:
     return dict(IntakeEstimate.objects.filter(year=year, school__in=schools).values_list("school_id", "students"))
 
 
-def school_results(*, round, schools, codes) -> list[tuple]:
-    """(school id, section, code, status, value, threshold) of the round's results of `codes`, section results and
-    school-level items ("" section) alike (one query)."""
+def near_threshold(codes, directions) -> Q:
+    """Met results that may be close to failing (forecast.is_close), by a margin wider than the rule's so that none
+    is left out whatever the database's arithmetic; Python then applies the rule itself to these few."""
+    above = [c for c in codes if directions.get(c, forecast.MIN) in (forecast.MIN, forecast.RULE)]
+    below = [c for c in codes if directions.get(c, forecast.MIN) in (forecast.MAX, forecast.RULE)]
+    wide_above = forecast.CLOSE_MARGIN + Decimal("0.01")
+    wide_below = forecast.CLOSE_MARGIN_BELOW - Decimal("0.01")
+    return Q(status="met", value__isnull=False, threshold__gt=0) & (
+        Q(code__in=above, value__lt=F("threshold") * wide_above)
+        | Q(code__in=below, value__gt=F("threshold") * wide_below)
+    )
+
+
+def warning_results(*, round, schools, codes, directions) -> list[tuple]:
+    """The results the early warnings can use, as school_results gives them: the met ones near their threshold
+    (close_to_failing) and the met per-student areas (areas_falling); at 10,000 schools a few thousand of the
+    round's 140,000 (one query)."""
+    wanted = near_threshold(codes, directions) | Q(status="met", value__isnull=False, code__in=list(AREA_CODES))
     return list(
-        SchoolResult.objects.filter(round=round, school__in=schools, code__in=list(codes)).values_list(
-            "school_id", "section", "code", "status", "value", "threshold"
-        )
+        SchoolResult.objects.filter(round=round, school__in=schools, code__in=list(codes))
+        .filter(wanted)
+        .values_list("school_id", "section", "code", "status", "value", "threshold")
     )
 
 
@@ -367,7 +378,7 @@ def warning_inputs(*, round, schools, projects=UNREAD, intakes=None) -> early_wa
         names={code: d.name_zh for code, d in std.indicators.items()},
         directions=early_warnings.directions(std),
         caps=std.class_caps,
-        results=school_results(round=round, schools=schools, codes=codes),
+        results=warning_results(round=round, schools=schools, codes=codes, directions=early_warnings.directions(std)),
         grades=grades,
         info=info,
         projects=(

@@ -118,7 +118,7 @@ def _warnings(request, state, schools) -> dict:
     key = _key(request, "warnings", state, digest)
     content = cache.get(key)
     if content is None:
-        content = pages.warnings(state=state, schools=schools, projects=projects, intakes=intakes)
+        content = pages.warnings(state=state, schools=schools, projects=projects, intakes=intakes, preview=True)
         lists = ("close_table", "class_table", "area_table")
         page_tables = {id(content[k]): content[k].for_page() for k in lists}  # downloads rebuild with every row
         content.update({k: page_tables[id(content[k])] for k in lists})
