@@ -1,9 +1,9 @@
 """Time the data-quality checks (all active rules + county outliers) over 1,000 and 10,000 schools' returns.
 
 Run: .venv/bin/python bench/bench_quality.py [sizes...]        (default: 1000 10000)
-Builds a throw-away SQLite database in a temporary directory (removed at the end) (migrated, so the 20 seeded rules are active), with for
-each size: N schools of mixed kinds, each with an approved return of the year before (the county distribution and
-`prev()`) and a draft return of this year with its class list and rooms. Prints separately
+Builds a throw-away SQLite database in a temporary directory, removed at the end (migrated, so the 20 seeded rules
+are active), with for each size: N schools of mixed kinds, each with an approved return of the year before (the
+county distribution and `prev()`) and a draft return of this year with its class list and rooms. Prints separately
 - load: reading the N returns with their classes, rooms and previous figures, the rules and the county distribution
   (a constant number of queries, counted),
 - check: evaluating every rule and every outlier ratio for every return (pure Python; target < 2 s at 10,000),
