@@ -1,7 +1,9 @@
 """Recompute benchmark on PostgreSQL: synthetic counties of 30, 1,000 and 10,000 schools.
 
-For each size it prints the time to load the round's rows, the pure evaluation time, the full recompute
-(load, evaluate, store), the number of queries of each, and the rows written after one school's change.
+For each size it prints the time to load the round's rows, the pure evaluation time, the full recompute (load,
+evaluate, store, ledger sync), the number of statements of each, and the time, statements and rows written after one
+school's return changes (the incremental recompute and its ledger sync). All sizes run in one process, each county
+in a school year of its own.
 
 Run (recreates the scratch database `gongqing_bench`, or BENCH_DB; PostgreSQL must accept the URL's role):
     BENCH_PG=postgres://portal:portal@127.0.0.1:5432 .venv/bin/python bench/bench_recompute.py [30 1000 10000]
@@ -43,11 +45,11 @@ def setup_django() -> None:
     call_command("migrate", verbosity=0)
 
 
-def make_county(n: int, rng: random.Random):
+def make_county(n: int, rng: random.Random, index: int):
     from schools.models import CollectionRound, ReturnClass, School, SchoolReturn, SchoolYear, Township
 
-    township = Township.objects.create(code=f"T{n}", name=f"基准镇{n}")
-    year = SchoolYear.objects.create(year=2000 + n % 1000)
+    township = Township.objects.create(code=f"T{index}", name=f"基准镇{index}")
+    year = SchoolYear.objects.create(year=2000 + index)
     rnd = CollectionRound.objects.create(
         school_year=year,
         kind="official",
@@ -57,9 +59,7 @@ def make_county(n: int, rng: random.Random):
     )
     schools = School.objects.bulk_create(
         [
-            School(
-                code=f"{n % 100:02d}{i:08d}", name=f"基准小学{i}", township=township, kind="primary", location="rural"
-            )
+            School(code=f"{index:02d}{i:08d}", name=f"基准小学{i}", township=township, kind="primary", location="rural")
             for i in range(n)
         ]
     )
@@ -103,34 +103,43 @@ def make_county(n: int, rng: random.Random):
 
 
 def timed(fn):
+    """(result, seconds, statements): every statement sent counts, with no cap on how many."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as ctx:
+    count = 0
+
+    def counter(execute, sql, params, many, context):
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
         start = time.perf_counter()
         result = fn()
         elapsed = time.perf_counter() - start
-    return result, elapsed, len(ctx.captured_queries)
+    return result, elapsed, count
 
 
-def bench(n: int) -> None:
+def bench(n: int, index: int) -> None:
     from indicators import loading, services
     from schools.models import SchoolReturn
 
     rng = random.Random(n)
-    rnd, returns = make_county(n, rng)
+    rnd, returns = make_county(n, rng, index)
     (inp, _meta), t_load, q_load = timed(lambda: loading.evaluation_input(round=rnd))
     _ev, t_eval, _ = timed(lambda: loading.evaluate(inp))
     services.mark_stale_now(round=rnd)
     stats, t_full, q_full = timed(lambda: services.recompute_round(round_id=rnd.pk))
-    SchoolReturn.objects.filter(pk=returns[0].pk).update(equipment_value_yuan=Decimal(10**7))
-    services.mark_stale_now(round=rnd)
+    changed = returns[n // 2]
+    SchoolReturn.objects.filter(pk=changed.pk).update(equipment_value_yuan=Decimal(10**7))
+    services.mark_stale_now(round=rnd, school_ids=[changed.school_id])
     stats2, t_one, q_one = timed(lambda: services.recompute_round(round_id=rnd.pk))
     print(
         f"{n:>6} schools | load {t_load:6.2f} s ({q_load} queries) | pure evaluation {t_eval:6.2f} s | "
         f"full recompute {t_full:6.2f} s ({q_full} queries, {stats['school_results']['created']} result rows) | "
-        f"after one school's change {t_one:6.2f} s ({q_one} queries): results {stats2['school_results']}, "
-        f"cvs {stats2['cvs']}"
+        f"after one school's change {t_one:6.3f} s ({q_one} queries, {stats2.get('mode', 'full')}): "
+        f"results {stats2['school_results']}, cvs {stats2['cvs']}",
+        flush=True,
     )
 
 
@@ -138,6 +147,9 @@ if __name__ == "__main__":
     sizes = [int(a) for a in sys.argv[1:]] or [30, 1000, 10000]
     recreate_database()
     setup_django()
+    import logging
+
+    logging.getLogger("indicators").setLevel(logging.WARNING)
     print(f"PostgreSQL {BASE.split('@')[-1]}, {os.cpu_count()} cores")
-    for size in sizes:
-        bench(size)
+    for index, size in enumerate(sizes):
+        bench(size, index)

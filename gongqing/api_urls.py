@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from gongqing.api import views
 from indicators import api as indicators_api
+from indicators.reconcile import api as reconcile_api
 from schools import api as schools_api
 from supervision import api as supervision_api
 from supervision.reports import api as reports_api
@@ -23,6 +24,7 @@ router.register("school-results", indicators_api.SchoolResultViewSet, basename="
 router.register("section-verdicts", indicators_api.SectionVerdictViewSet, basename="section-verdict")
 router.register("section-results", indicators_api.SectionResultViewSet, basename="section-result")
 router.register("county-verdicts", indicators_api.CountyVerdictViewSet, basename="county-verdict")
+router.register("statistics-differences", reconcile_api.StatisticsDifferenceViewSet, basename="statistics-difference")
 router.register("bodies", supervision_api.BodyViewSet, basename="body")
 router.register("cycles", supervision_api.CycleViewSet, basename="cycle")
 router.register("stages", supervision_api.StageViewSet, basename="stage")

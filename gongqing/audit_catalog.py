@@ -68,6 +68,8 @@ ACTIONS: dict[str, str] = {
     "quality.export": _("导出数据质量清单"),
     "import": _("导入学校数据"),
     "export": _("导出学校数据"),
+    "quality.rule_save": _("保存数据质量规则"),
+    "quality.rule_switch": _("启用或停用数据质量规则"),
     # indicators
     "results.export": _("导出评估结果"),
     "results.recompute": _("重新计算评估结果"),
@@ -120,6 +122,12 @@ ACTIONS: dict[str, str] = {
     "report.failed": _("自评报告生成失败"),
     "report.download": _("下载自评报告"),
     "report.tables_export": _("导出自评报告附表"),
+    # the evidence binder
+    "binder.request": _("请求生成档案"),
+    "binder.retry": _("重新生成档案"),
+    "binder.built": _("档案生成完成"),
+    "binder.failed": _("档案生成失败"),
+    "binder.download": _("下载档案"),
 }
 
 RESULTS: dict[str, str] = {
@@ -291,6 +299,7 @@ OBJECT_KINDS: dict[str, ObjectKind] = {
         url=lambda o: ("reports:stage", (o.stage_id,)), select_related=("stage",), text=_report_text
     ),
     "reports.reportdraft": ObjectKind(url=lambda o: ("reports:stage", (o.stage_id,)), select_related=("stage",)),
+    "binder.binder": ObjectKind(url=lambda o: ("binder:list", ()), text=lambda o: f"{o.scope} v{o.version}"),
 }
 
 

@@ -56,6 +56,9 @@ WHOLE_COUNTY = RESULT_READERS | MACHINES
 COUNTY_OVERSIGHT = OVERSEERS | MACHINES
 """Who reads every measure, item, project, body and report without a body's scope: the overseers, and the municipal
 system's client through the API."""
+BINDER_READERS = OVERSEERS | _group(Role.TOWNSHIP_OFFICIAL)
+"""Who builds and downloads an evidence binder (档案): the overseers the county's, a township official one of their own
+schools' files only (supervision/binder/access.py)."""
 
 # The API (`read_roles` / `write_roles` of the API views; the token's scopes are checked on top).
 API_READERS = PARTICIPANTS | MACHINES

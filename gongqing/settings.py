@@ -47,10 +47,12 @@ INSTALLED_APPS = [
     "schools",
     "schools.quality",
     "schools.annotations",
+    "schools.statistics",
     "indicators",
     "supervision",
     "supervision.survey",
     "supervision.reports",
+    "supervision.binder",
 ]
 
 MIDDLEWARE = [

@@ -29,10 +29,12 @@ urlpatterns = [
     path("recycle/<str:kind>/<int:pk>/restore/", recycle.recycle_restore, name="recycle_restore"),
     path("schools/", include("schools.urls")),
     path("review/", include("schools.annotations.urls")),
+    path("statistics/", include("schools.statistics.urls")),
     path("indicators/", include("indicators.urls")),
     path("dashboards/", include("supervision.dashboards.urls", namespace="dashboards")),
     path("supervision/", include("supervision.urls")),
     path("survey/", include("supervision.survey.urls")),
     path("reports/", include("supervision.reports.urls")),
+    path("binder/", include("supervision.binder.urls")),
     path("api/", include("gongqing.api_urls")),
 ]

@@ -20,7 +20,7 @@ from gongqing.api.base import ApiViewSet, ResultViewSet
 from gongqing.api.filters import IntegerFilter, StrictFilterSet
 from gongqing.api.pagination import KeysetPagination
 from gongqing.roles import API_RESULT_READERS
-from schools.models import School, SchoolKind
+from schools.models import SchoolKind
 
 from . import verdicts
 from .access import results_for, verdicts_for
@@ -197,46 +197,88 @@ class SchoolRowResults(RoundResults):
 
     rows_for: staticmethod  # the app's access function for the rows (indicators.access)
     keyset: tuple[str, ...]
+    keyset_fixed = {"round_id": "round"}  # ?round= fixes the keyset's first field (KeysetPagination.unfixed)
     pagination_class = KeysetPagination
 
     def get_queryset(self):
         return self.rows_for(self.request.user).order_by(*self.keyset)
 
 
-RESULT_COLUMNS = ("round_id", "school_id", "section", "code", "value", "threshold", "status", "gap", "detail")
+# The big lists are written straight from `values()` rows, with the joined school columns, in one query a page: DRF's
+# field-by-field serialization of model instances was most of a request's time at 100–500 rows a page. Each list's
+# serializer stays its schema; tests/api/test_list_rows.py checks that both give the same JSON on the demo county.
+RESULT_COLUMNS = {
+    "round": "round_id",
+    "school": "school_id",
+    "school_code": "school__code",
+    "school_name": "school__name",
+    "township": "school__township_id",
+    "kind": "school__kind",
+    "section": "section",
+    "code": "code",
+    "value": "value",
+    "threshold": "threshold",
+    "status": "status",
+    "met": None,  # status == "met"
+    "gap": "gap",
+    "detail": "detail",
+}
+VERDICT_COLUMNS = {
+    "round": "round_id",
+    "school": "school_id",
+    "school_code": "school__code",
+    "school_name": "school__name",
+    "township": "school__township_id",
+    "section": "section",
+    "students": "students",
+    "met_count": "met_count",
+    "status": "status",
+}
+CV_COLUMNS = {
+    "round": "round_id",
+    "section": "section",
+    "code": "code",
+    "mean": "mean",
+    "sd": "sd",
+    "cv": "cv",
+    "limit": "limit",
+    "met": "met",
+    "schools": "schools",
+}
+
+
+def columns_of(columns: dict) -> list[str]:
+    """The `values()` columns of a list: its sources (and the keyset's fields, which are among them)."""
+    return [source for source in columns.values() if source]
 
 
 def school_result_rows(rows: list[dict]) -> list[dict]:
-    """SchoolResultSerializer's output built from `values()` rows plus one query for the page's schools: at 100–500
-    rows a page, DRF's field-by-field serialization of model instances was most of the request's time."""
-    schools = {
-        pk: rest
-        for pk, *rest in School.objects.filter(pk__in={r["school_id"] for r in rows})
-        .order_by()
-        .values_list("pk", "code", "name", "township_id", "kind")
-    }
-    out = []
-    for r in rows:
-        code, name, township, kind = schools[r["school_id"]]
-        out.append(
-            {
-                "round": r["round_id"],
-                "school": r["school_id"],
-                "school_code": code,
-                "school_name": name,
-                "township": township,
-                "kind": kind,
-                "section": r["section"],
-                "code": r["code"],
-                "value": r["value"],
-                "threshold": r["threshold"],
-                "status": r["status"],
-                "met": r["status"] == "met",
-                "gap": r["gap"],
-                "detail": numbers(r["detail"]),
-            }
-        )
-    return out
+    """SchoolResultSerializer's output from `values(*columns_of(RESULT_COLUMNS))` rows."""
+    return [
+        {
+            "round": r["round_id"],
+            "school": r["school_id"],
+            "school_code": r["school__code"],
+            "school_name": r["school__name"],
+            "township": r["school__township_id"],
+            "kind": r["school__kind"],
+            "section": r["section"],
+            "code": r["code"],
+            "value": r["value"],
+            "threshold": r["threshold"],
+            "status": r["status"],
+            "met": r["status"] == "met",
+            "gap": r["gap"],
+            "detail": numbers(r["detail"]),
+        }
+        for r in rows
+    ]
+
+
+def renamed_rows(columns: dict, rows: list[dict]) -> list[dict]:
+    """A plain list's output from its `values()` rows: each JSON key from its source column, in the schema's order."""
+    pairs = list(columns.items())
+    return [{key: r[source] for key, source in pairs} for r in rows]
 
 
 @result_list_schema(SchoolResultSerializer)
@@ -251,7 +293,7 @@ class SchoolResultViewSet(SchoolRowResults):
 
     def list(self, request, *args, **kwargs):
         def build():
-            queryset = self.filter_queryset(self.get_queryset()).values(*RESULT_COLUMNS)
+            queryset = self.filtered_queryset().values(*columns_of(RESULT_COLUMNS))
             return self.get_paginated_response(school_result_rows(self.paginate_queryset(queryset)))
 
         return self._conditional(build)
@@ -293,8 +335,12 @@ class SectionVerdictViewSet(SchoolRowResults):
     ordering_fields = ["school__code", "met_count", "status"]
     keyset = ("round_id", "school_id", "section")  # the unique index
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("school")
+    def list(self, request, *args, **kwargs):
+        def build():
+            queryset = self.filtered_queryset().values(*columns_of(VERDICT_COLUMNS))
+            return self.get_paginated_response(renamed_rows(VERDICT_COLUMNS, self.paginate_queryset(queryset)))
+
+        return self._conditional(build)
 
 
 class SectionResultSerializer(serializers.ModelSerializer):
@@ -317,6 +363,13 @@ class SectionResultViewSet(RoundResults):
     filterset_class = SectionResultFilter
     ordering_fields = ["section", "code", "cv"]
     queryset = SectionCV.objects.order_by("round_id", "section", "code")
+
+    def list(self, request, *args, **kwargs):
+        def build():
+            queryset = self.filtered_queryset().values(*columns_of(CV_COLUMNS))
+            return self.get_paginated_response(renamed_rows(CV_COLUMNS, self.paginate_queryset(queryset)))
+
+        return self._conditional(build)
 
 
 class CountyVerdictSerializer(serializers.ModelSerializer):

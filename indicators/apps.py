@@ -6,12 +6,19 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "指标评估"
 
     def ready(self):
+        from schools.models import SchoolReturn
         from schools.signals import return_approved, return_reopened, round_changed
 
         from . import services, tasks  # noqa: F401  (tasks: registers the names services queue by, gongqing.queue)
 
-        def on_return_changed(sender, school_year, **kwargs):
-            services.mark_stale(school_year=school_year)
+        def on_return_changed(sender, school_year, school_return_id=None, **kwargs):
+            # A return approved or reopened changes its school's figures alone; a round's change, anything.
+            school_ids = None
+            if school_return_id is not None and sender is SchoolReturn:
+                school_ids = list(
+                    SchoolReturn.all_objects.filter(pk=school_return_id).values_list("school_id", flat=True)
+                )
+            services.mark_stale(school_year=school_year, school_ids=school_ids or None)
 
         from schools.views import SCHOOL_PAGE_PANELS
 

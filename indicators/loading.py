@@ -86,15 +86,14 @@ def school_figures(school: School, ret: SchoolReturn, classes=(), rooms=()) -> i
     )
 
 
-def round_returns(*, round: CollectionRound) -> dict[int, SchoolReturn]:
-    """The return each school is evaluated with in this round, by school id."""
-    returns = (
-        SchoolReturn.objects.filter(
-            round__school_year=round.school_year, round__as_of__lte=round.as_of, status=ReturnStatus.APPROVED
-        )
-        .select_related("round")
-        .order_by("school_id", "round__as_of", "round__pk")
+def round_returns(*, round: CollectionRound, school_ids=None) -> dict[int, SchoolReturn]:
+    """The return each school (of `school_ids`, when given) is evaluated with in this round, by school id."""
+    returns = SchoolReturn.objects.filter(
+        round__school_year=round.school_year, round__as_of__lte=round.as_of, status=ReturnStatus.APPROVED
     )
+    if school_ids is not None:
+        returns = returns.filter(school_id__in=school_ids)
+    returns = returns.select_related("round").order_by("school_id", "round__as_of", "round__pk")
     latest: dict[int, SchoolReturn] = {}
     for ret in returns:
         latest[ret.school_id] = ret  # ordered by date: the last one wins
@@ -168,23 +167,18 @@ def entry_values(value: dict) -> dict:
     return {k: (v if isinstance(v, bool) or v is None else Decimal(str(v))) for k, v in value.items()}
 
 
-def evaluation_input(*, round: CollectionRound) -> tuple[inputs.EvaluationInput, dict]:
+def county_input(
+    *, round: CollectionRound, schools=(), expected_school_codes=()
+) -> tuple[inputs.EvaluationInput, dict]:
+    """The county's side of the input (standard, policy, entries, survey, precondition) around the given figures, and
+    the labels storing needs."""
     year = round.school_year.year
-    survey = signals.survey_for_year(year)
     standard_row, policy = year_settings(year)
-    schools = list(School.objects.open_in(year).select_related("township", "parent").order_by("code"))
-    returns = round_returns(round=round)
-    classes, rooms = return_rows(SchoolReturn.objects.filter(pk__in=[r.pk for r in returns.values()]).values("pk"))
-    figures = []
-    for school in schools:
-        ret = returns.get(school.pk)
-        if ret is not None:
-            figures.append(school_figures(school, ret, classes.get(ret.pk, ()), rooms.get(ret.pk, ())))
     inp = inputs.EvaluationInput(
-        schools=tuple(figures),
-        expected_school_codes=tuple(s.code for s in schools),
+        schools=tuple(schools),
+        expected_school_codes=tuple(expected_school_codes),
         county_entries=county_entries(year=year),
-        survey=survey,
+        survey=signals.survey_for_year(year),
         standard=standard.standard_from_dict(standard_row.data),
         teaching_point_policy=policy,
         precondition=inputs.Precondition(
@@ -196,6 +190,22 @@ def evaluation_input(*, round: CollectionRound) -> tuple[inputs.EvaluationInput,
         "standard_label": str(standard_row),
         "policy": policy,
         "policy_label": str(TeachingPointPolicy(policy).label),
+    }
+    return inp, meta
+
+
+def evaluation_input(*, round: CollectionRound) -> tuple[inputs.EvaluationInput, dict]:
+    year = round.school_year.year
+    schools = list(School.objects.open_in(year).select_related("township", "parent").order_by("code"))
+    returns = round_returns(round=round)
+    classes, rooms = return_rows(SchoolReturn.objects.filter(pk__in=[r.pk for r in returns.values()]).values("pk"))
+    figures = []
+    for school in schools:
+        ret = returns.get(school.pk)
+        if ret is not None:
+            figures.append(school_figures(school, ret, classes.get(ret.pk, ()), rooms.get(ret.pk, ())))
+    inp, meta = county_input(round=round, schools=figures, expected_school_codes=[s.code for s in schools])
+    meta |= {
         "schools_by_code": {s.code: s for s in schools},
         "source_rounds": {s.code: returns[s.pk].round_id for s in schools if s.pk in returns},
         "basis": data_basis(round, schools, returns),

@@ -161,6 +161,11 @@ class EvaluationState(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     resumed_at = models.DateTimeField(null=True, blank=True)
+    # What changed since the stored results: the schools whose figures changed (`dirty_schools`, ids), or anything
+    # else (`needs_full`: the standard, the policy, a round's dates...). A recompute re-evaluates only the families
+    # of the dirty schools (and of schools whose identity or approved return changed) unless `needs_full` is set.
+    dirty_schools = models.JSONField(default=list, blank=True)
+    needs_full = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("评估状态")
@@ -172,6 +177,25 @@ class EvaluationState(models.Model):
     @property
     def is_stale(self) -> bool:
         return self.computed_version < self.data_version
+
+
+class EvaluationPart(models.Model):
+    """What one family of schools (a school and its teaching points, `key` the school's code) contributed to the
+    round's stored results: the engine's `families.FamilyPart`, signed and serialised (`indicators.parts`), with the
+    fingerprint of the figures it came from. An incremental recompute re-evaluates the families whose fingerprint
+    changed and takes the others from here."""
+
+    round = models.ForeignKey("schools.CollectionRound", on_delete=models.CASCADE, related_name="evaluation_parts")
+    key = models.CharField(max_length=20)
+    fingerprint = models.TextField()
+    digest = models.CharField(max_length=64)  # the hex of the data's signature: names its bytes
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "key"], name="one_part_per_family")]
+
+    def __str__(self):
+        return f"{self.round_id}/{self.key}"
 
 
 class SchoolResult(models.Model):

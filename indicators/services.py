@@ -20,7 +20,8 @@ from gongqing import audit, jobs, queue
 from gongqing.evidence import stored_name
 from schools.models import CollectionRound, SchoolYear
 
-from . import loading, signals, storing
+from . import incremental, loading, parts, signals, storing
+from .domain.gcpause import gc_paused
 from .models import CostSettings, CountyEntry, EvaluationState, Evidence
 
 log = logging.getLogger(__name__)
@@ -32,19 +33,33 @@ def _queued_key(round_id: int) -> str:
     return f"indicators:recompute-queued:{round_id}"
 
 
-def mark_stale(*, school_year: int) -> list[int]:
-    """Bump the data version of every round of the year and schedule one recompute per round after commit."""
+def mark_stale(*, school_year: int, school_ids=None) -> list[int]:
+    """Bump the data version of every round of the year and schedule one recompute per round after commit.
+
+    `school_ids`: the schools whose figures changed (an empty list: only county-level data did), so that the recompute
+    re-evaluates those schools alone; None: anything may have changed, the next recompute starts from scratch.
+    """
     # One transaction: the approval signal calls this after its own commit, outside any transaction.
     with transaction.atomic():
         round_ids = list(CollectionRound.objects.filter(school_year__year=school_year).values_list("pk", flat=True))
-        existing = set(EvaluationState.objects.filter(round_id__in=round_ids).values_list("round_id", flat=True))
-        EvaluationState.objects.bulk_create(
-            [EvaluationState(round_id=rid) for rid in round_ids if rid not in existing], ignore_conflicts=True
-        )
-        EvaluationState.objects.filter(round_id__in=round_ids).update(data_version=F("data_version") + 1)
+        _mark(round_ids, school_ids)
         for rid in round_ids:
             transaction.on_commit(lambda rid=rid: enqueue_recompute(rid))
     return round_ids
+
+
+def _mark(round_ids: list[int], school_ids) -> None:
+    existing = set(EvaluationState.objects.filter(round_id__in=round_ids).values_list("round_id", flat=True))
+    EvaluationState.objects.bulk_create(
+        [EvaluationState(round_id=rid) for rid in round_ids if rid not in existing], ignore_conflicts=True
+    )
+    states = EvaluationState.objects.filter(round_id__in=round_ids)
+    if school_ids is None:
+        states.update(data_version=F("data_version") + 1, needs_full=True)
+        return
+    for pk, dirty in states.select_for_update().order_by("pk").values_list("pk", "dirty_schools"):
+        merged = sorted(set(dirty or ()) | set(school_ids))
+        EvaluationState.objects.filter(pk=pk).update(data_version=F("data_version") + 1, dirty_schools=merged)
 
 
 def request_recompute(*, round: CollectionRound) -> None:
@@ -122,33 +137,48 @@ def recompute_round(*, round_id: int) -> dict:
 
 def _recompute_locked(rnd: CollectionRound, round_id: int) -> dict:
     with transaction.atomic():
-        state = EvaluationState.objects.select_for_update().filter(round=rnd).first()
+        state = EvaluationState.objects.select_for_update().filter(round=rnd).defer("summary", "result").first()
         if state is None:  # the round (and its state with it) was deleted since the line above
             return _round_gone(round_id)
         version = state.data_version
         if state.computed_version >= version:
             return {"round": round_id, "version": version, "skipped": True}
-        inp, meta = loading.evaluation_input(round=rnd)
-        evaluation = loading.evaluate(inp)
-        stats = storing.store(round=rnd, evaluation=evaluation, meta=meta)
+        stats = None
+        # The run holds every family's results at once: the cyclic collector would walk them again and again.
+        with gc_paused():
+            if not state.needs_full and state.computed_version:
+                try:
+                    stats = incremental.recompute_changed(round=rnd, dirty=state.dirty_schools)
+                except parts.BadPart as exc:
+                    log.warning("round %s: a stored part cannot be read (%s); recomputing from scratch", round_id, exc)
+            if stats is None:
+                stats = incremental.recompute_full(round=rnd)
+        summary = stats["summary"]
         EvaluationState.objects.filter(pk=state.pk).update(
             computed_version=version,
             computed_at=timezone.now(),
             runs=F("runs") + 1,
-            standard_label=meta["standard_label"],
-            policy=meta["policy"],
-            provisional=stats["summary"]["provisional"],
-            passed=stats["summary"]["county"]["passed"],
-            summary=stats["summary"],
+            standard_label=stats["standard_label"],
+            policy=stats["policy"],
+            provisional=summary["provisional"],
+            passed=summary["county"]["passed"],
+            summary=summary,
             result=stats["result"],
+            dirty_schools=[],
+            needs_full=False,
         )
+        school_ids = stats["school_ids"]
         transaction.on_commit(
             lambda: signals.results_stored.send(
-                sender=EvaluationState, round_id=round_id, school_year=rnd.school_year.year, data_version=version
+                sender=EvaluationState,
+                round_id=round_id,
+                school_year=rnd.school_year.year,
+                data_version=version,
+                school_ids=school_ids,
             )
         )
-    log.info("recomputed round %s at data version %s: %s", round_id, version, stats["counts"])
-    return {"round": round_id, "version": version, **stats["counts"]}
+    log.info("recomputed round %s at data version %s (%s): %s", round_id, version, stats["mode"], stats["counts"])
+    return {"round": round_id, "version": version, "mode": stats["mode"], **stats["counts"]}
 
 
 def _round_gone(round_id: int) -> dict:
@@ -180,7 +210,7 @@ def county_entry_save(
         audit.record(action="county_entry.save", user=by, request=request, obj=entry, code=code, old=old, new=value)
         for upload, checked in files:
             evidence_add(entry=entry, upload=upload, checked=checked, by=by, request=request)
-        mark_stale(school_year=school_year.year)
+        mark_stale(school_year=school_year.year, school_ids=())  # county-level: no school's rows change
     return entry
 
 
@@ -211,10 +241,11 @@ def indicator_names(*, school_year: SchoolYear | None = None) -> dict[str, str]:
     return {code: d.name_zh for code, d in standard.indicators.items()}
 
 
-def mark_stale_now(*, round: CollectionRound) -> None:
-    """Bump one round's data version without scheduling a task (the caller recomputes synchronously)."""
-    EvaluationState.objects.get_or_create(round=round)
-    EvaluationState.objects.filter(round=round).update(data_version=F("data_version") + 1)
+def mark_stale_now(*, round: CollectionRound, school_ids=None) -> None:
+    """Bump one round's data version without scheduling a task (the caller recomputes synchronously); `school_ids`
+    as for mark_stale."""
+    with transaction.atomic():
+        _mark([round.pk], school_ids)
 
 
 def year_settings_save(*, form, by, request=None) -> None:

@@ -5,11 +5,14 @@ Met flags and statuses are copied from the pure evaluation, never re-derived fro
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from gongqing import bulk
 from schools.models import SECTION_LABELS
 
 from .domain import serialize
@@ -43,14 +46,29 @@ def json_safe(obj: Any) -> Any:
     return obj
 
 
+def _text(obj: Any) -> str:
+    if isinstance(obj, Decimal):
+        return serialize.decimal_text(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
+def json_document(obj: Any) -> Any:
+    """json_safe for a large document (a round's summary and result): the same value, through the json module's C
+    encoder and decoder instead of a Python walk. Keys must be strings, numbers or None."""
+    return json.loads(json.dumps(obj, default=_text, ensure_ascii=False))
+
+
 def _q(value) -> Decimal | None:
     return quantize(value, PLACES) if value is not None else None
 
 
-def _school_rows(ev: Evaluation, schools_by_code: dict) -> dict[tuple, dict]:
+def _school_rows(ev: Evaluation, schools_by_code: dict, only: set | None = None) -> dict[tuple, dict]:
+    """The rows of every school's results (of the schools whose codes are in `only`, when given)."""
     gaps = {(g.school_code, g.section, g.code): g for g in ev.gaps if g.code.startswith("R")}
     rows: dict[tuple, dict] = {}
     for r in ev.section_results:
+        if only is not None and r.school_code not in only:
+            continue
         school = schools_by_code.get(r.school_code)
         if school is None:
             continue
@@ -68,12 +86,14 @@ def _school_rows(ev: Evaluation, schools_by_code: dict) -> dict[tuple, dict]:
     item_gaps: dict[tuple, Decimal] = {}
     item_units: dict[tuple, str] = {}
     for g in ev.gaps:
-        if not g.code.startswith("R"):
+        if not g.code.startswith("R") and (only is None or g.school_code in only):
             key = (g.school_code, g.code)
             item_gaps[key] = item_gaps.get(key, Decimal(0)) + g.quantity
             item_units[key] = g.unit
     for code, item in ev.items.items():
         for check in item.schools:
+            if only is not None and check.school_code not in only:
+                continue
             school = schools_by_code.get(check.school_code)
             if school is None:
                 continue
@@ -89,42 +109,46 @@ def _school_rows(ev: Evaluation, schools_by_code: dict) -> dict[tuple, dict]:
     return rows
 
 
-def _sync(model, round, wanted: dict[tuple, dict], key_fields: tuple[str, ...]) -> dict[str, int]:
-    """Bring the round's rows of `model` to `wanted` (key → field values), writing only differences.
+def _sync(model, round, wanted: dict[tuple, dict], key_fields: tuple[str, ...], scope=None) -> dict[str, int]:
+    """Bring the round's rows of `model` (those of `scope`, a filter, when given) to `wanted` (key → field values),
+    writing only differences: new rows by multi-row INSERT, changed ones by UPDATE … FROM VALUES, removed ones by one
+    DELETE (gongqing.bulk), each in batches of 5,000 rows.
 
     Existing rows are read as tuples, not model instances: at 10,000 schools there are 120,000 of them.
     """
     value_fields = tuple(next(iter(wanted.values())).keys()) if wanted else ()
     existing = {}
-    for pk, *rest in (
-        model.objects.filter(round=round).values_list("pk", *key_fields, *value_fields).iterator(chunk_size=20000)
-    ):
+    rows = model.objects.filter(round=round)
+    if scope is not None:
+        rows = rows.filter(scope)
+    for pk, *rest in rows.values_list("pk", *key_fields, *value_fields).iterator(chunk_size=20000):
         key = tuple(rest[: len(key_fields)])
         existing[key] = (pk, dict(zip(value_fields, rest[len(key_fields) :], strict=True)))
     create, update, fields = [], [], set()
     for key, values in wanted.items():
         found = existing.pop(key, None)
         if found is None:
-            create.append(model(round=round, **dict(zip(key_fields, key, strict=True)), **values))
+            create.append({"round_id": round.pk, **dict(zip(key_fields, key, strict=True)), **values})
             continue
         pk, stored = found
         changed = [f for f, v in values.items() if stored[f] != v]
         if changed:
             fields.update(changed)
             update.append(model(pk=pk, round=round, **dict(zip(key_fields, key, strict=True)), **values))
-    model.objects.bulk_create(create, batch_size=5000)
-    if update:
-        model.objects.bulk_update(update, sorted(fields), batch_size=1000)
-    if existing:
-        model.objects.filter(pk__in=[pk for pk, _values in existing.values()]).delete()
+    bulk.insert(model, create)
+    bulk.update(model, update, fields)
+    bulk.delete(model, [pk for pk, _values in existing.values()])
     return {"created": len(create), "updated": len(update), "deleted": len(existing)}
 
 
-def store(*, round, evaluation: Evaluation, meta: dict) -> dict:
+def rows(evaluation: Evaluation, meta: dict, only: set | None = None) -> dict:
+    """What the stored rows of an evaluation are: school results and section verdicts (of the schools whose codes are
+    in `only`, when given) by key, the CVs by key, and the state's summary and result JSON."""
     schools_by_code = meta["schools_by_code"]
-    results = _sync(SchoolResult, round, _school_rows(evaluation, schools_by_code), ("school_id", "section", "code"))
     verdicts = {}
     for r in evaluation.section_results:
+        if only is not None and r.school_code not in only:
+            continue
         school = schools_by_code.get(r.school_code)
         if school is not None:
             verdicts[(school.pk, r.section)] = {
@@ -132,7 +156,6 @@ def store(*, round, evaluation: Evaluation, meta: dict) -> dict:
                 "met_count": r.met_count,
                 "status": r.status,
             }
-    verdict_counts = _sync(SectionVerdict, round, verdicts, ("school_id", "section"))
     cvs = {}
     for section, table in evaluation.sections.items():
         for code, stats in table.stats.items():
@@ -144,17 +167,18 @@ def store(*, round, evaluation: Evaluation, meta: dict) -> dict:
                 "met": table.met[code],
                 "schools": table.n_units,
             }
-    cv_counts = _sync(SectionCV, round, cvs, ("section", "code"))
-    full = serialize.evaluation_to_json_dict(evaluation)
+    full = serialize.evaluation_to_json_dict(evaluation, school_rows=False)
     return {
-        "counts": {"school_results": results, "verdicts": verdict_counts, "cvs": cv_counts},
-        "summary": json_safe(summary(evaluation, meta)),
-        "result": json_safe(
+        "school_results": _school_rows(evaluation, schools_by_code, only),
+        "verdicts": verdicts,
+        "cvs": cvs,
+        "summary": json_document(summary(evaluation, meta)),
+        "result": json_document(
             {
                 "gaps": full["gaps"],
                 "cv_improvements": full["cv_improvements"],
                 "items": full["items"],
-                "sections": {s: {k: v for k, v in d.items() if k != "schools"} for s, d in full["sections"].items()},
+                "sections": full["sections"],
                 "county": full["county"],
                 "completeness": full["completeness"],
                 "policy": full["policy"],
@@ -163,6 +187,27 @@ def store(*, round, evaluation: Evaluation, meta: dict) -> dict:
                 "areas": full["areas"],
             }
         ),
+    }
+
+
+def store(*, round, evaluation: Evaluation, meta: dict, school_ids=None) -> dict:
+    """Write the evaluation's rows that differ from the stored ones: every school's, or those of `school_ids` only
+    (an incremental recompute: no other school's rows can have changed), and the county's."""
+    only = scope = None
+    if school_ids is not None:
+        ids = set(school_ids)
+        only = {code for code, s in meta["schools_by_code"].items() if s.pk in ids}
+        scope = Q(school_id__in=sorted(ids))
+    wanted = rows(evaluation, meta, only)
+    results = _sync(SchoolResult, round, wanted["school_results"], ("school_id", "section", "code"), scope)
+    verdict_counts = _sync(SectionVerdict, round, wanted["verdicts"], ("school_id", "section"), scope)
+    cv_counts = _sync(SectionCV, round, wanted["cvs"], ("section", "code"))
+    return {
+        "counts": {"school_results": results, "verdicts": verdict_counts, "cvs": cv_counts},
+        "standard_label": meta["standard_label"],
+        "policy": meta["policy"],
+        "summary": wanted["summary"],
+        "result": wanted["result"],
     }
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import exports, views
 from .whatif import views as views_whatif
@@ -22,4 +22,5 @@ urlpatterns = [
     path("standards/<int:pk>/", views.standard_detail, name="standard"),
     path("standards/<int:pk>/derive/", views.standard_derive, name="standard_derive"),
     path("costs/", views.cost_settings, name="cost_settings"),
+    path("reconcile/", include("indicators.reconcile.urls")),
 ]

@@ -19,12 +19,13 @@ class SupervisionConfig(AppConfig):
         # Connected first, as when the dashboards lived in indicators: the warm-up is queued before the ledger sync.
         results_stored.connect(warm_dashboards, weak=False, dispatch_uid="supervision.dashboards.warm")
 
-        def on_results_stored(sender, **kwargs):
+        def on_results_stored(sender, round_id=None, school_ids=None, **kwargs):
             from gongqing import jobs
 
             from . import tasks  # noqa: F401  (registers the task's name)
 
-            jobs.send("supervision.tasks.sync_ledger")  # the signal is sent after the recompute committed
+            # Sent after the recompute committed; an incremental one names the schools it re-evaluated.
+            jobs.send("supervision.tasks.sync_ledger", (round_id, school_ids))
 
         # weak=False: a closure connected weakly is collected by the garbage collector and never fires.
         results_stored.connect(on_results_stored, weak=False, dispatch_uid="supervision.results_stored")

@@ -66,12 +66,15 @@ def thresholds() -> dict[str, PlanTarget]:
     return {t.code: t for t in PlanTarget.objects.all()}
 
 
-def observations(round_) -> dict[str, dict]:
-    """What the round says of each school's plan targets, in the ledger sync's shape (key → facts)."""
+def observations(round_, school_ids=None) -> dict[str, dict]:
+    """What the round says of each school's plan targets (of `school_ids` when given), in the ledger sync's shape
+    (key → facts)."""
     targets = thresholds()
     t1, t2 = targets.get(T1), targets.get(T2)
     out: dict[str, dict] = {}
-    returns = round_returns(round=round_)
+    if t1 is None and (t2 is None or t2.threshold is None):
+        return out
+    returns = round_returns(round=round_, school_ids=school_ids)
     schools = School.objects.in_bulk(list(returns))
     for school_id, ret in returns.items():
         school = schools.get(school_id)

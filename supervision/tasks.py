@@ -6,8 +6,8 @@ from . import services
 
 
 @shared_task(acks_late=True)
-def sync_ledger() -> dict:
-    return services.ledger_sync()
+def sync_ledger(round_id: int | None = None, school_ids: list[int] | None = None) -> dict:
+    return services.ledger_sync(round_id=round_id, school_ids=school_ids)
 
 
 @shared_task(acks_late=True)

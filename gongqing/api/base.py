@@ -94,12 +94,21 @@ def _audit_call(request, response) -> None:
 class ResultViewSet(mixins.ListModelMixin, ApiViewSet):
     """Read-only result resources with ETag / Last-Modified from the evaluation states behind them."""
 
+    _filtered = None
+
     def evaluation_states(self):
         raise NotImplementedError
 
+    def filtered_queryset(self):
+        """The view's queryset with the request's filters, built once per request (the filter set checks every
+        parameter and builds its form: a list page used to do that twice)."""
+        if self._filtered is None:
+            self._filtered = self.filter_queryset(self.get_queryset())
+        return self._filtered
+
     def _conditional(self, build):
         # Bad filters and page parameters are refused (400) before any 304.
-        self.filter_queryset(self.get_queryset())
+        self.filtered_queryset()
         if self.paginator is not None and hasattr(self.paginator, "check_params"):
             self.paginator.check_params(self.request, self)
         etag, last = conditional.result_validators(self.request, self.evaluation_states())

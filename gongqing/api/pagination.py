@@ -135,6 +135,22 @@ class KeysetPagination(ApiPagination):
         return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
     @staticmethod
+    def unfixed(request, view, values) -> tuple[list[str], list]:
+        """The keyset fields (and the cursor's values) to compare, without the leading ones that the request's filters
+        fix by equality to the cursor's own value (`view.keyset_fixed`: field → query parameter, e.g. round_id →
+        round). Same rows: every row has that value. But PostgreSQL positions an index scan on `round_id = 4 AND
+        (school_id, …) > (…)` and not on `round_id = 4 AND (round_id, school_id, …) > (4, …)`, which it reads from the
+        round's first row: the 1,000th page of a 10,000-school round then cost 50 times the first."""
+        fields, values = list(view.keyset), list(values)
+        fixed = getattr(view, "keyset_fixed", {})
+        while len(fields) > 1 and fields[0] in fixed:
+            given = request.query_params.get(fixed[fields[0]], "")
+            if not (given.isascii() and given.isdigit() and int(given) == values[0]):
+                break
+            fields, values = fields[1:], values[1:]
+        return fields, values
+
+    @staticmethod
     def after(fields, values) -> RowAfter:
         return RowAfter(*[F(f) for f in fields], *[Value(v) for v in values])
 
@@ -149,7 +165,7 @@ class KeysetPagination(ApiPagination):
         size = self.get_page_size(request)
         raw = request.query_params.get(self.cursor_query_param)
         if raw:
-            queryset = queryset.filter(self.after(view.keyset, self.decode(raw, view)))
+            queryset = queryset.filter(self.after(*self.unfixed(request, view, self.decode(raw, view))))
             self.count = None
         else:
             self.count = queryset.count()

@@ -14,18 +14,19 @@ missing teaching point could still change its parent's figures.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .cv import SectionCv, section_cv
 from .decimals import exact, raw
+from .families import FamilyPart, assemble, family_parts
 from .gaps import UNIT_OF_FIGURE, CvImprovement, Gap, check_gaps, cv_improvement, improvement_rows, resource_gaps
 from .gcpause import without_gc
-from .guarantee import ItemResult, evaluate_county_items, evaluate_school_items, survey_item
+from .guarantee import ItemResult, evaluate_county_items, survey_item
 from .inputs import EvaluationInput, Precondition
-from .resource import SectionResult, evaluate_unit
-from .sections import EVALUATED_SECTIONS, SectionPlan, plan_sections
+from .resource import SectionResult
+from .sections import EVALUATED_SECTIONS, SectionPlan
 from .standard import AREAS, code_key
 from .status import MET, NO_DATA, NOT_MET, Finding, NotEvaluated
 from .survey import SurveyAnswers, SurveyResult, score_survey
@@ -123,12 +124,12 @@ class Evaluation:
         return tuple(sorted(codes, key=code_key))
 
 
-def _completeness(inp: EvaluationInput) -> Completeness:
-    given = {s.code for s in inp.schools}
+def _completeness(inp: EvaluationInput, codes: Sequence[str]) -> Completeness:
+    given = set(codes)
     expected = tuple(dict.fromkeys(inp.expected_school_codes))
     missing = tuple(c for c in expected if c not in given)
     expected_set = set(expected)
-    unexpected = tuple(s.code for s in inp.schools if s.code not in expected_set)
+    unexpected = tuple(c for c in codes if c not in expected_set)
     items = [c for c in inp.standard.entered_codes if c not in inp.county_entries]
     if inp.survey is None:
         items.append("S1")
@@ -204,10 +205,18 @@ def _verdict(blocking: Sequence[Finding], no_data: Sequence[Finding], unknown: b
 @exact
 def evaluate(inp: EvaluationInput) -> Evaluation:
     """Evaluate a county for one school year under the input's standard and teaching-point policy."""
+    parts = raw(family_parts)(inp.schools, inp.standard, inp.teaching_point_policy)
+    return raw(evaluate_parts)(inp, parts.values(), [s.code for s in inp.schools])
+
+
+@without_gc
+@exact
+def evaluate_parts(inp: EvaluationInput, parts: Iterable[FamilyPart], codes: Sequence[str]) -> Evaluation:
+    """The county evaluation from its families' parts (`families.family_part`) and the county's own input (`inp`:
+    entries, survey, precondition, expected schools; its `schools` are not read). `codes` are the schools with
+    figures in the county's order (the order `evaluate` is given them in)."""
     standard = inp.standard
-    plan = plan_sections(inp.schools, standard, inp.teaching_point_policy)
-    judge_unit = raw(evaluate_unit)
-    results = tuple(judge_unit(u, standard) for u in plan.units)
+    plan, results, school_items = assemble(parts, codes, inp.teaching_point_policy)
 
     by_section: dict[str, list[SectionResult]] = {s: [] for s in EVALUATED_SECTIONS}
     for r in results:
@@ -224,13 +233,13 @@ def evaluate(inp: EvaluationInput) -> Evaluation:
     if isinstance(survey, SurveyAnswers):
         survey = score_survey(survey, standard.survey)
     items = {
-        **evaluate_school_items(inp.schools, standard, inp.teaching_point_policy),
+        **school_items,
         **evaluate_county_items(standard, inp.county_entries),
         "S1": survey_item(survey),
     }
     items = dict(sorted(items.items(), key=lambda kv: code_key(kv[0])))
 
-    completeness = _completeness(inp)
+    completeness = _completeness(inp, codes)
     schools_complete = not completeness.missing_schools
     r_blocking, r_no_data = _resource_findings(results, sections, plan, schools_complete)
     i_blocking, i_no_data = _item_findings(items)

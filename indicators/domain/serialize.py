@@ -153,8 +153,9 @@ def _improvement(i: CvImprovement) -> dict[str, Any]:
 
 
 @without_gc
-def evaluation_to_json_dict(ev: Evaluation) -> dict[str, Any]:
-    """The stored form of an evaluation (Decimals kept as Decimals; write it with `dumps`)."""
+def evaluation_to_json_dict(ev: Evaluation, school_rows: bool = True) -> dict[str, Any]:
+    """The stored form of an evaluation (Decimals kept as Decimals; write it with `dumps`). `school_rows=False`
+    leaves out each section's rows by school (the portal stores them as rows of their own)."""
     sections: dict[str, Any] = {}
     for s, table in ev.sections.items():
         sections[s] = {
@@ -168,8 +169,9 @@ def evaluation_to_json_dict(ev: Evaluation) -> dict[str, Any]:
             "cv_missing": {c: list(v) for c, v in table.missing.items()},
             "informational_mean_cv": quantize(table.informational_mean_cv, PLACES),
             "units": table.n_units,
-            "schools": {r.school_code: _school_row(r) for r in ev.results_of(s)},
         }
+        if school_rows:
+            sections[s]["schools"] = {r.school_code: _school_row(r) for r in ev.results_of(s)}
     c = ev.completeness
     item_codes = frozenset(ev.items)
     improvements: dict[str, dict[str, Any]] = {}

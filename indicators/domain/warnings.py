@@ -41,7 +41,8 @@ def next_as_of(as_of: datetime.date) -> datetime.date:
 @dataclass(frozen=True)
 class WarningInputs:
     """What the warnings are computed from. `info` maps a school id to an object with school_id, code, name,
-    township_id, township and township_order; `results` are (school id, section, code, status, value, threshold);
+    township_id, township and township_order; `results` are (school id, section, code, status, value, threshold), at
+    least every met result close to failing and every met R4 / R5 (others are ignored, so a reader may leave them out);
     `projects` (school id, kind, places, area) finishing before `until`; `students` (school id, section) → pupils."""
 
     year: int
@@ -87,7 +88,8 @@ def close_to_failing(inputs: WarningInputs, found: Warnings) -> None:
         if sid in inputs.info and forecast.is_close(status=status, value=value, threshold=threshold, direction=side):
             found.close.append((inputs.info[sid], section, code, value, threshold))
             counts[(section, code)] += 1
-    found.close.sort(key=lambda r: (r[0].township_order, r[0].code, r[1], code_key(r[2])))
+    keys = {code: code_key(code) for code in {r[2] for r in found.close}}  # a few codes, thousands of rows
+    found.close.sort(key=lambda r: (r[0].township_order, r[0].code, r[1], keys[r[2]]))
     found.close_counts = dict(counts)
 
 
@@ -128,11 +130,16 @@ def areas_falling(
     school_students: dict[int, int] = defaultdict(int)
     for (sid, _section), n in inputs.students.items():
         school_students[sid] += n
+    listed: dict[tuple[int, str], tuple[int, int]] = {}  # (school, section) → pupils listed now and next year
     for sid, section, code, status, value, threshold in inputs.results:
         if code not in AREA_CODES or status != "met" or value is None or sid not in inputs.info:
             continue
-        now_listed = forecast.section_students(grades_now.get(sid, {}), section)
-        next_listed = forecast.section_students(result.grades.get(sid, {}), section)
+        if (sid, section) not in listed:
+            listed[(sid, section)] = (
+                forecast.section_students(grades_now.get(sid, {}), section),
+                forecast.section_students(result.grades.get(sid, {}), section),
+            )
+        now_listed, next_listed = listed[(sid, section)]
         n = inputs.students.get((sid, section), 0)
         share = Decimal(n) / school_students[sid] if school_students.get(sid) else Decimal(0)
         projected = forecast.per_student_next(

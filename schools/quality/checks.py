@@ -119,9 +119,8 @@ def _message(rule: CompiledRule, env: Env, left: Decimal, right: Decimal) -> str
             named.append(f"{display} {number_text(read(env))}")
         except NoValue:
             continue
-    simple = len(rule.left.terms) <= 1 and len(rule.right.terms) <= 1 and named
     values = "，".join(named)
-    if simple and rule.left.source in FIGURE_FIELDS:
+    if rule.left.source in FIGURE_FIELDS and len(rule.right.terms) <= 1:
         text = _("%(label)s：%(values)s。") % {"label": rule.label, "values": values}
     else:
         text = _("%(label)s：%(values)s，计算得%(left)s，应%(op)s%(right)s。") % {

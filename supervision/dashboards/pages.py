@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
+from html import escape
 
+from django.template.defaultfilters import floatformat
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from indicators import loading, services, verdicts
@@ -17,7 +21,7 @@ from indicators.domain.warnings import directions, school_codes
 from schools.models import SECTION_LABELS, SchoolKind
 
 from . import selectors
-from .charts import Chart, Num, Series, Table
+from .charts import PREVIEW_ROWS, Chart, Num, Series, Table
 
 SECTIONS = ("primary", "junior")
 
@@ -153,14 +157,23 @@ def sort_rows(rows: list[selectors.MatrixRow], sort: str) -> list[selectors.Matr
     return sorted(rows, key=lambda r: (r.township_order, r.township, r.code, r.section))
 
 
-def matrix(*, state, schools, sort: str, section: str | None) -> dict:
+def matrix(*, state, schools, sort: str, section: str | None, full: bool = False) -> dict:
+    """The matrix's rows sorted; `full`: with every cell (the download), else without cells (the page fills those of
+    its own rows with page_cells): at 10,000 schools a round holds 140,000 cells, of which a page shows 2,800."""
     rnd = state.round
     std = loading.standard_for_year(rnd.school_year.year)
     codes = school_codes(std)
-    rows = selectors.matrix_rows(round=rnd, schools=schools, codes=codes, directions=directions(std))
+    dirs = directions(std)
+    if full:
+        rows = selectors.matrix_rows(round=rnd, schools=schools, codes=codes, directions=dirs)
+    else:
+        rows = selectors.matrix_index(round=rnd, schools=schools)
     if section:
         rows = [r for r in rows if r.section == section]
-    rows = sort_rows(rows, sort if sort in SORTS else "township")
+    sort = sort if sort in SORTS else "township"
+    if sort == "misses" and not full:
+        selectors.count_misses(rows, round=rnd, schools=schools, codes=codes, directions=dirs)
+    rows = sort_rows(rows, sort)
     kinds = dict(SchoolKind.choices)
 
     def table() -> Table:
@@ -181,19 +194,56 @@ def matrix(*, state, schools, sort: str, section: str | None) -> dict:
             ],
         )
 
-    totals = defaultdict(int)
-    for r in rows:
-        for c in r.cells.values():
-            totals[c.heat] += 1
     return {
         "rows": rows,
         "codes": codes,
+        "directions": dirs,
         "kinds": kinds,
         "names": {code: d.name_zh for code, d in std.indicators.items()},
-        "heat_totals": dict(totals),
         "charts": {},
         "tables": {"matrix": (_("学校×指标达标矩阵"), table)},  # built only for the download
     }
+
+
+@dataclass
+class PageRow:
+    """A matrix row as the page shows it: its labels and its cells as ready <td>s (2,800 cells a page: built here once,
+    cached with the page, not assembled by template tags cell by cell)."""
+
+    school_id: int
+    name: str
+    township: str
+    kind_label: str
+    section: str
+    misses: int
+    tds: str
+
+
+def page_rows(rows: list[selectors.MatrixRow], *, round, codes, directions, names, kinds) -> list[PageRow]:
+    """The page's rows with their cells (one query for those rows' schools). Text is escaped as the template's
+    autoescape would (django.utils.html.escape is html.escape); a standard is shown as `floatformat:-2` shows it."""
+    selectors.fill_cells(rows, round=round, codes=codes, directions=directions)
+    standard = _("标准")
+    shown: dict = {}  # a round has few distinct standards: each formatted once
+    empty = '<td class="heat none"></td>'
+    out = []
+    for r in rows:
+        tds = []
+        for code in codes:
+            cell = r.cells.get(code)
+            if cell is None:
+                tds.append(empty)
+                continue
+            display = cell.display
+            title = f"{names.get(code, '')}：{display}"
+            if cell.threshold is not None:
+                if cell.threshold not in shown:
+                    shown[cell.threshold] = floatformat(cell.threshold, -2)
+                title += f" / {standard} {shown[cell.threshold]}"
+            tds.append(f'<td class="heat {cell.heat}" title="{escape(title)}">{escape(display)}</td>')
+        label = str(kinds.get(r.kind, ""))
+        out.append(PageRow(r.school_id, r.name, r.township, label, r.section, r.misses, mark_safe("".join(tds))))  # noqa: S308
+    return out
 
 
 # --- 3. Township and department board ------------------------------------------------------------------------------
@@ -348,16 +398,26 @@ def trends(*, states) -> dict:
 # --- 5. Early warnings ----------------------------------------------------------------------------------------------
 
 
-def warnings(*, state, schools, projects=selectors.UNREAD, intakes=None) -> dict:
+def warnings(*, state, schools, projects=selectors.UNREAD, intakes=None, preview: bool = False) -> dict:
     """`projects`: supervision_projects() of the round's next year when the caller has read them; `intakes`: the
-    bureau's grade-1 estimates for next year (selectors.intake_estimates) if read."""
+    bureau's grade-1 estimates for next year (selectors.intake_estimates) if read; `preview`: the lists' tables hold
+    only the rows a page shows (and their full length), as the page's cache keeps them."""
     inputs = selectors.warning_inputs(round=state.round, schools=schools, projects=projects, intakes=intakes)
     found = early_warnings.compute(inputs)
     label = {s: section_label(s) for s in SECTIONS}  # one translation per section, not one per row of a long list
     label[""] = _("全校")  # a school-level item (G3–G7, G12, Q4)
+    if preview:  # the lists sorted in full, laid out only as far as the page shows them
+        totals = (len(found.close), len(found.classes), len(found.areas))
+        found.close, found.classes, found.areas = (
+            found.close[:PREVIEW_ROWS],
+            found.classes[:PREVIEW_ROWS],
+            found.areas[:PREVIEW_ROWS],
+        )
     close_table, close_chart = _close_layout(inputs, found, label)
     class_table, classes_chart = _classes_layout(inputs, found)
     area_table = _areas_layout(inputs, found, label)
+    if preview:
+        close_table.total, class_table.total, area_table.total = totals
     return {
         "charts": {"close": close_chart, "classes": classes_chart},
         "tables": {

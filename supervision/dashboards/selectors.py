@@ -11,12 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 from indicators import loading
 from indicators.domain import forecast
 from indicators.domain import warnings as early_warnings
 from indicators.domain.standard import Standard
+from indicators.domain.warnings import AREA_CODES
 from indicators.models import EvaluationState, IntakeEstimate, SchoolResult, SectionCV, SectionVerdict, YearSettings
 from indicators.templatetags.indicator_tags import format_against
 from schools.models import ReturnClass, ReturnStatus, SchoolReturn
@@ -129,22 +130,26 @@ class MatrixRow:
     verdict: str
     met_count: int
     cells: dict[str, Cell] = field(default_factory=dict)
+    counted: tuple[int, int] | None = None  # (misses, close) counted by the database when the cells are not read
 
     @property
     def misses(self) -> int:
+        if self.counted is not None and not self.cells:
+            return self.counted[0]
         return sum(1 for c in self.cells.values() if c.heat == "not-met")
 
     @property
     def close(self) -> int:
+        if self.counted is not None and not self.cells:
+            return self.counted[1]
         return sum(1 for c in self.cells.values() if c.heat == "close")
 
 
-def matrix_rows(*, round, schools, codes=R_CODES + ITEM_CODES, directions=None) -> list[MatrixRow]:
-    """One row per evaluated school section: the section's results (R1–R7) and the school's school-level items (G3–G7,
-    G12, Q4), each cell with its indicator's direction (`directions`: code → forecast.direction_of; two queries)."""
-    directions = directions or {}
-    rows: dict[tuple[int, str], MatrixRow] = {}
-    by_school: dict[int, list[MatrixRow]] = defaultdict(list)
+MISSED = ("not_met", "within_tolerance")  # a cell's heat is "not-met" exactly for these stored statuses
+
+
+def matrix_index(*, round, schools) -> list[MatrixRow]:
+    """One row per evaluated school section without its cells: what the matrix sorts and pages (one query)."""
     verdicts = (
         SectionVerdict.objects.filter(round=round, school__in=schools)
         .exclude(status="not_evaluated")
@@ -162,23 +167,73 @@ def matrix_rows(*, round, schools, codes=R_CODES + ITEM_CODES, directions=None) 
         )
         .order_by("school__township__order", "school__code", "section")
     )
-    for sid, code, name, kind, township, order, section, students, status, met in verdicts:
-        row = MatrixRow(sid, code, name, kind, township, order, section, students, status, met)
-        rows[(sid, section)] = row
-        by_school[sid].append(row)
+    return [MatrixRow(*v) for v in verdicts]
+
+
+def count_misses(rows: list[MatrixRow], *, round, schools, codes, directions) -> None:
+    """Each row's misses and close cells as the cells would count them, without reading every cell (two queries):
+    the misses by stored status, counted by the database; "close" (met within 10 % of failing) decided by
+    forecast.is_close in Python over the few met results the database finds near their threshold, with a margin
+    wider than the rule's so that no close result is left out. A school-level item (section "") counts in each of
+    the school's section rows, as its cell shows in each."""
+    results = SchoolResult.objects.filter(round=round, school__in=schools, code__in=list(codes))
+    misses: dict[tuple[int, str], int] = defaultdict(int)
+    for sid, section, n in (
+        results.filter(status__in=MISSED).values_list("school_id", "section").annotate(n=Count("pk")).order_by()
+    ):
+        misses[(sid, section)] = n
+    near = results.filter(near_threshold(codes, directions))
+    close: dict[tuple[int, str], int] = defaultdict(int)
+    for sid, section, code, value, threshold in near.values_list("school_id", "section", "code", "value", "threshold"):
+        direction = directions.get(code, forecast.MIN)
+        if forecast.is_close(status="met", value=value, threshold=threshold, direction=direction):
+            close[(sid, section)] += 1
+    for row in rows:
+        key, whole = (row.school_id, row.section), (row.school_id, "")
+        row.counted = (misses[key] + misses[whole], close[key] + close[whole])
+
+
+def fill_cells(rows: list[MatrixRow], *, round, codes, directions) -> list[MatrixRow]:
+    """The cells of the given rows (a page of the matrix): their section's results and their school's school-level
+    items (one query, for those rows' schools only)."""
+    by_school: dict[int, list[MatrixRow]] = defaultdict(list)
+    for row in rows:
+        by_school[row.school_id].append(row)
+    results = SchoolResult.objects.filter(round=round, school_id__in=list(by_school), code__in=list(codes))
+    for sid, section, code, status, value, threshold in results.values_list(
+        "school_id", "section", "code", "status", "value", "threshold"
+    ):
+        cell = Cell(status, value, threshold, whole=not section, direction=directions.get(code, forecast.MIN))
+        for row in by_school[sid]:
+            if not section or row.section == section:
+                row.cells[code] = cell
+    return rows
+
+
+def matrix_rows(*, round, schools, codes=R_CODES + ITEM_CODES, directions=None) -> list[MatrixRow]:
+    """One row per evaluated school section with every cell: the section's results (R1–R7) and the school's
+    school-level items (G3–G7, G12, Q4), each with its indicator's direction (`directions`: code →
+    forecast.direction_of; two queries). The whole county's, for the download; the page reads matrix_index and
+    fills the cells of its own rows."""
+    directions = directions or {}
+    rows = matrix_index(round=round, schools=schools)
+    index = {(r.school_id, r.section): r for r in rows}
+    by_school: dict[int, list[MatrixRow]] = defaultdict(list)
+    for row in rows:
+        by_school[row.school_id].append(row)
     results = SchoolResult.objects.filter(round=round, school__in=schools, code__in=list(codes)).values_list(
         "school_id", "section", "code", "status", "value", "threshold"
     )
     for sid, section, code, status, value, threshold in results:
         cell = Cell(status, value, threshold, whole=not section, direction=directions.get(code, forecast.MIN))
         if section:
-            row = rows.get((sid, section))
+            row = index.get((sid, section))
             if row is not None:
                 row.cells[code] = cell
         else:
             for row in by_school.get(sid, ()):
                 row.cells[code] = cell
-    return list(rows.values())
+    return rows
 
 
 # --- Across rounds ------------------------------------------------------------------------------------------------
@@ -226,38 +281,40 @@ class SchoolInfo:
 
 def grade_counts(*, round, schools) -> tuple[list[forecast.SchoolGrades], dict[int, SchoolInfo]]:
     """Each school's class list in the return the round evaluates (the latest approved one of the year up to the
-    round's date), summed by grade; two queries."""
+    round's date), summed by grade; two queries (the class lists of the same returns selected by a subquery, not by a
+    list of 10,000 ids)."""
     latest: dict[int, int] = {}
     info: dict[int, SchoolInfo] = {}
-    for rid, sid, code, name, tid, township, order in (
-        SchoolReturn.objects.filter(
-            school__in=schools,
-            round__school_year=round.school_year,
-            round__as_of__lte=round.as_of,
-            status=ReturnStatus.APPROVED,
-        )
-        .order_by("school_id", "round__as_of", "round__pk")
-        .values_list(
-            "pk",
-            "school_id",
-            "school__code",
-            "school__name",
-            "school__township_id",
-            "school__township__name",
-            "school__township__order",
-        )
+    approved = SchoolReturn.objects.filter(
+        school__in=schools,
+        round__school_year=round.school_year,
+        round__as_of__lte=round.as_of,
+        status=ReturnStatus.APPROVED,
+    )
+    for rid, sid, code, name, tid, township, order in approved.order_by(
+        "school_id", "round__as_of", "round__pk"
+    ).values_list(
+        "pk",
+        "school_id",
+        "school__code",
+        "school__name",
+        "school__township_id",
+        "school__township__name",
+        "school__township__order",
     ):
         latest[sid] = rid
         info[sid] = SchoolInfo(sid, code, name, tid, township, order)
     school_of = {rid: sid for sid, rid in latest.items()}
     grades: dict[int, dict[int, forecast.Grade]] = defaultdict(dict)
     for rid, grade, students, classes in (
-        ReturnClass.objects.filter(school_return_id__in=list(school_of))
+        ReturnClass.objects.filter(school_return__in=approved.values("pk"))
         .values_list("school_return_id", "grade")
         .annotate(students=Sum("students"), classes=Count("pk"))
         .order_by()
     ):
-        grades[school_of[rid]][grade] = forecast.Grade(int(students or 0), classes)
+        sid = school_of.get(rid)
+        if sid is not None:  # an earlier approved return of a school: not the one evaluated
+            grades[sid][grade] = forecast.Grade(int(students or 0), classes)
     out = [forecast.SchoolGrades(sid, info[sid].township_id, grades.get(sid, {})) for sid in latest]
     return out, info
 
@@ -267,13 +324,28 @@ def intake_estimates(*, year: int, schools) -> dict[int, int]:
     return dict(IntakeEstimate.objects.filter(year=year, school__in=schools).values_list("school_id", "students"))
 
 
-def school_results(*, round, schools, codes) -> list[tuple]:
-    """(school id, section, code, status, value, threshold) of the round's results of `codes`, section results and
-    school-level items ("" section) alike (one query)."""
+def near_threshold(codes, directions) -> Q:
+    """Met results that may be close to failing (forecast.is_close), by a margin wider than the rule's so that none
+    is left out whatever the database's arithmetic; Python then applies the rule itself to these few."""
+    above = [c for c in codes if directions.get(c, forecast.MIN) in (forecast.MIN, forecast.RULE)]
+    below = [c for c in codes if directions.get(c, forecast.MIN) in (forecast.MAX, forecast.RULE)]
+    wide_above = forecast.CLOSE_MARGIN + Decimal("0.01")
+    wide_below = forecast.CLOSE_MARGIN_BELOW - Decimal("0.01")
+    return Q(status="met", value__isnull=False, threshold__gt=0) & (
+        Q(code__in=above, value__lt=F("threshold") * wide_above)
+        | Q(code__in=below, value__gt=F("threshold") * wide_below)
+    )
+
+
+def warning_results(*, round, schools, codes, directions) -> list[tuple]:
+    """The results the early warnings can use, as school_results gives them: the met ones near their threshold
+    (close_to_failing) and the met per-student areas (areas_falling); at 10,000 schools a few thousand of the
+    round's 140,000 (one query)."""
+    wanted = near_threshold(codes, directions) | Q(status="met", value__isnull=False, code__in=list(AREA_CODES))
     return list(
-        SchoolResult.objects.filter(round=round, school__in=schools, code__in=list(codes)).values_list(
-            "school_id", "section", "code", "status", "value", "threshold"
-        )
+        SchoolResult.objects.filter(round=round, school__in=schools, code__in=list(codes))
+        .filter(wanted)
+        .values_list("school_id", "section", "code", "status", "value", "threshold")
     )
 
 
@@ -306,7 +378,7 @@ def warning_inputs(*, round, schools, projects=UNREAD, intakes=None) -> early_wa
         names={code: d.name_zh for code, d in std.indicators.items()},
         directions=early_warnings.directions(std),
         caps=std.class_caps,
-        results=school_results(round=round, schools=schools, codes=codes),
+        results=warning_results(round=round, schools=schools, codes=codes, directions=early_warnings.directions(std)),
         grades=grades,
         info=info,
         projects=(

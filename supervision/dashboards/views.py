@@ -9,12 +9,14 @@ bureau and the leadership group only.
 from __future__ import annotations
 
 import hashlib
-import io
+import operator
+import os
+import tempfile
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -32,7 +34,7 @@ from schools import access
 
 from . import intake as intakes
 from . import pages, selectors
-from .charts import Table
+from .charts import Table, plain
 
 MATRIX_PAGE_SIZE = 200
 DASHBOARD_CACHE_SECONDS = 6 * 3600
@@ -67,7 +69,11 @@ def build(request, page: str, states, state, *, full: bool = False) -> dict:
         return pages.overview(user=request.user, state=state, schools=schools, on=today)
     if page == "matrix":
         return pages.matrix(
-            state=state, schools=schools, sort=request.GET.get("sort", "township"), section=_section(request)
+            state=state,
+            schools=schools,
+            sort=request.GET.get("sort", "township"),
+            section=_section(request),
+            full=full,
         )
     if page == "trends":
         return pages.trends(states=states)
@@ -112,7 +118,7 @@ def _warnings(request, state, schools) -> dict:
     key = _key(request, "warnings", state, digest)
     content = cache.get(key)
     if content is None:
-        content = pages.warnings(state=state, schools=schools, projects=projects, intakes=intakes)
+        content = pages.warnings(state=state, schools=schools, projects=projects, intakes=intakes, preview=True)
         lists = ("close_table", "class_table", "area_table")
         page_tables = {id(content[k]): content[k].for_page() for k in lists}  # downloads rebuild with every row
         content.update({k: page_tables[id(content[k])] for k in lists})
@@ -137,46 +143,78 @@ def overview(request):
 
 class CachedRows:
     """The matrix's sorted rows as the Paginator sees them: a length and the slice of one page, read from the cache,
-    where the first request after a recompute stored them page by page (a page evicted meanwhile is built again)."""
+    where the first request for a page stored it with its cells (a page evicted meanwhile is built again)."""
 
-    def __init__(self, key: str, count: int, rebuild):
-        self.key, self.count, self.rebuild = key, count, rebuild
+    def __init__(self, key: str, count: int, build_page):
+        self.key, self.count, self.build_page = key, count, build_page
 
     def __len__(self) -> int:
         return self.count
 
     def __getitem__(self, window: slice):
-        chunk = cache.get(f"{self.key}:{window.start // MATRIX_PAGE_SIZE}")
+        chunk_key = f"{self.key}:{window.start // MATRIX_PAGE_SIZE}"
+        chunk = cache.get(chunk_key)
         if chunk is None:
-            chunk = self.rebuild()[window]
+            chunk = self.build_page(window)
+            cache.set(chunk_key, chunk, DASHBOARD_CACHE_SECONDS)
         return chunk
 
 
-def _matrix_rows(request, state, sort: str, section: str | None) -> tuple[CachedRows, dict]:
-    """Building the matrix reads every result of the round (1–1.5 s at 10,000 schools). The sorted rows change only
-    with the round's results, so they are kept in the cache (Redis in production, shared by the workers) page by page
-    under a key that a recompute changes (see _key); old entries expire."""
-    key = _key(request, "matrix", state, sort, section or "")
-    built = {}
+INDEX_FIELDS = (
+    "school_id",
+    "code",
+    "name",
+    "kind",
+    "township",
+    "township_order",
+    "section",
+    "students",
+    "verdict",
+    "met_count",
+    "counted",
+)
 
-    def rebuild() -> list:
-        content = build(request, "matrix", None, state)
-        rows = content.pop("rows")
-        content.pop("tables")
-        size = MATRIX_PAGE_SIZE
-        cache.set_many(
-            {f"{key}:{i}": rows[i * size : (i + 1) * size] for i in range(len(rows) // size + 1)},
-            DASHBOARD_CACHE_SECONDS,
-        )
-        cache.set(key, {"count": len(rows), "content": content}, DASHBOARD_CACHE_SECONDS)
-        built.update(rows=rows, content=content)
-        return rows
+
+def _matrix_rows(request, state, sort: str, section: str | None) -> tuple[CachedRows, dict]:
+    """The matrix pages through the round's school sections sorted (one light query: no cell is read for that, and
+    the misses, for that sort, are counted by the database); a page then reads its own rows' cells (one query).
+    Both change only with the round's results, so they are kept in the cache (Redis in production, shared by the
+    workers) under a key that a recompute changes (see _key): the sorted rows as plain tuples, each page built
+    once with its cells ready to show; old entries expire."""
+    key = _key(request, "matrix", state, sort, section or "")
+    built: dict = {}
+
+    def index() -> list[tuple]:
+        if "index" not in built:
+            rows = cache.get(f"{key}:index")
+            if rows is None:
+                content = build(request, "matrix", None, state)
+                content.pop("tables")
+                rows = list(map(operator.attrgetter(*INDEX_FIELDS), content.pop("rows")))
+                cache.set(f"{key}:index", rows, DASHBOARD_CACHE_SECONDS)
+                cache.set(key, {"count": len(rows), "content": content}, DASHBOARD_CACHE_SECONDS)
+                built["content"] = content
+            built["index"] = rows
+        return built["index"]
 
     meta = cache.get(key)
     if meta is None:
-        rebuild()
-        meta = {"count": len(built["rows"]), "content": built["content"]}
-    return CachedRows(key, meta["count"], lambda: built.get("rows") or rebuild()), meta["content"]
+        rows = index()
+        meta = {"count": len(rows), "content": built["content"]}
+    content = meta["content"]
+
+    def build_page(window: slice) -> list:
+        rows = [selectors.MatrixRow(*values[:-1], counted=values[-1]) for values in index()[window]]
+        return pages.page_rows(
+            rows,
+            round=state.round,
+            codes=content["codes"],
+            directions=content["directions"],
+            names=content["names"],
+            kinds=content["kinds"],
+        )
+
+    return CachedRows(key, meta["count"], build_page), content
 
 
 @require_GET
@@ -226,26 +264,29 @@ def _find(content: dict, key: str) -> tuple[str, Table]:
     raise Http404
 
 
-def _xlsx(title: str, table: Table, note: str) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("数据")
+def _xlsx(title: str, table: Table, note: str):
+    """The table as an .xlsx in a temporary file (rewound), written by openpyxl's write-only mode row by row: the
+    10,000-school matrix is never a whole workbook in memory. Every string is made formula-safe (append_row)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("数据"))
+    for i, column in enumerate(table.columns, start=1):  # before any row: a write-only sheet writes them first
+        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(column)) * 2 + 4))
     append_row(ws, [title])
     append_row(ws, [note])
     append_row(ws, table.columns)
-    for row in table.plain_rows():
-        append_row(ws, row)
-    for i, column in enumerate(table.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(column)) * 2 + 4))
-    out = io.BytesIO()
+    for row in table.rows:
+        append_row(ws, [plain(v) for v in row])
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it after sending, which removes it)
     wb.save(out)
-    return out.getvalue()
+    out.seek(0)
+    return out
 
 
-def _download(request, title: str, table: Table, note: str, filename: str, **detail) -> HttpResponse:
+def _download(request, title: str, table: Table, note: str, filename: str, **detail) -> FileResponse:
     data = _xlsx(title, table, note)
-    audit.record(action="dashboard.export", request=request, size=len(data), **detail)
-    response = HttpResponse(data, content_type=XLSX)
+    size = os.fstat(data.fileno()).st_size
+    audit.record(action="dashboard.export", request=request, size=size, **detail)
+    response = FileResponse(data, content_type=XLSX)  # streamed from the file, in blocks
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

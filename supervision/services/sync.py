@@ -6,9 +6,12 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongqing import bulk
+from indicators.domain.gcpause import gc_paused
 from indicators.labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
 from indicators.models import EvaluationState, SchoolResult, SectionCV
 
@@ -59,11 +62,22 @@ def _default_schedule(on: datetime.date) -> tuple[Stage | None, datetime.date | 
     return stage, (stage.ends if stage else None)
 
 
-def _observations(round_) -> dict[str, dict]:
-    """What the round says of every ledger key that fails, and of every key that exists: key → indicator facts."""
-    state = EvaluationState.objects.get(round=round_)
+def _observations(round_, school_ids=None) -> dict[str, dict]:
+    """What the round says of every ledger key that fails, and of every key that exists: key → indicator facts.
+
+    With `school_ids`, the school keys of those schools only (the county and CV keys always)."""
+    # Two keys of the stored result, not the whole document (its summary and sections are not read here).
+    result_gaps, result_items = (
+        EvaluationState.objects.filter(round=round_).values_list("result__gaps", "result__items").get()
+    )
     gaps: dict[tuple, dict[tuple, Decimal]] = {}
-    for g in state.result.get("gaps", []):
+    codes = None
+    if school_ids is not None:
+        codes = set(SchoolResult.objects.filter(round=round_, school_id__in=school_ids).values_list("school__code"))
+        codes = {c for (c,) in codes}
+    for g in result_gaps or []:
+        if codes is not None and g["school"] not in codes:
+            continue
         # School-level items (G3, G5...) are stored without a section; their gaps may name one.
         section = g["section"] if g["code"].startswith("R") else ""
         by_resource = gaps.setdefault((g["school"], section, g["code"]), {})
@@ -71,7 +85,10 @@ def _observations(round_) -> dict[str, dict]:
         by_resource[key] = by_resource.get(key, Decimal(0)) + Decimal(str(g["quantity"]))
     names = _indicator_names(round_)
     out: dict[str, dict] = {}
-    rows = SchoolResult.objects.filter(round=round_).values_list(
+    rows = SchoolResult.objects.filter(round=round_)
+    if school_ids is not None:
+        rows = rows.filter(school_id__in=school_ids)
+    rows = rows.values_list(
         "school_id",
         "school__code",
         "school__name",
@@ -144,7 +161,13 @@ def _observations(round_) -> dict[str, dict]:
             "title": _("%(section)s %(code)s %(name)s 校际差异系数")
             % {"section": SECTION_LABELS.get(section, section), "code": code, "name": names.get(code, "")},
         }
-    for code, item in state.result.get("items", {}).items():
+    if school_ids is not None:  # a code failing at any school has no county key: ask the stored rows
+        failing_codes = set(
+            SchoolResult.objects.filter(round=round_, status__in=("not_met", "within_tolerance"))
+            .values_list("code", flat=True)
+            .distinct()
+        )
+    for code, item in (result_items or {}).items():
         if code in failing_codes or (item.get("schools") and not item.get("parts")):
             continue
         status = {"not_met": rules.FAILING, "met": rules.PASSING}.get(item.get("status"), rules.NO_DATA)
@@ -162,7 +185,7 @@ def _observations(round_) -> dict[str, dict]:
             "target": _("达到指标要求") if status == rules.FAILING else None,
             "title": _("县级 %(code)s %(name)s") % {"code": code, "name": names.get(code, "")},
         }
-    out.update(plan_targets.observations(round_))
+    out.update(plan_targets.observations(round_, school_ids=school_ids))
     return out
 
 
@@ -172,63 +195,95 @@ def _indicator_names(round_) -> dict[str, str]:
     return indicator_names(school_year=round_.school_year)
 
 
-def _assign(item: RectificationItem, routing: Routing, facts: dict) -> None:
+def _assignments(item: RectificationItem, routing: Routing, facts: dict) -> list[ItemBody]:
     township_id = facts["township_id"] if facts["kind"] == ItemKind.SCHOOL else None
-    rows = [
+    return [
         ItemBody(item=item, body=body, role=role)
         for body, role in routing.bodies_for(facts["code"], township_id=township_id)
     ]
-    ItemBody.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 SYNCED_FIELDS = ("indicator_status", "within_tolerance", "value", "threshold", "gap", "unit", "source_round")
 
 
 @transaction.atomic
-def ledger_sync(*, on: datetime.date | None = None) -> dict[str, int]:
+def ledger_sync(*, on: datetime.date | None = None, round_id: int | None = None, school_ids=None) -> dict[str, int]:
     """Bring the ledger in line with the source round's stored results. Idempotent: a second run writes nothing.
 
     One item per key, never a new one each year: failing keys without an item open one; an existing item takes the
     round's status (and target, while failing), closes, waits for data or reopens by `rules`.
+
+    After an incremental recompute of the source round (`round_id`, with the `school_ids` it re-evaluated) only those
+    schools' items and the county-level items are looked at. Writes go in bulk (gongqing.bulk): the statements grow
+    with the items only through the batch size; every change keeps its history row.
     """
     round_ = selectors.source_round()
     counts = {"opened": 0, "reopened": 0, "closed": 0, "updated": 0}
     if round_ is None:
         return counts
+    if school_ids is not None and round_id != round_.pk:
+        school_ids = None  # another round was recomputed (or the source round moved): look at everything
+    if school_ids is not None:
+        school_ids = sorted(set(school_ids))
     on = on or selectors.today()
-    observed = _observations(round_)
+    with gc_paused():  # a county's worth of facts and items held at once: see indicators.domain.gcpause
+        return _sync(round_, on, school_ids, counts)
+
+
+def _sync(round_, on, school_ids, counts) -> dict[str, int]:
+    observed = _observations(round_, school_ids)
     failing = {k: f for k, f in observed.items() if f["status"] in (rules.FAILING, rules.WITHIN_TOLERANCE)}
-    existing = {i.key: i for i in RectificationItem.objects.exclude(kind=ItemKind.MANUAL).select_for_update()}
-    routing = Routing()
+    items = RectificationItem.objects.exclude(kind=ItemKind.MANUAL)
+    if school_ids is not None:
+        items = items.filter(Q(school_id__in=school_ids) | ~Q(kind=ItemKind.SCHOOL))
+    existing = {i.key: i for i in items.select_for_update()}
+    routing = None
     now = timezone.now()
     schedule = None
+    created: list[RectificationItem] = []
+    new_facts: list[dict] = []
     for key, facts in failing.items():
         if key in existing:
             continue
         schedule = schedule or _default_schedule(on)
         state, _reason = rules.derive_state(indicator=facts["status"], work=WorkStatus.NOT_STARTED)
-        item = RectificationItem.objects.create(
-            key=key,
-            kind=facts["kind"],
-            school_id=facts["school_id"],
-            section=facts["section"],
-            code=facts["code"],
-            title=facts["title"][:200],
-            target=(facts["target"] or "")[:300],
-            state=state,
-            indicator_status=facts["status"],
-            within_tolerance=facts["status"] == rules.WITHIN_TOLERANCE,
-            value=facts["value"],
-            threshold=facts["threshold"],
-            gap=facts["gap"],
-            unit=facts["unit"],
-            source_round=round_,
-            synced_at=now,
-            stage=schedule[0],
-            due_date=schedule[1],
+        created.append(
+            RectificationItem(
+                key=key,
+                kind=facts["kind"],
+                school_id=facts["school_id"],
+                section=facts["section"],
+                code=facts["code"],
+                title=facts["title"][:200],
+                target=(facts["target"] or "")[:300],
+                state=state,
+                indicator_status=facts["status"],
+                within_tolerance=facts["status"] == rules.WITHIN_TOLERANCE,
+                value=facts["value"],
+                threshold=facts["threshold"],
+                gap=facts["gap"],
+                unit=facts["unit"],
+                source_round=round_,
+                synced_at=now,
+                stage=schedule[0],
+                due_date=schedule[1],
+            )
         )
-        _assign(item, routing, facts)
-        counts["opened"] += 1
+        new_facts.append(facts)
+    if created:
+        bulk.create(RectificationItem, created)
+        # COPY gives no ids back: the items just written are the ones synced at this instant.
+        ids = dict(RectificationItem.objects.filter(synced_at=now).values_list("key", "pk"))
+        for it in created:
+            it.pk = ids[it.key]
+        bulk.history(RectificationItem, created, when=now)
+        routing = Routing()
+        bulk.create(
+            ItemBody, [row for it, f in zip(created, new_facts, strict=True) for row in _assignments(it, routing, f)]
+        )
+        counts["opened"] = len(created)
+    changed_items: list[RectificationItem] = []
+    changed_fields: set[str] = set()
     for key, item in existing.items():
         facts = observed.get(key)
         status = facts["status"] if facts else rules.NO_DATA
@@ -240,7 +295,7 @@ def ledger_sync(*, on: datetime.date | None = None) -> dict[str, int]:
                 "threshold": facts["threshold"],
                 "gap": facts["gap"] if status != rules.PASSING else None,
                 "unit": facts["unit"],
-                "source_round": round_,
+                "source_round_id": round_.pk,  # ids, not objects: reading item.source_round costs a query
             }
         if status in (rules.FAILING, rules.WITHIN_TOLERANCE):
             values["within_tolerance"] = status == rules.WITHIN_TOLERANCE
@@ -254,7 +309,7 @@ def ledger_sync(*, on: datetime.date | None = None) -> dict[str, int]:
                 "accepted_at": None,
                 "review_comment": "",
                 "reopened": item.reopened + 1,
-                "stage": schedule[0],
+                "stage_id": schedule[0].pk if schedule[0] else None,
                 "due_date": schedule[1],
             }
             counts["reopened"] += 1
@@ -270,7 +325,11 @@ def ledger_sync(*, on: datetime.date | None = None) -> dict[str, int]:
             changed |= {"state", "closed_reason"}
         if changed:
             item.synced_at = now
-            item._change_reason = "ledger sync"
-            item.save(update_fields=sorted(changed | {"synced_at"}))
-            counts["updated"] += 1
+            changed_items.append(item)
+            changed_fields |= changed
+    if changed_items:
+        fields = {RectificationItem._meta.get_field(f).attname for f in changed_fields | {"synced_at"}}
+        bulk.update(RectificationItem, changed_items, fields)
+        bulk.history(RectificationItem, changed_items, update=True, reason="ledger sync", when=now)
+        counts["updated"] = len(changed_items)
     return counts

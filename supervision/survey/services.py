@@ -52,7 +52,7 @@ class AlreadyAnswered(SurveyError):
 
 def results_stale(*, year: int) -> None:
     """Bump the year's rounds so S1 is recomputed (the recompute itself is scheduled after commit)."""
-    indicator_services.mark_stale(school_year=year)
+    indicator_services.mark_stale(school_year=year, school_ids=())  # county-level: no school changes
 
 
 def _stale_key(year: int) -> str:

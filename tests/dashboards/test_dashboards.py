@@ -115,7 +115,7 @@ def test_the_xlsx_holds_the_charts_numbers_and_is_audited(client, leader, county
     client.force_login(leader)
     response = client.get(reverse("dashboards:export", args=["overview"]), {"key": "cv-primary", "round": county.pk})
     assert response.status_code == 200
-    ws = load_workbook(io.BytesIO(response.content)).active
+    ws = load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[2][:3] == ("指标", "县域均值", "差异系数")
     r5 = next(r for r in rows if r[0] and str(r[0]).startswith("R5"))
@@ -246,7 +246,7 @@ def test_a_download_of_the_warnings_has_every_row_after_the_page_was_cached(clie
     client.force_login(leader)
     assert len(client.get(reverse("dashboards:warnings")).context["class_table"].rows) == 1
     response = client.get(reverse("dashboards:export", args=["warnings"]), {"key": "classes-list", "round": county.pk})
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert rows[3][0] == ret.school.name and len(rows) == 4  # title, note, header, the one row
 
 

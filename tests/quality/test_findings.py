@@ -82,3 +82,20 @@ def test_an_extra_check_registered_by_another_app_adds_its_findings(years):
     finally:
         quality.EXTRA_CHECKS.remove(demo)
     assert extra not in quality.findings_for_return(ret)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_number_of_rules(years, django_assert_max_num_queries):
+    from schools.quality.models import Rule
+
+    last, this = years
+    returns = [_pair(last, this, primary_figures(students=540), primary_figures(students=400)) for _ in range(3)]
+    with django_assert_max_num_queries(12) as before:
+        quality.findings_for_returns(returns)
+    Rule.objects.bulk_create(
+        Rule(code=f"extra-{i}", label=f"附加规则{i}", left="primary_teachers", operator=">=", right=str(i))
+        for i in range(30)
+    )
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        out = quality.findings_for_returns(returns)
+    # 24 teachers: the rules "primary_teachers >= 25" ... ">= 29" trip, five per return.
+    assert all(len([f for f in out[r.pk] if f.rule_code.startswith("extra-")]) == 5 for r in returns)

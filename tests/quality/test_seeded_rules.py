@@ -157,3 +157,11 @@ def test_junior_change_rules_and_none_without_previous_figures_or_against_a_zero
     assert [f for f in findings(previous=None) if f.kind == "change"] == []
     zero = findings(figures=primary_figures(equipment_value_yuan=D("5")), previous={"equipment_value_yuan": D("0")})
     assert [f for f in zero if f.kind == "change"] == []
+
+
+def test_the_migration_seeded_exactly_the_rules_of_seeds_py():
+    stored = {r.code: r for r in Rule.objects.all()}
+    for spec in SEEDED_RULES:
+        rule = stored[spec["code"]]
+        for key, value in spec.items():
+            assert getattr(rule, key) == value, (spec["code"], key)

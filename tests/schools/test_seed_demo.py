@@ -161,6 +161,7 @@ def test_registered_steps_run_after_the_base_data_and_before_the_user_table(db):
 def test_each_apps_demo_step_is_found_in_installed_apps_order():
     names = [f"{step.__module__}.{step.__name__}" for step in demo.demo_steps()]
     assert names == [
+        "schools.statistics.demo.seed_statistics_export",
         "indicators.demo.seed_indicators",
         "supervision.demo.seed_supervision",
         "supervision.survey.demo.seed_survey",

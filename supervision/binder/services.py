@@ -1,0 +1,318 @@
+"""Writes of the binder: requests, retries, downloads' audit, and the worker's claim → build → store.
+
+As for the stage reports (supervision/reports/services.py): a request locks the cycle's row, returns a queued or
+building binder of the same cycle, round and scope if there is one (a second request joins it), else creates the next
+version; a partial unique constraint backs this up. The worker claims by conditional UPDATE with a lease and a process
+token (gongqing.jobs), renews the lease while it builds, and takes over only from a lapsed lease or a dead holder; the
+file names are fixed by the version and written through a temporary name, so a killed and re-run build leaves one
+archive and one done row.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongqing import audit, jobs
+from schools.models import CollectionRound, Township
+from supervision.models import Cycle
+
+from . import build, selectors
+from .models import ACTIVE, Binder, BinderStatus, scope_key
+from .sources import Scope
+
+log = logging.getLogger(__name__)
+TRANSIENT = (OperationalError, InterfaceError)
+ERROR_CHARS = 2000
+BUSY_RETRY_SECONDS = 10
+BUILD_TASK = "supervision.binder.tasks.build_binder"  # tasks.build_binder, which calls binder_build below
+
+
+class BinderBusy(Exception):
+    """Another live process builds the binder; try again after `retry_in` seconds."""
+
+    def __init__(self, retry_in: int):
+        super().__init__(f"binder busy, retry in {retry_in} s")
+        self.retry_in = retry_in
+
+
+def lease_seconds() -> int:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 900)) + 60
+    return jobs.LEASE_SECONDS
+
+
+# --- Requests -----------------------------------------------------------------------------------------------------
+
+
+def _active(cycle: Cycle, rnd: CollectionRound, scope: str) -> Binder | None:
+    return Binder.objects.filter(cycle=cycle, round=rnd, scope=scope, status__in=ACTIVE).first()
+
+
+def _new(*, cycle: Cycle, rnd: CollectionRound, township_id: int | None, by) -> Binder:
+    scope = scope_key(township_id)
+    last = Binder.objects.filter(cycle=cycle, round=rnd, scope=scope).aggregate(v=Max("version"))["v"] or 0
+    return Binder.objects.create(
+        cycle=cycle, round=rnd, township_id=township_id, scope=scope, version=last + 1, requested_by=by
+    )
+
+
+def binder_request(
+    *, cycle: Cycle, round: CollectionRound, township_id: int | None, by, request=None, enqueue_task: bool = True
+) -> tuple[Binder, bool]:
+    """Queue a build of the binder of `cycle` and `round` for the county (township_id None) or one township;
+    returns (binder, created). While one of the same cycle, round and scope is queued or building, that one is
+    returned: the second request joins it."""
+    scope = scope_key(township_id)
+    with transaction.atomic():
+        Cycle.objects.select_for_update().get(pk=cycle.pk)
+        found = _active(cycle, round, scope)
+        if found is not None:
+            return found, False
+        try:
+            with transaction.atomic():
+                binder = _new(cycle=cycle, rnd=round, township_id=township_id, by=by)
+        except IntegrityError:
+            found = _active(cycle, round, scope)
+            if found is None:
+                raise
+            return found, False
+        audit.record(action="binder.request", user=by, request=request, obj=binder, version=binder.version, scope=scope)
+        if enqueue_task:
+            transaction.on_commit(lambda: enqueue(binder.pk))
+    return binder, True
+
+
+def binder_retry(*, binder: Binder, by, request=None) -> Binder:
+    """Queue a failed binder again (same version); one that is not failed is left as it is."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                n = Binder.objects.filter(pk=binder.pk, status=BinderStatus.FAILED).update(
+                    status=BinderStatus.QUEUED, progress=0, progress_note="", error="", claim="", lease_until=None
+                )
+        except IntegrityError:  # another build of the same scope is active: that one stands
+            n = 0
+        if n:
+            audit.record(action="binder.retry", user=by, request=request, obj=binder)
+            transaction.on_commit(lambda: enqueue(binder.pk))
+    binder.refresh_from_db()
+    return binder
+
+
+def binder_download(*, binder: Binder, part: str, request) -> None:
+    """Audit a download (the view streams the file)."""
+    audit.record(action="binder.download", request=request, obj=binder, version=binder.version, part=part)
+
+
+def enqueue(binder_id: int) -> bool:
+    sent = jobs.send(BUILD_TASK, (binder_id,))
+    if sent:
+        Binder.objects.filter(pk=binder_id, status=BinderStatus.QUEUED).update(sent_at=timezone.now())
+    return sent
+
+
+def binders_sweep(now: datetime.datetime) -> int:
+    """Take up builds whose worker was lost and send queued ones the broker never got (gongqing.jobs)."""
+    n = 0
+    building = Binder.objects.filter(status=BinderStatus.BUILDING).values_list("pk", "claim", "lease_until")
+    for pk, claim, lease_until in building:
+        if not jobs.lapsed(claim=claim, lease_until=lease_until, now=now):
+            continue
+        taken = Binder.objects.filter(pk=pk, status=BinderStatus.BUILDING, claim=claim).update(
+            status=BinderStatus.QUEUED,
+            claim="",
+            lease_until=None,
+            progress=0,
+            progress_note="resumed",
+            resumed_at=now,
+            sent_at=now,
+        )
+        if taken:
+            log.warning("binder %s: its worker was lost (claim %s); queued again", pk, claim)
+            n += enqueue(pk)
+    waiting = Binder.objects.filter(status=BinderStatus.QUEUED).filter(
+        Q(sent_at__isnull=True, requested_at__lt=now - jobs.unsent_delta()) | Q(sent_at__lt=now - jobs.overdue_delta())
+    )
+    for pk, sent_at in waiting.values_list("pk", "sent_at"):
+        if Binder.objects.filter(pk=pk, status=BinderStatus.QUEUED, sent_at=sent_at).update(sent_at=now):
+            n += jobs.send(BUILD_TASK, (pk,))
+    return n
+
+
+# --- The worker's side --------------------------------------------------------------------------------------------
+
+
+def binder_claim(*, binder_id: int, token: str) -> Binder | None:
+    """Take the binder for building, or None when there is nothing to do; BinderBusy while a live process holds it."""
+    now = timezone.now()
+    fields = {
+        "status": BinderStatus.BUILDING,
+        "claim": token,
+        "lease_until": now + datetime.timedelta(seconds=lease_seconds()),
+        "attempts": F("attempts") + 1,
+        "started_at": now,
+        "progress": 5,
+        "progress_note": "claimed",
+    }
+    if Binder.objects.filter(pk=binder_id, status=BinderStatus.QUEUED).update(**fields):
+        return _claimed(binder_id)
+    row = Binder.objects.filter(pk=binder_id).values("status", "claim", "lease_until").first()
+    if row is None or row["status"] != BinderStatus.BUILDING:
+        return None
+    expired = row["lease_until"] is None or row["lease_until"] < now
+    if not (expired or jobs.holder_is_gone(row["claim"])):
+        wait = max(5, int((row["lease_until"] - now).total_seconds()) + 1)
+        raise BinderBusy(min(wait, BUSY_RETRY_SECONDS))
+    if not Binder.objects.filter(pk=binder_id, status=BinderStatus.BUILDING, claim=row["claim"]).update(**fields):
+        return None
+    log.warning("binder %s: took over from %s (lease lapsed or holder gone)", binder_id, row["claim"])
+    return _claimed(binder_id)
+
+
+def _claimed(binder_id: int) -> Binder | None:
+    return Binder.objects.select_related("cycle", "round__school_year", "township").filter(pk=binder_id).first()
+
+
+def _mine(binder_id: int, token: str):
+    return Binder.objects.filter(pk=binder_id, status=BinderStatus.BUILDING, claim=token)
+
+
+def binder_progress(*, binder_id: int, token: str, percent: int, note: str = "") -> bool:
+    return bool(_mine(binder_id, token).update(progress=percent, progress_note=note[:80]))
+
+
+def binder_renew(*, binder_id: int, token: str) -> bool:
+    lease = timezone.now() + datetime.timedelta(seconds=lease_seconds())
+    return bool(_mine(binder_id, token).update(lease_until=lease))
+
+
+def binder_fail(*, binder_id: int, token: str, error: str) -> bool:
+    done = _mine(binder_id, token).update(
+        status=BinderStatus.FAILED, error=error[:ERROR_CHARS], finished_at=timezone.now(), claim="", lease_until=None
+    )
+    if done:
+        audit.record(action="binder.failed", obj=Binder(pk=binder_id), result="error", error=error[:200])
+    return bool(done)
+
+
+def binder_release(*, binder_id: int, token: str) -> bool:
+    return bool(_mine(binder_id, token).update(status=BinderStatus.QUEUED, claim="", lease_until=None, progress=0))
+
+
+def file_name(binder: Binder, suffix: str) -> str:
+    scope = "county" if binder.township_id is None else f"township{binder.township_id}"
+    return f"binders/{binder.cycle_id}/{scope}/round{binder.round_id}-v{binder.version}-b{binder.pk}{suffix}"
+
+
+def _tmp(path: Path, token: str) -> Path:
+    return path.with_name(f".{path.name}.{token.rsplit(':', 1)[-1]}.tmp")
+
+
+def scope_of(binder: Binder) -> tuple[Scope, str, str]:
+    """The binder's scope, its label and its township's name."""
+    if binder.township_id is None:
+        return Scope(cycle=binder.cycle, round=binder.round), _("全县"), ""
+    township = binder.township or Township.objects.get(pk=binder.township_id)
+    ids = selectors.township_school_ids(binder.township_id)
+    return (
+        Scope(cycle=binder.cycle, round=binder.round, township_id=binder.township_id, school_ids=ids),
+        _("%(name)s（仅本乡镇学校的材料）") % {"name": township.name},
+        township.name,
+    )
+
+
+def binder_build(*, binder_id: int, final_attempt: bool = True) -> str:
+    """Claim → build → store. Returns "done", "skipped" or "failed"."""
+    token = jobs.new_token()
+    binder = binder_claim(binder_id=binder_id, token=token)
+    if binder is None:
+        return "skipped"
+    started = time.monotonic()
+    with jobs.Lease(lambda: binder_renew(binder_id=binder_id, token=token)):
+        return _build_claimed(binder, token=token, started=started, final_attempt=final_attempt)
+
+
+def _build_claimed(binder: Binder, *, token: str, started: float, final_attempt: bool) -> str:
+    binder_id = binder.pk
+    zip_name, index_name = file_name(binder, ".zip"), file_name(binder, "-index.pdf")
+    zip_path = Path(default_storage.path(zip_name))
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp(zip_path, token)
+    try:
+        scope, label, township_name = scope_of(binder)
+        built = build.build(
+            scope=scope,
+            zip_path=tmp,
+            scope_label=label,
+            township_name=township_name,
+            progress=lambda p, note: binder_progress(binder_id=binder_id, token=token, percent=p, note=note),
+        )
+        binder_progress(binder_id=binder_id, token=token, percent=95, note="storing")
+        return "done" if _store(binder, token, built, tmp, zip_path, index_name, started) else "skipped"
+    except TRANSIENT as exc:
+        tmp.unlink(missing_ok=True)
+        if final_attempt:
+            binder_fail(binder_id=binder_id, token=token, error=f"{type(exc).__name__}: {exc}")
+            return "failed"
+        binder_release(binder_id=binder_id, token=token)
+        raise
+    except Exception as exc:
+        tmp.unlink(missing_ok=True)
+        if not Binder.objects.filter(pk=binder_id).exists():
+            return "skipped"
+        log.exception("binder %s failed", binder_id)
+        binder_fail(binder_id=binder_id, token=token, error=f"{type(exc).__name__}: {exc}")
+        return "failed"
+
+
+def _store(binder: Binder, token: str, built: build.Built, tmp: Path, zip_path: Path, index_name: str, started) -> bool:
+    """Put the archive and the index in place and mark the binder done — only while this process still holds it."""
+    index_path = Path(default_storage.path(index_name))
+    index_tmp = _tmp(index_path, token)
+    index_tmp.write_bytes(built.index.data)
+    os.replace(index_tmp, index_path)
+    os.replace(tmp, zip_path)
+    done = _mine(binder.pk, token).update(
+        status=BinderStatus.DONE,
+        file=file_name(binder, ".zip"),
+        index_file=index_name,
+        files_count=sum(1 for e in built.entries if not e.missing),
+        missing_count=len(built.missing),
+        bare_count=len(built.bare),
+        size=zip_path.stat().st_size,
+        progress=100,
+        progress_note="done",
+        build_seconds=round(time.monotonic() - started, 2),
+        finished_at=timezone.now(),
+        claim="",
+        lease_until=None,
+        error="",
+    )
+    if done:
+        audit.record(
+            action="binder.built",
+            obj=binder,
+            version=binder.version,
+            files=len(built.entries),
+            missing=len(built.missing),
+        )
+    return bool(done)
+
+
+def build_now(*, cycle: Cycle, round: CollectionRound, township_id: int | None = None, by=None) -> Binder:
+    """Create a binder and build it in this process (the management command and the bench)."""
+    binder, _created = binder_request(cycle=cycle, round=round, township_id=township_id, by=by, enqueue_task=False)
+    binder_build(binder_id=binder.pk)
+    binder.refresh_from_db()
+    return binder
