@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
@@ -28,6 +29,7 @@ from gongqing.models import AuditEvent
 from gongqing.roles import Role
 from indicators.models import EvaluationState
 from schools import access
+from schools.annotations.models import Explanation, ExplanationStatus
 from schools.models import FIGURE_FIELDS, ReturnStatus, SchoolReturn
 from schools.quality.findings import findings_for_return
 from schools.selectors import return_class_rows, return_figures, return_room_rows
@@ -149,7 +151,16 @@ class ReturnLife(RuleBasedStateMachine):
             "public_funds_yuan",
             "training_funds_yuan",
         ]
-        return all(getattr(ret, f) is not None for f in needed)
+        # Each data-quality warning needs an explanation that has not been sent back (schools.annotations).
+        explained = set(
+            Explanation.objects.filter(school_return=ret)
+            .exclude(status=ExplanationStatus.SENT_BACK)
+            .values_list("rule_code", "field")
+        )
+        unexplained = [
+            f for f in findings_for_return(ret) if f.importance == "warning" and (f.rule_code, f.field) not in explained
+        ]
+        return all(getattr(ret, f) is not None for f in needed) and not unexplained
 
     def warned(self) -> bool:
         """Whether the stored figures raise a data-quality warning: the machine never explains one, so such a return
@@ -212,6 +223,20 @@ class ReturnLife(RuleBasedStateMachine):
         post = edit_form_data(kind="primary", figures=figures, classes=classes, rooms=[], version=version)
         may = actor in EDITORS and status in EDITABLE and kind != "invalid"
         self.step("return.save", actor, may, lambda c: c.post(self.url("return_edit"), post))
+        if data.draw(st.booleans(), label="explain the warnings"):
+            self.explain_warnings()
+
+    def explain_warnings(self):
+        """The clerk explains every warning of the stored figures (set up directly: explaining is not a step here)."""
+        ret = SchoolReturn.objects.get(pk=self.pk)
+        for f in findings_for_return(ret):
+            if f.importance == "warning":
+                Explanation.objects.get_or_create(
+                    school_return=ret,
+                    rule_code=f.rule_code,
+                    field=f.field,
+                    defaults={"text": "已核实，如实填报。", "written_at": timezone.now()},
+                )
 
     def submit(self, actor, status, data):
         may = actor in EDITORS and status in EDITABLE and self.complete() and not self.warned()
