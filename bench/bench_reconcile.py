@@ -39,6 +39,9 @@ def statistics_for(rnd, returns, rng: random.Random) -> None:
             figures["primary_students"] = str(r.primary_students + rng.randint(1, 12))
             if rng.random() < 0.5:
                 figures["teaching_area_m2"] = str(round(r.teaching_area_m2 * Decimal("0.55")))
+            else:  # a building and a ground the portal has not yet recorded
+                figures["teaching_area_m2"] = str(round(r.teaching_area_m2 * Decimal("1.6")))
+                figures["sports_area_m2"] = str(round(r.sports_area_m2 * Decimal("1.6")))
         rows.append(
             StatisticsSchool(
                 stat_year=stat_year, school_id=r.school_id, figures=figures, steps={"equipment_value_yuan": "100"}
@@ -48,6 +51,8 @@ def statistics_for(rnd, returns, rng: random.Random) -> None:
 
 
 def bench(n: int) -> None:
+    from django.db import reset_queries
+
     from indicators import services
     from indicators.reconcile.selectors import reconciliation
 
@@ -57,6 +62,7 @@ def bench(n: int) -> None:
     rec, elapsed, queries = base.timed(lambda: reconciliation(year=rnd.school_year.year))
     services.mark_stale_now(round=rnd)
     services.recompute_round(round_id=rnd.pk)
+    reset_queries()  # the recompute's queries would otherwise fill the capped log the count reads
     rec2, fresh, fresh_queries = base.timed(lambda: reconciliation(year=rnd.school_year.year))
     flips = sum(1 for r in rec.rows if r.flips)
     assert [(r.school.pk, r.flips) for r in rec.rows] == [(r.school.pk, r.flips) for r in rec2.rows]
