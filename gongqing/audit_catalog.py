@@ -128,6 +128,13 @@ ACTIONS: dict[str, str] = {
     "binder.built": _("档案生成完成"),
     "binder.failed": _("档案生成失败"),
     "binder.download": _("下载档案"),
+    # the statistics return (基表)
+    "statistics.upload": _("上传统计基表"),
+    "statistics.mapping": _("保存统计基表列对应"),
+    "statistics.import": _("导入统计基表"),
+    "statistics.close": _("设置统计基表年度已关闭"),
+    "statistics.resolve": _("处理基表差异"),
+    "statistics.prefill": _("从统计基表预填正式批次"),
 }
 
 RESULTS: dict[str, str] = {

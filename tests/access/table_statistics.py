@@ -56,7 +56,7 @@ ROUTES = {
         "GET": NOBODY,
         "POST": BUREAU,
     },
-    # The API read resource for the municipal system (tests/statistics/test_reconcile_api.py).
+    # The API read resource for the municipal system (tests/statistics_return/test_reconcile_api.py).
     "api:statistics-difference-list": {
         "query": lambda objs: {"school_year": _stat_year(objs).school_year.year},
         "GET": OVERSEERS | {"api_client"},

@@ -11,7 +11,7 @@ from schools.models import SchoolYear
 from schools.statistics import services
 from schools.statistics.mapping import default_mapping
 from schools.statistics.reader import read_uploads
-from tests.statistics.files import upload
+from tests.statistics_return.files import upload
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from gongqing.models import AuditEvent
 from schools.statistics.models import StatisticsFormat, StatisticsSchool, StatisticsUpload
-from tests.statistics.conftest import NINE, PRIMARY
-from tests.statistics.files import export, primary_rows, upload
+from tests.statistics_return.conftest import NINE, PRIMARY
+from tests.statistics_return.files import export, primary_rows, upload
 
 
 def first_file():

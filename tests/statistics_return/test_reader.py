@@ -7,7 +7,7 @@ import pytest
 
 from schools.statistics.mapping import apply_mapping, band_bounds, default_mapping, grade_of
 from schools.statistics.reader import read_sheet
-from tests.statistics.files import export
+from tests.statistics_return.files import export
 
 
 def sheets_of(content: bytes):

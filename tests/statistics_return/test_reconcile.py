@@ -9,7 +9,7 @@ from django.urls import reverse
 from gongqing.roles import Role
 from indicators.reconcile.selectors import reconciliation
 from schools.statistics.models import Resolution
-from tests.statistics.reconcile_setup import make_county
+from tests.statistics_return.reconcile_setup import make_county
 
 
 @pytest.fixture
