@@ -13,6 +13,7 @@ import hashlib
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,35 +29,25 @@ FILES = 1000
 
 
 def setup() -> None:
-    work = DB.with_suffix(".work.sqlite3")
-    os.environ["DATABASE_URL"] = f"sqlite:///{work}"
-    os.environ["MEDIA_ROOT"] = str(SEED_MEDIA)
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongqing.settings")
+    """Seed the demo once (a separate process, its own database and media folder), then work on copies of both."""
     if not DB.exists() or not SEED_MEDIA.exists():
         DB.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-        call_command("seed_demo", verbosity=0)
-        from django.db import connections
-
-        connections.close_all()
+        shutil.rmtree(SEED_MEDIA, ignore_errors=True)
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{DB}", "MEDIA_ROOT": str(SEED_MEDIA)}
+        env.pop("REDIS_URL", None)
+        for command in (["migrate", "--noinput"], ["seed_demo"]):
+            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    work = DB.with_suffix(".work.sqlite3")
     shutil.copy(DB, work)  # every run starts from the seeded demo and its files
     shutil.rmtree(MEDIA, ignore_errors=True)
     shutil.copytree(SEED_MEDIA, MEDIA)
-    os.environ["MEDIA_ROOT"] = str(MEDIA)
     os.environ["DATABASE_URL"] = f"sqlite:///{work}"
+    os.environ["MEDIA_ROOT"] = str(MEDIA)
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongqing.settings")
     import django
 
     django.setup()
-    from django.conf import settings
-
-    settings.MEDIA_ROOT = str(MEDIA)
 
 
 def build(label: str, keep: Path | None):

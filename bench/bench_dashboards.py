@@ -63,10 +63,11 @@ def time_pages(label: str, round_id: int | None = None) -> None:
             with CaptureQueriesContext(connection) as ctx:
                 start = time.perf_counter()
                 response = client.get(url)
+                body = b"".join(response.streaming_content) if response.streaming else response.content  # all sent
                 times.append(time.perf_counter() - start)
             assert response.status_code == 200, (url, response.status_code)
             queries.append(len(ctx.captured_queries))
-            size = len(response.content)
+            size = len(body)
         print(
             f"  {name:<32} cold {times[0] * 1000:7.0f} ms {queries[0]:3d} queries   "
             f"warm median {statistics.median(times[1:]) * 1000:7.0f} ms {queries[-1]:3d} queries  "

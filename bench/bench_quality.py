@@ -1,12 +1,13 @@
 """Time the data-quality checks (all active rules + county outliers) over 1,000 and 10,000 schools' returns.
 
 Run: .venv/bin/python bench/bench_quality.py [sizes...]        (default: 1000 10000)
-Builds a throw-away SQLite database in a temporary directory (migrated, so the 20 seeded rules are active), with for
-each size: N schools of mixed kinds, each with an approved return of the year before (the county distribution and
-`prev()`) and a draft return of this year with its class list and rooms. Prints separately
+Builds a throw-away SQLite database in a temporary directory, removed at the end (migrated, so the 20 seeded rules
+are active), with for each size: N schools of mixed kinds, each with an approved return of the year before (the
+county distribution and `prev()`) and a draft return of this year with its class list and rooms. Prints separately
 - load: reading the N returns with their classes, rooms and previous figures, the rules and the county distribution
   (a constant number of queries, counted),
-- check: evaluating every rule and every outlier ratio for every return (pure Python; target < 2 s at 10,000).
+- check: evaluating every rule and every outlier ratio for every return (pure Python; target < 2 s at 10,000),
+- extra: the checks other apps registered in EXTRA_CHECKS (e.g. the statistics return's), their own loads included.
 Wall and CPU times are both printed: on a shared machine the CPU time is the steadier figure.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -44,8 +46,8 @@ from schools.models import (  # noqa: E402
     SchoolYear,
     Township,
 )
-from schools.quality.checks import active_rules, county_spreads  # noqa: E402
-from schools.quality.findings import Context, check, load_returns  # noqa: E402
+from schools.quality.checks import active_rules, county_spreads, outlier_checks, rule_checks  # noqa: E402
+from schools.quality.findings import EXTRA_CHECKS, Context, load_returns  # noqa: E402
 from schools.quality.models import Rule  # noqa: E402
 
 D = Decimal
@@ -151,7 +153,7 @@ def main(sizes: list[int]) -> None:
     call_command("migrate", verbosity=0)
     print(f"rules active: {Rule.objects.filter(active=True).count()}  (database: {TMP})")
     print(f"{'returns':>8} {'build s':>8} {'load wall':>10} {'load cpu':>9} {'queries':>8} "
-          f"{'check wall':>11} {'check cpu':>10} {'findings':>9} {'skipped':>8}")  # fmt: skip
+          f"{'check wall':>11} {'check cpu':>10} {'extra wall':>11} {'findings':>9} {'skipped':>8}")  # fmt: skip
     for seed, n in enumerate(sizes, start=1):
         ids, build_wall, _cpu = timed(lambda n=n, seed=seed: build(n, seed))
         context = Context()
@@ -165,12 +167,25 @@ def main(sizes: list[int]) -> None:
 
         with CaptureQueriesContext(connection) as queries:
             data, load_wall, load_cpu = timed(load)
-        out, check_wall, check_cpu = timed(lambda data=data, context=context: check(data, context))
-        found = sum(len(v) for v in out.values())
+
+        def run(checks, data=data, context=context):
+            out: dict = {}
+            for fn in checks:
+                for key, found in fn(data, context).items():
+                    out.setdefault(key, []).extend(found)
+            return out
+
+        out, check_wall, check_cpu = timed(lambda: run((rule_checks, outlier_checks)))
+        extra, extra_wall, _cpu = timed(lambda: run(EXTRA_CHECKS))
+        found = sum(len(v) for v in out.values()) + sum(len(v) for v in extra.values())
         skipped = sum(len(v) for v in context.skipped.values())
         print(f"{n:>8} {build_wall:>8.1f} {load_wall:>10.2f} {load_cpu:>9.2f} {len(queries):>8} "
-              f"{check_wall:>11.2f} {check_cpu:>10.2f} {found:>9} {skipped:>8}")  # fmt: skip
+              f"{check_wall:>11.2f} {check_cpu:>10.2f} {extra_wall:>11.2f} {found:>9} {skipped:>8}")  # fmt: skip
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1000, 10000])
+    try:
+        main([int(a) for a in sys.argv[1:]] or [1000, 10000])
+    finally:
+        connection.close()
+        shutil.rmtree(TMP, ignore_errors=True)

@@ -121,7 +121,7 @@ def timed(fn):
 
 
 def bench(n: int, index: int) -> None:
-    from indicators import loading, services
+    from indicators import loading, parts, services
     from schools.models import SchoolReturn
 
     rng = random.Random(n)
@@ -130,15 +130,20 @@ def bench(n: int, index: int) -> None:
     _ev, t_eval, _ = timed(lambda: loading.evaluate(inp))
     services.mark_stale_now(round=rnd)
     stats, t_full, q_full = timed(lambda: services.recompute_round(round_id=rnd.pk))
-    changed = returns[n // 2]
-    SchoolReturn.objects.filter(pk=changed.pk).update(equipment_value_yuan=Decimal(10**7))
-    services.mark_stale_now(round=rnd, school_ids=[changed.school_id])
-    stats2, t_one, q_one = timed(lambda: services.recompute_round(round_id=rnd.pk))
+
+    def change(ret, amount):
+        SchoolReturn.objects.filter(pk=ret.pk).update(equipment_value_yuan=Decimal(amount))
+        services.mark_stale_now(round=rnd, school_ids=[ret.school_id])
+        return timed(lambda: services.recompute_round(round_id=rnd.pk))
+
+    stats2, t_one, q_one = change(returns[n // 2], 10**7)
+    parts.forget()  # a worker that has not seen this round: every stored part is read and unpickled
+    _stats3, t_cold, q_cold = change(returns[n // 3], 10**7)
     print(
         f"{n:>6} schools | load {t_load:6.2f} s ({q_load} queries) | pure evaluation {t_eval:6.2f} s | "
         f"full recompute {t_full:6.2f} s ({q_full} queries, {stats['school_results']['created']} result rows) | "
-        f"after one school's change {t_one:6.3f} s ({q_one} queries, {stats2.get('mode', 'full')}): "
-        f"results {stats2['school_results']}, cvs {stats2['cvs']}",
+        f"after one school's change {t_one:6.3f} s ({q_one} queries, {stats2['mode']}; cold worker {t_cold:.3f} s, "
+        f"{q_cold} queries): results {stats2['school_results']}, cvs {stats2['cvs']}",
         flush=True,
     )
 
@@ -150,6 +155,6 @@ if __name__ == "__main__":
     import logging
 
     logging.getLogger("indicators").setLevel(logging.WARNING)
-    print(f"PostgreSQL {BASE.split('@')[-1]}, {os.cpu_count()} cores")
+    print(f"PostgreSQL {BASE.split('@')[-1]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     for index, size in enumerate(sizes):
         bench(size, index)

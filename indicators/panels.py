@@ -18,8 +18,9 @@ def school_results_panel(request, school):
         return ""
     rnd = state.round
     schools = type(school).objects.filter(pk=school.pk)
-    rows = selectors.section_rows(round=rnd, schools=schools)
-    items = SchoolResult.objects.filter(round=rnd, school=school, section="").order_by("code")
+    results = list(SchoolResult.objects.filter(round=rnd, school=school).order_by("code"))  # sections and items at once
+    rows = selectors.section_rows(round=rnd, schools=schools, results=[r for r in results if r.section])
+    items = [r for r in results if not r.section]
     return render_to_string(
         "indicators/_school_panel.html",
         {

@@ -35,15 +35,19 @@ def latest_round_with_results():
     return state.round if state else None
 
 
-def section_rows(*, round: CollectionRound, schools, section: str | None = None) -> list[SectionRow]:
-    """One row per school section with its R1–R7 results and verdict; `schools` is already access-filtered."""
+def section_rows(*, round: CollectionRound, schools, section: str | None = None, results=None) -> list[SectionRow]:
+    """One row per school section with its R1–R7 results and verdict; `schools` is already access-filtered;
+    `results`: the schools' section results of the round when the caller has read them (others are ignored)."""
     verdicts = SectionVerdict.objects.filter(round=round, school__in=schools).select_related(
         "school", "school__township"
     )
-    results = SchoolResult.objects.filter(round=round, school__in=schools, code__in=R_CODES)
+    if results is None:
+        results = SchoolResult.objects.filter(round=round, school__in=schools, code__in=R_CODES)
+    else:
+        results = [r for r in results if r.code in R_CODES]
     if section:
         verdicts = verdicts.filter(section=section)
-        results = results.filter(section=section)
+        results = [r for r in results if r.section == section]
     rows: dict[tuple[int, str], SectionRow] = {}
     for v in verdicts.order_by("school__township__order", "school__code", "section"):
         rows[(v.school_id, v.section)] = SectionRow(school=v.school, section=v.section, verdict=v)

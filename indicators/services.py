@@ -126,7 +126,7 @@ def recompute_round(*, round_id: int) -> dict:
     rnd = CollectionRound.objects.select_related("school_year").filter(pk=round_id).first()
     if rnd is None:
         return _round_gone(round_id)
-    EvaluationState.objects.get_or_create(round=rnd)
+    EvaluationState.objects.bulk_create([EvaluationState(round=rnd)], ignore_conflicts=True)  # no JSON read back
     token = jobs.new_token()
     EvaluationState.objects.filter(round=rnd).update(claim=token, lease_until=timezone.now() + recompute_lease())
     try:
@@ -153,17 +153,16 @@ def _recompute_locked(rnd: CollectionRound, round_id: int) -> dict:
                     log.warning("round %s: a stored part cannot be read (%s); recomputing from scratch", round_id, exc)
             if stats is None:
                 stats = incremental.recompute_full(round=rnd)
-        summary = stats["summary"]
         EvaluationState.objects.filter(pk=state.pk).update(
             computed_version=version,
             computed_at=timezone.now(),
             runs=F("runs") + 1,
             standard_label=stats["standard_label"],
             policy=stats["policy"],
-            provisional=summary["provisional"],
-            passed=summary["county"]["passed"],
-            summary=summary,
-            result=stats["result"],
+            provisional=stats["provisional"],
+            passed=stats["passed"],
+            summary=storing.json_column(stats["summary"]),
+            result=storing.json_column(stats["result"]),
             dirty_schools=[],
             needs_full=False,
         )

@@ -9,7 +9,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from gongqing import bulk
@@ -52,10 +54,15 @@ def _text(obj: Any) -> str:
     raise TypeError(f"{type(obj).__name__} is not JSON serializable")
 
 
-def json_document(obj: Any) -> Any:
-    """json_safe for a large document (a round's summary and result): the same value, through the json module's C
-    encoder and decoder instead of a Python walk. Keys must be strings, numbers or None."""
-    return json.loads(json.dumps(obj, default=_text, ensure_ascii=False))
+def json_text(obj: Any) -> str:
+    """A large document (a round's summary and result) as JSON text, Decimals as strings as json_safe writes them,
+    through the json module's C encoder (keys must be strings, numbers or None)."""
+    return json.dumps(obj, default=_text, ensure_ascii=False)
+
+
+def json_column(text: str) -> RawSQL:
+    """JSON text written to a JSONField as it is: not decoded and encoded again on its way to the database."""
+    return RawSQL("%s::jsonb" if connection.vendor == "postgresql" else "%s", (text,))
 
 
 def _q(value) -> Decimal | None:
@@ -143,7 +150,7 @@ def _sync(model, round, wanted: dict[tuple, dict], key_fields: tuple[str, ...], 
 
 def rows(evaluation: Evaluation, meta: dict, only: set | None = None) -> dict:
     """What the stored rows of an evaluation are: school results and section verdicts (of the schools whose codes are
-    in `only`, when given) by key, the CVs by key, and the state's summary and result JSON."""
+    in `only`, when given) by key, the CVs by key, and the state's summary and result as JSON text."""
     schools_by_code = meta["schools_by_code"]
     verdicts = {}
     for r in evaluation.section_results:
@@ -168,12 +175,15 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None) -> dict:
                 "schools": table.n_units,
             }
     full = serialize.evaluation_to_json_dict(evaluation, school_rows=False)
+    county = summary(evaluation, meta)
     return {
         "school_results": _school_rows(evaluation, schools_by_code, only),
         "verdicts": verdicts,
         "cvs": cvs,
-        "summary": json_document(summary(evaluation, meta)),
-        "result": json_document(
+        "provisional": county["provisional"],
+        "passed": county["county"]["passed"],
+        "summary": json_text(county),
+        "result": json_text(
             {
                 "gaps": full["gaps"],
                 "cv_improvements": full["cv_improvements"],
@@ -206,6 +216,8 @@ def store(*, round, evaluation: Evaluation, meta: dict, school_ids=None) -> dict
         "counts": {"school_results": results, "verdicts": verdict_counts, "cvs": cv_counts},
         "standard_label": meta["standard_label"],
         "policy": meta["policy"],
+        "provisional": wanted["provisional"],
+        "passed": wanted["passed"],
         "summary": wanted["summary"],
         "result": wanted["result"],
     }

@@ -25,8 +25,11 @@ def _fmt(value) -> str:
     return "—" if value is None or value == "" else str(value)
 
 
-def school_history(*, school, limit: int = 500) -> list[Change]:
-    returns = {r.pk: r for r in SchoolReturn.objects.filter(school=school).select_related("round__school_year")}
+def school_history(*, school, limit: int = 500, returns=None) -> list[Change]:
+    """`returns`: the school's returns with their rounds when the caller has read them (the school page has)."""
+    if returns is None:
+        returns = SchoolReturn.objects.filter(school=school).select_related("round__school_year")
+    returns = {r.pk: r for r in returns}
     changes: list[Change] = []
     tracked = (*FIGURE_FIELDS, "status", "review_comment")
     status_labels = dict(ReturnStatus.choices)

@@ -47,17 +47,19 @@ def school_list(request):
 @roles_required(PARTICIPANTS)
 def school_detail(request, pk):
     school = access.school_for_user(user=request.user, pk=pk)
-    returns = school.returns.select_related("round", "round__school_year").order_by("-round__as_of", "-round__pk")
+    returns = list(
+        school.returns.select_related("round", "round__school_year").order_by("-round__as_of", "-round__pk")
+    )  # read once: the table, the rounds open for entry and the history use them
     open_rounds = (
         CollectionRound.objects.filter(is_open=True)
-        .exclude(pk__in=SchoolReturn.objects.filter(school=school).values("round_id"))  # live returns only
+        .exclude(pk__in=[r.round_id for r in returns])  # live returns only
         .select_related("school_year")
     )
     context = {
         "school": school,
         "returns": returns,
         "open_rounds": open_rounds if access.can_enter_data(request.user, school) else [],
-        "edits": group_edits(school_history(school=school)),
+        "edits": group_edits(school_history(school=school, returns=returns)),
         "teaching_points": school.teaching_points.all(),
         "extra_panels": school_page_panels(request, school),
     }

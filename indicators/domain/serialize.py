@@ -239,6 +239,59 @@ def dumps(obj: Any, **kwargs: Any) -> str:
     return text.replace(f'"{marker}', "").replace(f'{marker}"', "")
 
 
+_encode_text = json.encoder.encode_basestring  # the json module's own (C) string encoder, ensure_ascii=False
+
+
+def dumps_indented(obj: Any) -> str:
+    """`dumps(obj, indent=2)`, same text, in a fraction of the time on a big evaluation: json's encoder runs in pure
+    Python as soon as `indent` is given, one generator step per value. Here each container is one join of its parts.
+    Handles what evaluation_to_json_dict gives (dicts with text keys, lists, text, numbers, booleans, None, Decimals,
+    sets); anything else goes to `dumps`."""
+    try:
+        return "".join(_indented(obj, "\n"))
+    except _Unusual:
+        return dumps(obj, indent=2)
+
+
+class _Unusual(Exception):
+    """A value dumps_indented leaves to json (a non-text key, a float that is not finite, an unknown type)."""
+
+
+def _indented(o: Any, newline: str) -> list[str]:
+    if isinstance(o, str):
+        return [_encode_text(o)]
+    if o is None:
+        return ["null"]
+    if o is True:
+        return ["true"]
+    if o is False:
+        return ["false"]
+    if isinstance(o, int):
+        return [int.__repr__(o)]
+    if isinstance(o, Decimal):
+        return [decimal_text(o)]
+    if isinstance(o, float):
+        if o != o or o in (float("inf"), float("-inf")):
+            raise _Unusual
+        return [float.__repr__(o)]
+    inner = newline + "  "
+    if isinstance(o, dict):
+        if not o:
+            return ["{}"]
+        parts = []
+        for k, v in o.items():
+            if not isinstance(k, str):
+                raise _Unusual
+            parts.append(_encode_text(k) + ": " + "".join(_indented(v, inner)))
+        return ["{", inner, ("," + inner).join(parts), newline, "}"]
+    if isinstance(o, list | tuple | set | frozenset):
+        items = sorted(o) if isinstance(o, set | frozenset) else o
+        if not items:
+            return ["[]"]
+        return ["[", inner, ("," + inner).join("".join(_indented(v, inner)) for v in items), newline, "]"]
+    raise _Unusual
+
+
 def loads(text: str) -> Any:
     """Read JSON written by `dumps`, numbers with a fraction or exponent as Decimals."""
     return json.loads(text, parse_float=Decimal)

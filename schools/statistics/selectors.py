@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from schools.models import SchoolReturn
 
+from .labels import figure_label
 from .models import PrefilledReturn, Resolution, StatisticsSchool, StatisticsYear
 
 
@@ -89,8 +90,6 @@ def prefilled_summary() -> list[dict]:
     changes = prefill_changes(return_ids=ids)
     if not changes:
         return []
-    from .labels import figure_label
-
     returns = SchoolReturn.objects.filter(pk__in=list(changes)).select_related("school", "round__school_year")
     rows = []
     for ret in sorted(returns, key=lambda r: r.school.code):

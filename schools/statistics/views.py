@@ -17,6 +17,7 @@ from gongqing.uploads import UploadRejected, check_upload
 from schools.models import CollectionRound, RoundKind, SchoolYear
 
 from . import services
+from .labels import figure_label
 from .mapping import STAT_FIGURES, default_mapping
 from .models import StatisticsUpload, StatisticsYear
 from .reader import Sheet, read_uploads
@@ -139,8 +140,6 @@ def _options(sheets: list[Sheet], chosen: set[tuple[str, str]]) -> list[dict]:
 
 
 def _mapping_rows(sheets: list[Sheet], mapping: dict) -> list[dict]:
-    from .labels import figure_label
-
     return [
         {
             "figure": figure,

@@ -125,7 +125,14 @@ def index_context(
             }
             for e in li.entries
         ]
-        folder_rows.append({"dirname": li.folder.dirname, "verdict": verdicts.get(li.folder.key, ""), "rows": rows})
+        folder_rows.append(
+            {
+                "dirname": li.folder.dirname,
+                "label": li.folder.label,
+                "verdict": verdicts.get(li.folder.key, ""),
+                "rows": rows,
+            }
+        )
     by_key = {li.folder.key: li.folder for li in listings}
     missing = [{"path": e.path, "source": e.file.source, "reason": e.missing} for e in entries if e.missing]
     return {

@@ -64,6 +64,6 @@ def county_items(scope: Scope) -> dict:
     return (state.result or {}).get("items", {}) if state else {}
 
 
-def binder_rows(*, binders, cycle: Cycle | None):
-    qs = binders.select_related("cycle", "round", "township", "requested_by")
-    return list(qs.filter(cycle=cycle)[:50]) if cycle else []
+def binder_rows(*, binders, limit: int = 50) -> list:
+    """The latest binders of `binders` (the user's, from access.binders_for) with what the list shows: one query."""
+    return list(binders.select_related("cycle", "round__school_year", "township", "requested_by")[:limit])

@@ -26,8 +26,7 @@ def _form(data=None):
 @roles_required(BINDER_READERS)
 def binder_list(request):
     form = _form()
-    binders = access.binders_for(request.user)
-    rows = list(binders.select_related("cycle", "round", "township", "requested_by")[:50])
+    rows = selectors.binder_rows(binders=access.binders_for(request.user))
     return render(
         request,
         "binder/list.html",

@@ -167,3 +167,43 @@ def test_a_file_with_no_readable_bytes_is_reported_missing_not_fatal(county, cyc
     assert not any("空记录" in n for n in _files(binder))
     index = zipfile.ZipFile(binder.file.path).read(build.INDEX_NAME)
     assert index.startswith(b"%PDF") and io.BytesIO(index).getbuffer().nbytes == binder.index_file.size
+
+
+def test_the_latest_finished_stage_report_goes_to_its_folder_in_the_county_binder_only(
+    county, cycle, official_round, staff, ganlu
+):
+    from supervision.reports.models import Report, ReportStatus
+
+    st = cycle.stages.get(number=4)
+    for version, title in ((1, "旧版"), (2, "新版")):
+        rep = Report.objects.create(
+            cycle=cycle, stage=st, school_year=official_round.school_year, round=official_round,
+            version=version, draft_revision=version, status=ReportStatus.DONE, title=title,
+        )  # fmt: skip
+        rep.file.save(f"r{version}.pdf", ContentFile(b"%PDF-1.7 " + title.encode()), save=True)
+    county_binder = services.build_now(cycle=cycle, round=official_round, by=staff)
+    names = _files(county_binder)
+    # the latest version only; no finish time recorded on these rows, so no date in the name
+    assert [n for n in names if n.startswith("阶段报告/")] == ["阶段报告/01_第4阶段_新版_v2.pdf"]
+    township = services.build_now(cycle=cycle, round=official_round, township_id=ganlu.pk, by=staff)
+    assert not any("阶段报告" in n or "新版" in n or "实施方案" in n for n in _files(township))
+
+
+def test_the_list_page_reads_a_fixed_number_of_queries(
+    county, cycle, official_round, personas, client, django_assert_max_num_queries
+):
+    from gongqing.roles import Role
+
+    client.force_login(personas[Role.BUREAU_STAFF])
+
+    def make(n):
+        start = Binder.objects.count()
+        for i in range(n):
+            Binder.objects.create(cycle=cycle, round=official_round, version=start + i + 1, status=BinderStatus.FAILED)
+
+    make(2)
+    with django_assert_max_num_queries(12) as few:
+        client.get("/binder/")
+    make(30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/binder/").status_code == 200

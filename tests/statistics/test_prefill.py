@@ -60,3 +60,24 @@ def test_an_interim_round_is_not_prefilled(county, login):
     page = login(county["staff"]).post(reverse("statistics:prefill", args=[interim.pk])).content.decode()
     assert "只有正式批次可以从统计基表预填" in page
     assert not SchoolReturn.objects.filter(round=interim).exists()
+
+
+def _prefilled_changed(county, first, n):
+    from tests.factories import SchoolFactory
+
+    rnd = county["round"]
+    for i in range(first, first + n):
+        school = SchoolFactory(code=f"21360004{i:02d}", township=county["primary"].township)
+        ret = make_return(school=school, round=rnd, with_rows=False)
+        PrefilledReturn.objects.create(school_return=ret, figures={"primary_students": "399"})
+
+
+def test_the_statistics_page_s_queries_do_not_grow_with_the_changed_returns(
+    county, login, django_assert_max_num_queries
+):
+    client = login(county["staff"])
+    for n in (1, 15):
+        _prefilled_changed(county, 0 if n == 1 else 1, 1 if n == 1 else n - 1)
+        with django_assert_max_num_queries(15):
+            page = client.get(reverse("statistics:index")).content.decode()
+        assert page.count("399") >= n

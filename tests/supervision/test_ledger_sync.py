@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from schools.models import ReturnStatus
+from indicators import services as indicator_services
+from schools.models import ReturnStatus, SchoolReturn
 from supervision import services
 from supervision.models import ItemState, RectificationItem
 from supervision.rules import WorkflowError
+from supervision.services import sync as sync_service
 from tests.factories import RoundFactory, SchoolYearFactory, make_return
 from tests.supervision.conftest import approve, body, figures, interim_round
 
@@ -172,3 +174,25 @@ def test_a_failing_county_item_opens_one_county_item_for_the_bureau(county, offi
     recompute(official_round)
     veto.refresh_from_db()
     assert (veto.state, veto.closed_reason) == ("closed", "passed_without_rectification")
+
+
+def test_after_one_schools_change_the_sync_looks_at_that_schools_items_alone(
+    county, official_round, recompute, django_capture_on_commit_callbacks, monkeypatch
+):
+    recompute(official_round)
+    c_history = item(county["C"]).history.count()
+    seen = []
+    observe = sync_service._observations
+    monkeypatch.setattr(
+        sync_service, "_observations", lambda round_, ids=None: seen.append(ids) or observe(round_, ids)
+    )
+    # 乙小学's sports ground grows to 1,600 m² (1600 / 200 = 8.0 ≥ 7.5): its R5 passes; only its family is evaluated.
+    SchoolReturn.objects.filter(school=county["B"], round=official_round).update(sports_area_m2=Decimal("1600"))
+    with django_capture_on_commit_callbacks(execute=True):
+        indicator_services.mark_stale_now(round=official_round, school_ids=[county["B"].pk])
+        assert indicator_services.recompute_round(round_id=official_round.pk)["mode"] == "changed"
+    assert seen == [[county["B"].pk]]
+    b = item(county["B"])
+    assert (b.indicator_status, b.state, b.closed_reason) == ("passing", "closed", "passed_without_rectification")
+    assert [h.history_change_reason for h in b.history.order_by("history_date")] == [None, "ledger sync"]
+    assert item(county["C"]).history.count() == c_history

@@ -36,7 +36,7 @@ from indicators.domain.display import format_value
 from indicators.domain.evaluate import Evaluation, evaluate
 from indicators.domain.inputs import POLICIES, ClassFigures, EvaluationInput, RoomFigures, SchoolFigures, SectionFigures
 from indicators.domain.sections import SECTIONS_OF_KIND
-from indicators.domain.serialize import dumps, evaluation_to_json_dict
+from indicators.domain.serialize import dumps_indented, evaluation_to_json_dict
 from indicators.domain.standard import national_2017
 from indicators.models import TeachingPointPolicy
 from schools.exchange import formats
@@ -233,19 +233,16 @@ def school_figures(tables: list[Table], policy: str) -> EvaluationInput:
         figures = {f: record.values.get(f) for f in FIGURE_FIELDS}
         kind = reg.get("kind") or SchoolKind.PRIMARY
         name = reg.get("school_name") or record.values.get("school_name") or code
-        entry = Entry(
-            school=School(code=code, name=name, kind=kind),
-            row=record.number,
-            current=None,
-            figures=figures,
-            classes=lists[CLASSES][code],
-            rooms=lists[ROOMS][code],
-        )
+        classes, rooms = lists[CLASSES][code], lists[ROOMS][code]
         found = validate_return(
-            kind=kind, figures=figures, classes=[c for _n, c in entry.classes], rooms=[r for _n, r in entry.rooms]
+            kind=kind, figures=figures, classes=[c for _n, c in classes], rooms=[r for _n, r in rooms]
         )
-        problems += locate(plan, entry, [p for p in found if p.is_error])
-        schools.append(_figures(code, name, reg, figures, entry))
+        errors = [p for p in found if p.is_error]
+        if errors:  # the entry (and its unsaved School) only to word and place the problems
+            school = School(code=code, name=name, kind=kind)
+            entry = Entry(school=school, row=record.number, current=None, figures=figures, classes=classes, rooms=rooms)
+            problems += locate(plan, entry, errors)
+        schools.append(_figures(code, name, reg, figures, classes, rooms))
     parent_header = next((h for h in returns.headers if _HEADER_KEYS.get(normalise_header(h)) == "parent_code"), None)
     for school in schools:
         if school.parent_code and school.parent_code not in records:
@@ -267,14 +264,16 @@ def school_figures(tables: list[Table], policy: str) -> EvaluationInput:
     )
 
 
-def _figures(code: str, name: str, reg: dict, figures: dict, entry: Entry) -> SchoolFigures:
+SECTION_SUFFIXES = tuple(f.name for f in dataclass_fields(SectionFigures))
+
+
+def _figures(code: str, name: str, reg: dict, figures: dict, classes: list, rooms: list) -> SchoolFigures:
     kind = reg.get("kind") or SchoolKind.PRIMARY
-    suffixes = [f.name for f in dataclass_fields(SectionFigures)]
 
     def section(s: str) -> SectionFigures | None:
         if s not in SECTIONS_OF_KIND[kind]:
             return None
-        return SectionFigures(**{x: figures.get(f"{s}_{x}") for x in suffixes})
+        return SectionFigures(**{x: figures.get(f"{s}_{x}") for x in SECTION_SUFFIXES})
 
     return SchoolFigures(
         code=code,
@@ -297,8 +296,8 @@ def _figures(code: str, name: str, reg: dict, figures: dict, entry: Entry) -> Sc
         multimedia_rooms=figures.get("multimedia_rooms"),
         public_funds_yuan=figures.get("public_funds_yuan"),
         training_funds_yuan=figures.get("training_funds_yuan"),
-        classes=tuple(ClassFigures(c.section, c.grade, c.name, c.students) for _n, c in entry.classes),
-        rooms=tuple(RoomFigures(r.room, r.area_m2) for _n, r in entry.rooms),
+        classes=tuple(ClassFigures(c.section, c.grade, c.name, c.students) for _n, c in classes),
+        rooms=tuple(RoomFigures(r.room, r.area_m2) for _n, r in rooms),
     )
 
 
@@ -396,6 +395,6 @@ class Command(BaseCommand):
         inp = school_figures(tables, policy)
         ev = evaluate(inp)
         if format == "json":
-            self.stdout.write(dumps(evaluation_to_json_dict(ev), indent=2))
+            self.stdout.write(dumps_indented(evaluation_to_json_dict(ev)))
         else:
             self.stdout.write(text_report(ev, inp), ending="")
