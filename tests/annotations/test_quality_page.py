@@ -105,8 +105,6 @@ def test_with_the_real_checks_the_page_still_reads_a_fixed_number_of_queries(
         make_return(school=school, round=last_year_round, status="approved")
         make_return(school=school, round=official_round, figures=primary_figures(students=600))
     client = login(staff)
-    # The page (12 above) plus the real checks: the rules, the prior returns with their classes and rooms, the
-    # county's latest approved values for the outliers, the statistics return's pre-filled values; constant.
     with django_assert_max_num_queries(19):
         response = client.get(reverse("annotations:quality"))
     assert response.content.decode().count("小学在校生数") >= schools
