@@ -31,10 +31,14 @@ class WarningForm(forms.Form):
 
 
 class QualityFilter(forms.Form):
-    round = forms.ModelChoiceField(queryset=CollectionRound.objects.none(), label=_("批次"), required=False)
-    township = forms.ModelChoiceField(queryset=Township.objects.none(), label=_("乡镇（街道）"), required=False)
+    round = forms.ModelChoiceField(
+        queryset=CollectionRound.objects.none(), label=_("批次"), required=False, empty_label=_("最新批次")
+    )
+    township = forms.ModelChoiceField(
+        queryset=Township.objects.none(), label=_("乡镇（街道）"), required=False, empty_label=_("全部")
+    )
     rule = forms.CharField(label=_("规则"), required=False, max_length=60)
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", "---------"), *STATUS_LABELS.items()])
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *STATUS_LABELS.items()])
 
     def __init__(self, *args, townships, **kwargs):
         super().__init__(*args, **kwargs)
