@@ -150,6 +150,44 @@ class Lease:
 # --- The sweep ----------------------------------------------------------------------------------------------------
 
 
+def sweep_model(
+    model, *, running: str, queued: str, task: str, enqueue: Callable[[int], bool], now: datetime.datetime
+) -> int:
+    """Take up a job model's lapsed runs and send its queued jobs the broker never got or lost.
+
+    The model has the job fields (`status`, `claim`, `lease_until`, `progress`, `progress_note`, `resumed_at`,
+    `sent_at`, `requested_at`): the stage reports and the evidence binder. A lapsed run goes back to the queue with
+    `resumed_at` set (the page says when it was taken up again) by a conditional UPDATE on its claim, so two sweeps
+    never both take it; a queued one is sent again by a conditional UPDATE on `sent_at`. A message sent twice finds
+    the job taken or done and does nothing.
+    """
+    from django.db.models import Q
+
+    n = 0
+    for pk, claim, lease_until in model.objects.filter(status=running).values_list("pk", "claim", "lease_until"):
+        if not lapsed(claim=claim, lease_until=lease_until, now=now):
+            continue
+        taken = model.objects.filter(pk=pk, status=running, claim=claim).update(
+            status=queued,
+            claim="",
+            lease_until=None,
+            progress=0,
+            progress_note="resumed",
+            resumed_at=now,
+            sent_at=now,
+        )
+        if taken:
+            log.warning("%s %s: its worker was lost (claim %s); queued again", model.__name__, pk, claim)
+            n += enqueue(pk)
+    waiting = model.objects.filter(status=queued).filter(
+        Q(sent_at__isnull=True, requested_at__lt=now - unsent_delta()) | Q(sent_at__lt=now - overdue_delta())
+    )
+    for pk, sent_at in waiting.values_list("pk", "sent_at"):
+        if model.objects.filter(pk=pk, status=queued, sent_at=sent_at).update(sent_at=now):
+            n += send(task, (pk,))
+    return n
+
+
 def register_sweeper(name: str, sweeper: Callable[[datetime.datetime], int]) -> None:
     """`sweeper(now)` puts back the app's lapsed jobs, sends its unsent or overdue ones, and returns how many."""
     SWEEPERS[name] = sweeper

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,30 +124,9 @@ def enqueue(binder_id: int) -> bool:
 
 def binders_sweep(now: datetime.datetime) -> int:
     """Take up builds whose worker was lost and send queued ones the broker never got (gongqing.jobs)."""
-    n = 0
-    building = Binder.objects.filter(status=BinderStatus.BUILDING).values_list("pk", "claim", "lease_until")
-    for pk, claim, lease_until in building:
-        if not jobs.lapsed(claim=claim, lease_until=lease_until, now=now):
-            continue
-        taken = Binder.objects.filter(pk=pk, status=BinderStatus.BUILDING, claim=claim).update(
-            status=BinderStatus.QUEUED,
-            claim="",
-            lease_until=None,
-            progress=0,
-            progress_note="resumed",
-            resumed_at=now,
-            sent_at=now,
-        )
-        if taken:
-            log.warning("binder %s: its worker was lost (claim %s); queued again", pk, claim)
-            n += enqueue(pk)
-    waiting = Binder.objects.filter(status=BinderStatus.QUEUED).filter(
-        Q(sent_at__isnull=True, requested_at__lt=now - jobs.unsent_delta()) | Q(sent_at__lt=now - jobs.overdue_delta())
+    return jobs.sweep_model(
+        Binder, running=BinderStatus.BUILDING, queued=BinderStatus.QUEUED, task=BUILD_TASK, enqueue=enqueue, now=now
     )
-    for pk, sent_at in waiting.values_list("pk", "sent_at"):
-        if Binder.objects.filter(pk=pk, status=BinderStatus.QUEUED, sent_at=sent_at).update(sent_at=now):
-            n += jobs.send(BUILD_TASK, (pk,))
-    return n
 
 
 # --- The worker's side --------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils import timezone
 
 from gongqing import audit, jobs
@@ -158,37 +158,10 @@ def enqueue(report_id: int) -> bool:
 
 
 def reports_sweep(now: datetime.datetime) -> int:
-    """Take up renders whose worker was lost, and send queued ones the broker never got or lost (gongqing.jobs).
-
-    A lapsed render goes back to the queue with `resumed_at` set (the page says when it was taken up again) by a
-    conditional UPDATE on its claim, so two sweeps never both take it; a queued one is sent again by a conditional
-    UPDATE on `sent_at`. A message sent twice finds the report taken or done and does nothing.
-    """
-    n = 0
-    rendering = Report.objects.filter(status=ReportStatus.RENDERING).values_list("pk", "claim", "lease_until")
-    for pk, claim, lease_until in rendering:
-        if not jobs.lapsed(claim=claim, lease_until=lease_until, now=now):
-            continue
-        taken = Report.objects.filter(pk=pk, status=ReportStatus.RENDERING, claim=claim).update(
-            status=ReportStatus.QUEUED,
-            claim="",
-            lease_until=None,
-            progress=0,
-            progress_note="resumed",
-            resumed_at=now,
-            sent_at=now,
-        )
-        if taken:
-            log.warning("report %s: its worker was lost (claim %s); queued again", pk, claim)
-            n += enqueue(pk)
-    overdue = now - jobs.overdue_delta()
-    waiting = Report.objects.filter(status=ReportStatus.QUEUED).filter(
-        Q(sent_at__isnull=True, requested_at__lt=now - jobs.unsent_delta()) | Q(sent_at__lt=overdue)
+    """Take up renders whose worker was lost and send queued ones the broker never got (gongqing.jobs)."""
+    return jobs.sweep_model(
+        Report, running=ReportStatus.RENDERING, queued=ReportStatus.QUEUED, task=RENDER_TASK, enqueue=enqueue, now=now
     )
-    for pk, sent_at in waiting.values_list("pk", "sent_at"):
-        if Report.objects.filter(pk=pk, status=ReportStatus.QUEUED, sent_at=sent_at).update(sent_at=now):
-            n += jobs.send(RENDER_TASK, (pk,))
-    return n
 
 
 # --- The worker's side --------------------------------------------------------------------------------------------
