@@ -87,7 +87,7 @@ def _by_key(rows: Iterable, figure_of) -> dict[str, list]:
 def _table(*, key: str, rows: list, owner: str, title: str, source: str, heading: list, line, school_of) -> BinderFile:
     def fill(ws):
         ws.title = key[:31]
-        append_row(ws, [f"{key} · {title}", str(source)])
+        append_row(ws, [f"{key} · {owner} · {title}", str(source)])
         append_row(ws, heading)
         for r in rows:
             append_row(ws, line(r))
@@ -139,7 +139,7 @@ def explanations(scope: Scope) -> Iterable[BinderFile]:
 
     for key, group in _by_key(rows, lambda e: e.field).items():
         yield _table(
-            key=key, rows=group, owner=_("数据说明"), title=_("数据说明"), heading=heading, line=line,
+            key=key, rows=group, owner=_("数据说明"), title=str(scope.round), heading=heading, line=line,
             school_of=lambda e: e.school_return.school_id,
             source=_("数据质量审核 · %(round)s 数据说明") % {"round": scope.round},
         )  # fmt: skip
@@ -195,7 +195,8 @@ def resolutions(scope: Scope) -> Iterable[BinderFile]:
 
     for key, group in _by_key(rows, lambda r: r.figure).items():
         yield _table(
-            key=key, rows=group, owner=_("基表核对"), title=_("差异处理"), heading=heading, line=line,
+            key=key, rows=group, owner=_("差异处理"), heading=heading, line=line,
+            title=_("%(year)s统计基表核对") % {"year": scope.round.school_year},
             school_of=lambda r: r.school_id,
             source=_("统计基表核对 · %(year)s 差异处理") % {"year": scope.round.school_year},
         )  # fmt: skip

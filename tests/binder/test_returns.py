@@ -140,7 +140,7 @@ def test_an_explanation_of_an_r_figure_is_in_its_indicators_sheet_and_the_index(
     assert _one(names, "R6", "第五小学设备发票") in text
 
 
-def test_a_figure_feeding_several_indicators_is_listed_under_each(demo, annotated, staff):
+def test_a_figure_feeding_several_indicators_is_listed_under_each(demo, annotated, staff, tmp_path):
     rnd, fifth, _other = annotated
     ret = SchoolReturn.objects.get(school=fifth, round=rnd, deleted_at__isnull=True)
     a = ReturnAttachment(school_return=ret, field="public_funds_yuan", name="公用经费拨付单.pdf", size=10)
@@ -149,10 +149,22 @@ def test_a_figure_feeding_several_indicators_is_listed_under_each(demo, annotate
     scope = sources.Scope(cycle=demo, round=rnd)
     files = [f for f in returns.attachments(scope) if "公用经费拨付单" in f.title]
     assert [f.keys for f in files] == [("G6", "G7", "Q4")]
+    Explanation.objects.create(
+        school_return=ret, rule_code="funds_drop", field="public_funds_yuan", text="=1+1 公用经费按实拨付",
+        written_by=staff, written_at=AT,
+    )  # fmt: skip
     binder = services.build_now(cycle=demo, round=rnd, by=staff)
-    names = _zip(binder).namelist()
+    zf = _zip(binder)
+    names = zf.namelist()
     assert sum("公用经费拨付单" in n for n in names) == 1
     assert _one(names, "G6", "公用经费拨付单")  # stored under the first; G7 and Q4 list it with its G6 path
+    # The explanation of a G-figure: a row of each sheet of the indicators it feeds, never of another's.
+    for code in ("G6", "G7", "Q4"):
+        texts = [r[5] for r in _cells(zf, _one(names, code, "数据说明"))]
+        assert texts.count("'=1+1 公用经费按实拨付") == 1, (code, texts)  # formula-safe: stored as text
+    assert not any("公用经费按实拨付" in str(r[5]) for r in _cells(zf, _one(names, "R6", "数据说明")))
+    text = pdf_text(binder.index_file.open("rb").read(), tmp_path)
+    assert text.count(_one(names, "G6", "公用经费拨付单")) >= 3  # listed in G6's, G7's and Q4's sections
 
 
 def test_a_township_binder_holds_none_of_another_townships_explanations(demo, annotated, tmp_path):
