@@ -194,3 +194,18 @@ def test_the_sources_read_the_other_townships_rows_not_at_all(demo, annotated, d
     with django_assert_max_num_queries(4):
         files = list(returns.explanations(scope)) + list(returns.attachments(scope)) + list(returns.resolutions(scope))
     assert files and all(f.school_ids and f.school_ids <= own for f in files)
+
+
+def test_an_explanation_of_a_whole_return_goes_to_the_other_folder(demo, annotated, staff):
+    rnd, fifth, _other = annotated
+    ret = SchoolReturn.objects.get(school=fifth, round=rnd, deleted_at__isnull=True)
+    Explanation.objects.create(
+        school_return=ret, rule_code="late", field="", text="整份填报的说明", written_by=staff, written_at=AT
+    )
+    files = list(returns.explanations(sources.Scope(cycle=demo, round=rnd)))
+    other = [f for f in files if f.keys == ("other",)]
+    assert len(other) == 1 and other[0].school_ids == frozenset({fifth.pk})
+    rows = list(load_workbook(io.BytesIO(other[0].data)).active.iter_rows(values_only=True))
+    assert [r[3:6] for r in rows[2:]] == [("（整份填报）", "late", "整份填报的说明")]
+    r2 = next(f for f in files if f.keys == ("R2",))
+    assert r2.school_ids == frozenset({fifth.pk})  # only 第五小学 explained a backbone figure
