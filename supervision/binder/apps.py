@@ -9,7 +9,8 @@ class BinderConfig(AppConfig):
     def ready(self):
         from gongqing import jobs
 
-        from . import services, sources, tasks  # noqa: F401  (tasks: registers the build task services queue by name)
+        from . import returns, services, sources, tasks  # noqa: F401  (tasks: registers the build task services queue by name)
 
         jobs.register_sweeper("binder", services.binders_sweep)
         sources.register_builtin()
+        returns.register()  # explanations, return attachments, statistics resolutions (issue 19 item 1)
