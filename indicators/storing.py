@@ -22,6 +22,7 @@ from .domain.costing import cost_gaps
 from .domain.decimals import quantize
 from .domain.evaluate import Evaluation
 from .domain.gaps import Gap
+from .domain.memo import Memo
 from .domain.standard import NATIONAL_2017_DATA, code_key
 from .domain.status import Finding
 from .models import CostSettings, EvaluationState, SchoolResult, SectionCV, SectionVerdict
@@ -148,7 +149,7 @@ def _sync(model, round, wanted: dict[tuple, dict], key_fields: tuple[str, ...], 
     return {"created": len(create), "updated": len(update), "deleted": len(existing)}
 
 
-def rows(evaluation: Evaluation, meta: dict, only: set | None = None) -> dict:
+def rows(evaluation: Evaluation, meta: dict, only: set | None = None, memo: Memo | None = None) -> dict:
     """What the stored rows of an evaluation are: school results and section verdicts (of the schools whose codes are
     in `only`, when given) by key, the CVs by key, and the state's summary and result as JSON text."""
     schools_by_code = meta["schools_by_code"]
@@ -174,7 +175,7 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None) -> dict:
                 "met": table.met[code],
                 "schools": table.n_units,
             }
-    full = serialize.evaluation_to_json_dict(evaluation, school_rows=False)
+    full = serialize.evaluation_to_json_dict(evaluation, school_rows=False, memo=memo)
     county = summary(evaluation, meta)
     return {
         "school_results": _school_rows(evaluation, schools_by_code, only),
@@ -200,7 +201,7 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None) -> dict:
     }
 
 
-def store(*, round, evaluation: Evaluation, meta: dict, school_ids=None) -> dict:
+def store(*, round, evaluation: Evaluation, meta: dict, school_ids=None, memo: Memo | None = None) -> dict:
     """Write the evaluation's rows that differ from the stored ones: every school's, or those of `school_ids` only
     (an incremental recompute: no other school's rows can have changed), and the county's."""
     only = scope = None
@@ -208,7 +209,7 @@ def store(*, round, evaluation: Evaluation, meta: dict, school_ids=None) -> dict
         ids = set(school_ids)
         only = {code for code, s in meta["schools_by_code"].items() if s.pk in ids}
         scope = Q(school_id__in=sorted(ids))
-    wanted = rows(evaluation, meta, only)
+    wanted = rows(evaluation, meta, only, memo)
     results = _sync(SchoolResult, round, wanted["school_results"], ("school_id", "section", "code"), scope)
     verdict_counts = _sync(SectionVerdict, round, wanted["verdicts"], ("school_id", "section"), scope)
     cv_counts = _sync(SectionCV, round, wanted["cvs"], ("section", "code"))

@@ -25,6 +25,7 @@ from .gaps import UNIT_OF_FIGURE, CvImprovement, Gap, check_gaps, cv_improvement
 from .gcpause import without_gc
 from .guarantee import ItemResult, evaluate_county_items, survey_item
 from .inputs import EvaluationInput, Precondition
+from .memo import Memo, plain
 from .resource import SectionResult
 from .sections import EVALUATED_SECTIONS, SectionPlan
 from .standard import AREAS, code_key
@@ -211,10 +212,14 @@ def evaluate(inp: EvaluationInput) -> Evaluation:
 
 @without_gc
 @exact
-def evaluate_parts(inp: EvaluationInput, parts: Iterable[FamilyPart], codes: Sequence[str]) -> Evaluation:
+def evaluate_parts(
+    inp: EvaluationInput, parts: Iterable[FamilyPart], codes: Sequence[str], memo: Memo | None = None
+) -> Evaluation:
     """The county evaluation from its families' parts (`families.family_part`) and the county's own input (`inp`:
     entries, survey, precondition, expected schools; its `schools` are not read). `codes` are the schools with
-    figures in the county's order (the order `evaluate` is given them in)."""
+    figures in the county's order (the order `evaluate` is given them in). `memo` (`domain.memo.Memo`) keeps the
+    gaps of parts' results and checks from one run to the next: parts read back unchanged give them again."""
+    cached = memo or plain
     standard = inp.standard
     plan, results, school_items = assemble(parts, codes, inp.teaching_point_policy)
 
@@ -280,10 +285,10 @@ def evaluate_parts(inp: EvaluationInput, parts: Iterable[FamilyPart], codes: Seq
     gaps: list[Gap] = []
     unit_gaps = raw(resource_gaps)
     for r in results:
-        gaps.extend(unit_gaps(r, standard))
+        gaps.extend(cached(unit_gaps, r, standard, key=(standard.code, standard.version)))
     for item in items.values():
         for c in item.failing:
-            gaps.extend(check_gaps(c))
+            gaps.extend(cached(check_gaps, c))
 
     improvements: dict[tuple[str, str], CvImprovement] = {}
     for s, table in sections.items():
