@@ -6,6 +6,7 @@ Met flags and statuses are copied from the pure evaluation, never re-derived fro
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -70,6 +71,20 @@ def _q(value) -> Decimal | None:
     return quantize(value, PLACES) if value is not None else None
 
 
+def _rounded_safe(obj: Any) -> Any:
+    """json_safe(serialize.jsonable(obj)) in one pass: Decimals rounded to PLACES and written as exact strings."""
+    cls = obj.__class__
+    if cls is str or cls is int or cls is bool or obj is None:
+        return obj
+    if isinstance(obj, Decimal):
+        return serialize.decimal_text(quantize(obj, PLACES))
+    if isinstance(obj, Mapping):
+        return {str(k): _rounded_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [_rounded_safe(v) for v in obj]
+    return obj
+
+
 def _school_rows(ev: Evaluation, schools_by_code: dict, only: set | None = None) -> dict[tuple, dict]:
     """The rows of every school's results (of the schools whose codes are in `only`, when given)."""
     gaps = {(g.school_code, g.section, g.code): g for g in ev.gaps if g.code.startswith("R")}
@@ -80,16 +95,19 @@ def _school_rows(ev: Evaluation, schools_by_code: dict, only: set | None = None)
         school = schools_by_code.get(r.school_code)
         if school is None:
             continue
+        pk, section = school.pk, r.section
         for code, x in r.results.items():
-            gap = gaps.get((r.school_code, r.section, code))
-            rows[(school.pk, r.section, code)] = {
+            gap = gaps.get((r.school_code, section, code))
+            ratio = x.ratio
+            detail = {} if ratio is None else {"ratio": serialize.decimal_text(quantize(ratio, PLACES))}
+            if gap:
+                detail["unit"] = gap.unit
+            rows[(pk, section, code)] = {
                 "value": _q(x.value),
                 "threshold": _q(x.threshold),
                 "status": x.display_status,
                 "gap": _q(gap.quantity) if gap else None,
-                "detail": json_safe(
-                    {**({"ratio": _q(x.ratio)} if x.ratio is not None else {}), **({"unit": gap.unit} if gap else {})}
-                ),
+                "detail": detail,
             }
     item_gaps: dict[tuple, Decimal] = {}
     item_units: dict[tuple, str] = {}
@@ -110,9 +128,10 @@ def _school_rows(ev: Evaluation, schools_by_code: dict, only: set | None = None)
                 "threshold": _q(check.threshold),
                 "status": check.status,
                 "gap": _q(item_gaps.get((check.school_code, code))),
-                "detail": json_safe(
-                    {**serialize.jsonable(check.detail), "unit": item_units.get((check.school_code, code), "")}
-                ),
+                "detail": {
+                    **_rounded_safe(check.detail or {}),
+                    "unit": item_units.get((check.school_code, code), ""),
+                },
             }
     return rows
 
