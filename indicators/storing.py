@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gongqing import bulk
@@ -195,7 +196,7 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None, memo: Memo
                 "schools": table.n_units,
             }
     full = serialize.evaluation_to_json_dict(evaluation, school_rows=False, memo=memo)
-    county = summary(evaluation, meta)
+    county = summary(evaluation, meta, memo)
     return {
         "school_results": _school_rows(evaluation, schools_by_code, only),
         "verdicts": verdicts,
@@ -243,13 +244,18 @@ def store(*, round, evaluation: Evaluation, meta: dict, school_ids=None, memo: M
     }
 
 
-def summary(ev: Evaluation, meta: dict) -> dict:
-    """What the pages show of the county verdict, in Chinese, with school names resolved."""
+def summary(ev: Evaluation, meta: dict, memo: Memo | None = None) -> dict:
+    """What the pages show of the county verdict, in Chinese, with school names resolved. With `memo`, a school's
+    finding read back from an unchanged part is described as last time (its name and figures are in the part's
+    fingerprint; a changed standard recomputes every part)."""
     schools = meta["schools_by_code"]
     names = {code: d.name_zh for code, d in meta["standard"].indicators.items()} if "standard" in meta else {}
+    language = get_language()
 
     def describe(f: Finding, missing: bool = False) -> str:
-        return describe_finding(f, schools, names, missing=missing)
+        if memo is None or not f.school_code:
+            return describe_finding(f, schools, names, missing=missing)
+        return memo(_describe, f, schools, names, missing, key=(missing, language))
 
     c = ev.completeness
     areas = []
@@ -300,6 +306,10 @@ def _verdict_counts(ev: Evaluation) -> dict:
         bucket = out.setdefault(r.section, {"passed": 0, "passed_within_tolerance": 0, "failed": 0, "no_data": 0})
         bucket[r.status] = bucket.get(r.status, 0) + 1
     return out
+
+
+def _describe(f: Finding, schools: dict, names: dict, missing: bool) -> str:
+    return describe_finding(f, schools, names, missing=missing)
 
 
 def describe_finding(f: Finding, schools: dict, names: dict, missing: bool = False) -> str:
