@@ -195,7 +195,8 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None, memo: Memo
                 "met": table.met[code],
                 "schools": table.n_units,
             }
-    full = serialize.evaluation_to_json_dict(evaluation, school_rows=False, memo=memo)
+    # Decimals go out as strings (json_text): the checks' and gaps' forms kept with them as text already.
+    full = serialize.evaluation_to_json_dict(evaluation, school_rows=False, memo=memo, decimal_texts=True)
     county = summary(evaluation, meta, memo)
     return {
         "school_results": _school_rows(evaluation, schools_by_code, only),
