@@ -20,13 +20,28 @@ from schools.models import CollectionRound, School
 from . import loading, parts, storing
 from .domain.evaluate import evaluate_parts
 from .domain.families import family_parts
+from .domain.memo import Memo
+
+# What the last run of a round derived from its parts (gaps, their JSON form), for the next run: see domain.memo.
+_MEMOS: dict[int, Memo] = {}
+_ROUNDS_KEPT = 3
+
+
+def _memo(round_id: int) -> Memo:
+    memo = _MEMOS.pop(round_id, None) or Memo()
+    _MEMOS[round_id] = memo  # most recently used last
+    while len(_MEMOS) > _ROUNDS_KEPT:
+        _MEMOS.pop(next(iter(_MEMOS)))
+    memo.turn()
+    return memo
 
 
 def recompute_full(*, round: CollectionRound) -> dict:
     inp, meta = loading.evaluation_input(round=round)
     found = family_parts(inp.schools, inp.standard, inp.teaching_point_policy)
-    evaluation = evaluate_parts(inp, found.values(), [s.code for s in inp.schools])
-    stats = storing.store(round=round, evaluation=evaluation, meta=meta)
+    memo = _memo(round.pk)
+    evaluation = evaluate_parts(inp, found.values(), [s.code for s in inp.schools], memo)
+    stats = storing.store(round=round, evaluation=evaluation, meta=meta, memo=memo)
     prints = parts.county(round=round).fingerprints()
     # A family whose figures moved between the two reads gets no fingerprint that matches: evaluated again next time.
     parts.save(round=round, parts=found, prints={k: prints.get(k, "") for k in found}, drop=None)
@@ -55,7 +70,8 @@ def recompute_changed(*, round: CollectionRound, dirty: Iterable[int]) -> dict:
     found = family_parts(inp.schools, inp.standard, inp.teaching_point_policy)
     everything = {k: part for k, (_fp, part) in kept.items()} | found
     codes = [row[1] for row in county.schools if row[0] in county.returns]
-    evaluation = evaluate_parts(inp, everything.values(), codes)
+    memo = _memo(round.pk)
+    evaluation = evaluate_parts(inp, everything.values(), codes, memo)
 
     refs = county.refs()
     touched = {code for k in found for code in found[k].codes} | {c for _fp, p in old.values() for c in p.codes}
@@ -64,6 +80,6 @@ def recompute_changed(*, round: CollectionRound, dirty: Iterable[int]) -> dict:
     if gone:
         ids |= set(School.all_objects.filter(code__in=sorted(gone)).values_list("pk", flat=True))
     meta |= {"schools_by_code": refs, "basis": parts.basis(round, county)}
-    stats = storing.store(round=round, evaluation=evaluation, meta=meta, school_ids=sorted(ids))
+    stats = storing.store(round=round, evaluation=evaluation, meta=meta, school_ids=sorted(ids), memo=memo)
     parts.save(round=round, parts=found, prints={k: prints[k] for k in found}, drop=changed | removed)
     return {**stats, "mode": "changed", "school_ids": sorted(ids), "families": len(found)}

@@ -6,12 +6,14 @@ Met flags and statuses are copied from the pure evaluation, never re-derived fro
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gongqing import bulk
@@ -22,6 +24,7 @@ from .domain.costing import cost_gaps
 from .domain.decimals import quantize
 from .domain.evaluate import Evaluation
 from .domain.gaps import Gap
+from .domain.memo import Memo
 from .domain.standard import NATIONAL_2017_DATA, code_key
 from .domain.status import Finding
 from .models import CostSettings, EvaluationState, SchoolResult, SectionCV, SectionVerdict
@@ -69,6 +72,20 @@ def _q(value) -> Decimal | None:
     return quantize(value, PLACES) if value is not None else None
 
 
+def _rounded_safe(obj: Any) -> Any:
+    """json_safe(serialize.jsonable(obj)) in one pass: Decimals rounded to PLACES and written as exact strings."""
+    cls = obj.__class__
+    if cls is str or cls is int or cls is bool or obj is None:
+        return obj
+    if isinstance(obj, Decimal):
+        return serialize.decimal_text(quantize(obj, PLACES))
+    if isinstance(obj, Mapping):
+        return {str(k): _rounded_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [_rounded_safe(v) for v in obj]
+    return obj
+
+
 def _school_rows(ev: Evaluation, schools_by_code: dict, only: set | None = None) -> dict[tuple, dict]:
     """The rows of every school's results (of the schools whose codes are in `only`, when given)."""
     gaps = {(g.school_code, g.section, g.code): g for g in ev.gaps if g.code.startswith("R")}
@@ -79,16 +96,19 @@ def _school_rows(ev: Evaluation, schools_by_code: dict, only: set | None = None)
         school = schools_by_code.get(r.school_code)
         if school is None:
             continue
+        pk, section = school.pk, r.section
         for code, x in r.results.items():
-            gap = gaps.get((r.school_code, r.section, code))
-            rows[(school.pk, r.section, code)] = {
+            gap = gaps.get((r.school_code, section, code))
+            ratio = x.ratio
+            detail = {} if ratio is None else {"ratio": serialize.decimal_text(quantize(ratio, PLACES))}
+            if gap:
+                detail["unit"] = gap.unit
+            rows[(pk, section, code)] = {
                 "value": _q(x.value),
                 "threshold": _q(x.threshold),
                 "status": x.display_status,
                 "gap": _q(gap.quantity) if gap else None,
-                "detail": json_safe(
-                    {**({"ratio": _q(x.ratio)} if x.ratio is not None else {}), **({"unit": gap.unit} if gap else {})}
-                ),
+                "detail": detail,
             }
     item_gaps: dict[tuple, Decimal] = {}
     item_units: dict[tuple, str] = {}
@@ -109,9 +129,10 @@ def _school_rows(ev: Evaluation, schools_by_code: dict, only: set | None = None)
                 "threshold": _q(check.threshold),
                 "status": check.status,
                 "gap": _q(item_gaps.get((check.school_code, code))),
-                "detail": json_safe(
-                    {**serialize.jsonable(check.detail), "unit": item_units.get((check.school_code, code), "")}
-                ),
+                "detail": {
+                    **_rounded_safe(check.detail or {}),
+                    "unit": item_units.get((check.school_code, code), ""),
+                },
             }
     return rows
 
@@ -148,7 +169,7 @@ def _sync(model, round, wanted: dict[tuple, dict], key_fields: tuple[str, ...], 
     return {"created": len(create), "updated": len(update), "deleted": len(existing)}
 
 
-def rows(evaluation: Evaluation, meta: dict, only: set | None = None) -> dict:
+def rows(evaluation: Evaluation, meta: dict, only: set | None = None, memo: Memo | None = None) -> dict:
     """What the stored rows of an evaluation are: school results and section verdicts (of the schools whose codes are
     in `only`, when given) by key, the CVs by key, and the state's summary and result as JSON text."""
     schools_by_code = meta["schools_by_code"]
@@ -174,8 +195,9 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None) -> dict:
                 "met": table.met[code],
                 "schools": table.n_units,
             }
-    full = serialize.evaluation_to_json_dict(evaluation, school_rows=False)
-    county = summary(evaluation, meta)
+    # Decimals go out as strings (json_text): the checks' and gaps' forms kept with them as text already.
+    full = serialize.evaluation_to_json_dict(evaluation, school_rows=False, memo=memo, decimal_texts=True)
+    county = summary(evaluation, meta, memo)
     return {
         "school_results": _school_rows(evaluation, schools_by_code, only),
         "verdicts": verdicts,
@@ -200,7 +222,7 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None) -> dict:
     }
 
 
-def store(*, round, evaluation: Evaluation, meta: dict, school_ids=None) -> dict:
+def store(*, round, evaluation: Evaluation, meta: dict, school_ids=None, memo: Memo | None = None) -> dict:
     """Write the evaluation's rows that differ from the stored ones: every school's, or those of `school_ids` only
     (an incremental recompute: no other school's rows can have changed), and the county's."""
     only = scope = None
@@ -208,7 +230,7 @@ def store(*, round, evaluation: Evaluation, meta: dict, school_ids=None) -> dict
         ids = set(school_ids)
         only = {code for code, s in meta["schools_by_code"].items() if s.pk in ids}
         scope = Q(school_id__in=sorted(ids))
-    wanted = rows(evaluation, meta, only)
+    wanted = rows(evaluation, meta, only, memo)
     results = _sync(SchoolResult, round, wanted["school_results"], ("school_id", "section", "code"), scope)
     verdict_counts = _sync(SectionVerdict, round, wanted["verdicts"], ("school_id", "section"), scope)
     cv_counts = _sync(SectionCV, round, wanted["cvs"], ("section", "code"))
@@ -223,13 +245,18 @@ def store(*, round, evaluation: Evaluation, meta: dict, school_ids=None) -> dict
     }
 
 
-def summary(ev: Evaluation, meta: dict) -> dict:
-    """What the pages show of the county verdict, in Chinese, with school names resolved."""
+def summary(ev: Evaluation, meta: dict, memo: Memo | None = None) -> dict:
+    """What the pages show of the county verdict, in Chinese, with school names resolved. With `memo`, a school's
+    finding read back from an unchanged part is described as last time (its name and figures are in the part's
+    fingerprint; a changed standard recomputes every part)."""
     schools = meta["schools_by_code"]
     names = {code: d.name_zh for code, d in meta["standard"].indicators.items()} if "standard" in meta else {}
+    language = get_language()
 
     def describe(f: Finding, missing: bool = False) -> str:
-        return describe_finding(f, schools, names, missing=missing)
+        if memo is None or not f.school_code:
+            return describe_finding(f, schools, names, missing=missing)
+        return memo(_describe, f, schools, names, missing, key=(missing, language))
 
     c = ev.completeness
     areas = []
@@ -280,6 +307,10 @@ def _verdict_counts(ev: Evaluation) -> dict:
         bucket = out.setdefault(r.section, {"passed": 0, "passed_within_tolerance": 0, "failed": 0, "no_data": 0})
         bucket[r.status] = bucket.get(r.status, 0) + 1
     return out
+
+
+def _describe(f: Finding, schools: dict, names: dict, missing: bool) -> str:
+    return describe_finding(f, schools, names, missing=missing)
 
 
 def describe_finding(f: Finding, schools: dict, names: dict, missing: bool = False) -> str:

@@ -153,6 +153,23 @@ def gap_text(*, resource: str, quantity: Decimal, unit: str, labels: dict, units
     return f"{VERBS.get(resource, '')}{label} {quantity_text(quantity, unit)} {units.get(unit, unit)}".strip()
 
 
+def gap_texts(*, labels: dict, units: dict):
+    """gap_text for many gaps: the labels (lazy translations) resolved once per resource and unit, not per gap."""
+    heads: dict[str, str] = {}
+    unit_names: dict[str, str] = {}
+
+    def text(*, resource: str, quantity: Decimal, unit: str) -> str:
+        head = heads.get(resource)
+        if head is None:
+            head = heads[resource] = f"{VERBS.get(resource, '')}{labels.get(resource, resource)}"
+        name = unit_names.get(unit)
+        if name is None:
+            name = unit_names[unit] = str(units.get(unit, unit))
+        return f"{head} {quantity_text(quantity, unit)} {name}".strip()
+
+    return text
+
+
 def cv_target(cv: Decimal | None, limit: Decimal) -> str:
     if cv is None:
         return _("差异系数降到%(limit)s以下") % {"limit": limit.normalize()}

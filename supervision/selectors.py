@@ -225,6 +225,7 @@ def source_round() -> CollectionRound | None:
         EvaluationState.objects.filter(computed_version__gt=0)
         .select_related("round", "round__school_year")
         .order_by("-round__school_year__year", "-round__as_of", "-round__pk")
+        .defer("summary", "result")  # some 16 MB of JSON at 10,000 schools, decoded for nothing
         .first()
     )
     return state.round if state else None

@@ -23,8 +23,9 @@ from .decimals import exact, raw
 from .families import FamilyPart, assemble, family_parts
 from .gaps import UNIT_OF_FIGURE, CvImprovement, Gap, check_gaps, cv_improvement, improvement_rows, resource_gaps
 from .gcpause import without_gc
-from .guarantee import ItemResult, evaluate_county_items, survey_item
+from .guarantee import ItemResult, SchoolCheck, evaluate_county_items, survey_item
 from .inputs import EvaluationInput, Precondition
+from .memo import Memo, plain
 from .resource import SectionResult
 from .sections import EVALUATED_SECTIONS, SectionPlan
 from .standard import AREAS, code_key
@@ -144,21 +145,33 @@ def _completeness(inp: EvaluationInput, codes: Sequence[str]) -> Completeness:
     )
 
 
+def _rule_finding(r: SectionResult) -> Finding:
+    detail: dict[str, Any] = {
+        "missed": list(r.missed),
+        "below_floor": [c for c in r.missed if not r.results[c].within_tolerance],
+        "met_count": r.met_count,
+    }
+    return Finding("R", "school_rule", r.school_code, r.section, True, detail)
+
+
+def _no_data_finding(r: SectionResult) -> Finding:
+    return Finding("R", "no_data", r.school_code, r.section, detail={"codes": list(r.no_data)})
+
+
 def _resource_findings(
-    results: Sequence[SectionResult], sections: dict[str, SectionCv], plan: SectionPlan, schools_complete: bool
+    results: Sequence[SectionResult],
+    sections: dict[str, SectionCv],
+    plan: SectionPlan,
+    schools_complete: bool,
+    cached: Any = plain,
 ) -> tuple[list[Finding], list[Finding]]:
     blocking: list[Finding] = []
     no_data: list[Finding] = list(plan.no_data)
     for r in results:
         if r.passed is False:
-            detail: dict[str, Any] = {
-                "missed": list(r.missed),
-                "below_floor": [c for c in r.missed if not r.results[c].within_tolerance],
-                "met_count": r.met_count,
-            }
-            blocking.append(Finding("R", "school_rule", r.school_code, r.section, True, detail))
+            blocking.append(cached(_rule_finding, r))
         elif r.passed is None:
-            no_data.append(Finding("R", "no_data", r.school_code, r.section, detail={"codes": list(r.no_data)}))
+            no_data.append(cached(_no_data_finding, r))
     for section, table in sections.items():
         for code, status in table.status.items():
             stats = table.stats[code]
@@ -171,7 +184,13 @@ def _resource_findings(
     return blocking, no_data
 
 
-def _item_findings(items: dict[str, ItemResult]) -> tuple[list[Finding], list[Finding]]:
+def _check_finding(c: SchoolCheck, code: str, reason: str) -> Finding:
+    if c.status == NOT_MET:
+        return Finding(code, reason, c.school_code, detail=c.detail)
+    return Finding(code, c.reason or "no_data", c.school_code)
+
+
+def _item_findings(items: dict[str, ItemResult], cached: Any = plain) -> tuple[list[Finding], list[Finding]]:
     blocking: list[Finding] = []
     no_data: list[Finding] = []
     for code, item in items.items():
@@ -179,9 +198,9 @@ def _item_findings(items: dict[str, ItemResult]) -> tuple[list[Finding], list[Fi
         if item.schools:
             for c in item.schools:
                 if c.status == NOT_MET:
-                    blocking.append(Finding(code, reason, c.school_code, detail=c.detail))
+                    blocking.append(cached(_check_finding, c, code, reason, key=(code, reason)))
                 elif c.status == NO_DATA:
-                    no_data.append(Finding(code, c.reason or "no_data", c.school_code))
+                    no_data.append(cached(_check_finding, c, code, reason, key=(code, reason)))
         elif item.status == NOT_MET:
             blocking.append(Finding(code, reason))
         elif item.status == NO_DATA:
@@ -211,10 +230,14 @@ def evaluate(inp: EvaluationInput) -> Evaluation:
 
 @without_gc
 @exact
-def evaluate_parts(inp: EvaluationInput, parts: Iterable[FamilyPart], codes: Sequence[str]) -> Evaluation:
+def evaluate_parts(
+    inp: EvaluationInput, parts: Iterable[FamilyPart], codes: Sequence[str], memo: Memo | None = None
+) -> Evaluation:
     """The county evaluation from its families' parts (`families.family_part`) and the county's own input (`inp`:
     entries, survey, precondition, expected schools; its `schools` are not read). `codes` are the schools with
-    figures in the county's order (the order `evaluate` is given them in)."""
+    figures in the county's order (the order `evaluate` is given them in). `memo` (`domain.memo.Memo`) keeps the
+    gaps of parts' results and checks from one run to the next: parts read back unchanged give them again."""
+    cached = memo or plain
     standard = inp.standard
     plan, results, school_items = assemble(parts, codes, inp.teaching_point_policy)
 
@@ -241,8 +264,8 @@ def evaluate_parts(inp: EvaluationInput, parts: Iterable[FamilyPart], codes: Seq
 
     completeness = _completeness(inp, codes)
     schools_complete = not completeness.missing_schools
-    r_blocking, r_no_data = _resource_findings(results, sections, plan, schools_complete)
-    i_blocking, i_no_data = _item_findings(items)
+    r_blocking, r_no_data = _resource_findings(results, sections, plan, schools_complete, cached)
+    i_blocking, i_no_data = _item_findings(items, cached)
     grouped: dict[str, tuple[list[Finding], list[Finding]]] = {a: ([], []) for a in AREAS}
     for f in r_blocking + i_blocking:
         grouped[_area_of(f)][0].append(f)
@@ -280,10 +303,10 @@ def evaluate_parts(inp: EvaluationInput, parts: Iterable[FamilyPart], codes: Seq
     gaps: list[Gap] = []
     unit_gaps = raw(resource_gaps)
     for r in results:
-        gaps.extend(unit_gaps(r, standard))
+        gaps.extend(cached(unit_gaps, r, standard, key=(standard.code, standard.version)))
     for item in items.values():
         for c in item.failing:
-            gaps.extend(check_gaps(c))
+            gaps.extend(cached(check_gaps, c))
 
     improvements: dict[tuple[str, str], CvImprovement] = {}
     for s, table in sections.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from .evaluate import Evaluation
 from .gaps import CvImprovement, Gap
 from .gcpause import without_gc
 from .guarantee import ItemResult, SchoolCheck
+from .memo import Memo, plain
 from .resource import SectionResult
 from .status import MET, Finding
 
@@ -89,7 +90,27 @@ def _check(c: SchoolCheck) -> dict[str, Any]:
     return d
 
 
-def _item(item: ItemResult) -> dict[str, Any]:
+def _texts(obj: Any) -> Any:
+    """A JSON-able form with its Decimals as their digits' text (what a Decimal becomes in a stored JSON document)."""
+    cls = obj.__class__
+    if cls is Decimal:
+        return decimal_text(obj)
+    if cls is dict:
+        return {k: _texts(v) for k, v in obj.items()}
+    if cls is list:
+        return [_texts(v) for v in obj]
+    return obj
+
+
+def _check_text(c: SchoolCheck) -> dict[str, Any]:
+    return _texts(_check(c))
+
+
+def _gap_text(g: Gap) -> dict[str, Any]:
+    return _texts(_gap(g))
+
+
+def _item(item: ItemResult, cached: Callable[..., Any] = plain, check: Callable[..., Any] = _check) -> dict[str, Any]:
     d: dict[str, Any] = {"status": item.status, "passed": item.passed, "level": item.level}
     if isinstance(item.value, Decimal):
         d["value"] = quantize(item.value, PLACES)
@@ -102,7 +123,7 @@ def _item(item: ItemResult) -> dict[str, Any]:
         }
     if item.level == "school":
         d["applicable"] = item.applicable
-        d["schools"] = {c.school_code: _check(c) for c in item.schools}
+        d["schools"] = {c.school_code: cached(check, c) for c in item.schools}
     for key in ("reason", "note"):
         if getattr(item, key):
             d[key] = getattr(item, key)
@@ -153,9 +174,16 @@ def _improvement(i: CvImprovement) -> dict[str, Any]:
 
 
 @without_gc
-def evaluation_to_json_dict(ev: Evaluation, school_rows: bool = True) -> dict[str, Any]:
+def evaluation_to_json_dict(
+    ev: Evaluation, school_rows: bool = True, memo: Memo | None = None, decimal_texts: bool = False
+) -> dict[str, Any]:
     """The stored form of an evaluation (Decimals kept as Decimals; write it with `dumps`). `school_rows=False`
-    leaves out each section's rows by school (the portal stores them as rows of their own)."""
+    leaves out each section's rows by school (the portal stores them as rows of their own). `memo`
+    (`domain.memo.Memo`): the form of the schools' checks and gaps kept from the last run, by object (the dicts
+    are shared with it: read them, never change them). `decimal_texts`: the schools' checks and gaps with their
+    Decimals as text already, as a document whose Decimals are written as strings stores them."""
+    cached = memo or plain
+    check, gap = (_check_text, _gap_text) if decimal_texts else (_check, _gap)
     sections: dict[str, Any] = {}
     for s, table in ev.sections.items():
         sections[s] = {
@@ -202,11 +230,11 @@ def evaluation_to_json_dict(ev: Evaluation, school_rows: bool = True) -> dict[st
         "areas": {
             a: {"passed": v.passed, "blocking": len(v.blocking), "no_data": len(v.no_data)} for a, v in ev.areas.items()
         },
-        "items": {code: _item(item) for code, item in ev.items.items()},
+        "items": {code: _item(item, cached, check) for code, item in ev.items.items()},
         "not_evaluated": [
             {"school": n.school_code, "section": n.section, "reason": n.reason} for n in ev.not_evaluated
         ],
-        "gaps": [_gap(g) for g in ev.gaps],
+        "gaps": [cached(gap, g) for g in ev.gaps],
         "cv_improvements": improvements,
     }
 
