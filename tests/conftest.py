@@ -29,11 +29,46 @@ hypothesis_settings.register_profile("portal", deadline=None)
 hypothesis_settings.register_profile("bench", deadline=None, max_examples=2000)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
 
+SEEDED: dict = {}  # the migrations' seeded rows, kept to put back after each flush (tests/reseed.py)
+
 if os.environ.get("PORTAL_TEST_USE_EXISTING_DB"):
     # .ci/run's integration pass: use the already-migrated database that the real Celery worker also uses.
     @pytest.fixture(scope="session")
-    def django_db_setup():
-        pass
+    def django_db_setup(django_db_blocker):
+        from tests.reseed import snapshot
+
+        with django_db_blocker.unblock():
+            SEEDED.update(snapshot())
+
+else:
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(django_db_setup, django_db_blocker):
+        from tests.reseed import snapshot
+
+        with django_db_blocker.unblock():
+            SEEDED.update(snapshot())
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush, put the migrations' seeded rows back (tests/reseed.py) for the next test."""
+    result = yield
+    if _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from tests.reseed import restore
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore(SEEDED)
+    return result
 
 
 @pytest.fixture(autouse=True)

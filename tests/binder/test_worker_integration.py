@@ -5,7 +5,6 @@
   restart each binder finishes once, with one archive, one index and one done row.
 """
 
-import os
 import random
 import threading
 import time
@@ -81,11 +80,6 @@ def test_ten_simultaneous_build_requests_give_one_job(county, cycle, official_ro
     assert Binder.objects.count() == 1 and len(queued) == 1
 
 
-@pytest.mark.xfail(
-    bool(os.environ.get("DATABASE_URL")),
-    strict=False,
-    reason="KNOWN BROKEN on PostgreSQL since the 2026-12-05 joins; see that closing note",
-)
 def test_a_binder_whose_worker_is_killed_mid_build_finishes_once(county, cycle, official_round, staff, evidence):
     rng = random.Random(20261205)
     media = str(settings.MEDIA_ROOT)

@@ -2,7 +2,6 @@
 explains it, attaches the basis and submits; the reviewer sees the warning, the explanation, last year's figure and
 the attachment side by side, and sends the return back on that figure."""
 
-import os
 import re
 
 import pytest
@@ -17,11 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-@pytest.mark.xfail(
-    bool(os.environ.get("DATABASE_URL")),
-    strict=False,
-    reason="KNOWN BROKEN on PostgreSQL since the 2026-12-05 joins; see that closing note",
-)
 def test_a_warning_is_explained_submitted_and_sent_back_on_its_figure(
     new_page, log_in, ganlu_official, staff, ganlu_school, official_round
 ):

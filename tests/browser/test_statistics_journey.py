@@ -1,8 +1,6 @@
 """Browser journey: the bureau downloads the demo statistics export, maps it (the defaults from its headers), sees
 the differences with 第三小学's flip first, and resolves one of each kind."""
 
-import os
-
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -13,11 +11,6 @@ from schools.statistics.models import Resolution
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.xfail(
-    bool(os.environ.get("DATABASE_URL")),
-    strict=False,
-    reason="KNOWN BROKEN on PostgreSQL since the 2026-12-05 joins; see that closing note",
-)
 def test_the_bureau_maps_the_demo_export_and_resolves_one_difference_of_each_kind(new_page, tmp_path, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -4,7 +4,6 @@ school. The incremental recompute after one school's change does not grow with t
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from contextlib import contextmanager
@@ -94,11 +93,6 @@ def measure(n: int, capture) -> dict:
     return out
 
 
-@pytest.mark.xfail(
-    bool(os.environ.get("DATABASE_URL")),
-    strict=False,
-    reason="KNOWN BROKEN on PostgreSQL since the 2026-12-05 joins; see that closing note",
-)
 def test_statements_grow_with_the_rows_only_through_the_batch_size(django_capture_on_commit_callbacks):
     assert connection.vendor == "postgresql"
     BodyFactory(code="education", name="市教体局")  # where an item goes by default
