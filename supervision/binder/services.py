@@ -198,6 +198,14 @@ def _tmp(path: Path, token: str) -> Path:
     return path.with_name(f".{path.name}.{token.rsplit(':', 1)[-1]}.tmp")
 
 
+def _sweep_temporaries(*paths: Path) -> None:
+    """Remove what an earlier attempt at this binder left half-written (a worker killed mid-build): its lease has
+    expired, since this process holds the binder now, so nothing else writes these files."""
+    for path in paths:
+        for leftover in path.parent.glob(f".{path.name}.*.tmp*"):
+            leftover.unlink(missing_ok=True)
+
+
 def scope_of(binder: Binder) -> tuple[Scope, str, str]:
     """The binder's scope, its label and its township's name."""
     if binder.township_id is None:
@@ -227,6 +235,7 @@ def _build_claimed(binder: Binder, *, token: str, started: float, final_attempt:
     zip_name, index_name = file_name(binder, ".zip"), file_name(binder, "-index.pdf")
     zip_path = Path(default_storage.path(zip_name))
     zip_path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_temporaries(zip_path, Path(default_storage.path(index_name)))
     tmp = _tmp(zip_path, token)
     try:
         scope, label, township_name = scope_of(binder)

@@ -207,3 +207,24 @@ def test_the_list_page_reads_a_fixed_number_of_queries(
     make(30)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/binder/").status_code == 200
+
+
+def test_a_build_removes_what_a_killed_attempt_left_half_written(county, cycle, official_round, staff):
+    binder, _ = services.binder_request(
+        cycle=cycle, round=official_round, township_id=None, by=staff, enqueue_task=False
+    )
+    zip_path = default_storage.path(services.file_name(binder, ".zip"))
+    index_path = default_storage.path(services.file_name(binder, "-index.pdf"))
+    os.makedirs(os.path.dirname(zip_path), exist_ok=True)
+    leftovers = [  # a worker killed while writing the archive's body, the archive and the index
+        f"{os.path.dirname(zip_path)}/.{os.path.basename(zip_path)}.dead1.tmp.body",
+        f"{os.path.dirname(zip_path)}/.{os.path.basename(zip_path)}.dead1.tmp",
+        f"{os.path.dirname(index_path)}/.{os.path.basename(index_path)}.dead1.tmp",
+    ]
+    for path in leftovers:
+        open(path, "wb").write(b"half")  # noqa: SIM115
+    assert services.binder_build(binder_id=binder.pk) == "done"
+    binder.refresh_from_db()
+    assert sorted(os.listdir(os.path.dirname(zip_path))) == sorted(
+        [os.path.basename(binder.file.path), os.path.basename(binder.index_file.path)]
+    )

@@ -93,7 +93,19 @@ def measure(n: int, capture) -> dict:
     return out
 
 
-def test_statements_grow_with_the_rows_only_through_the_batch_size(django_capture_on_commit_callbacks):
+@pytest.fixture
+def tasks_inline(settings):
+    """The results_stored hook sends the ledger sync as a task; here it runs inline, in this test's transaction, so
+    its statements are counted (the integration pass has a real broker and worker, which would take it instead)."""
+    from gongqing.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    yield
+    app.conf.task_always_eager = eager
+
+
+def test_statements_grow_with_the_rows_only_through_the_batch_size(django_capture_on_commit_callbacks, tasks_inline):
     assert connection.vendor == "postgresql"
     BodyFactory(code="education", name="市教体局")  # where an item goes by default
     small, large = measure(40, django_capture_on_commit_callbacks), measure(400, django_capture_on_commit_callbacks)
