@@ -1,5 +1,6 @@
 """Shared models: the user, in-portal notices and the audit log."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -192,3 +193,26 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class JobRow(models.Model):
+    """The fields of a background job's row under the lease protocol (gongqing.jobs, gongqing.jobrows): the stage
+    reports and the evidence binder. Each adds its own `status` (its words for running differ) and its results."""
+
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    progress_note = models.CharField(max_length=80, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim = models.CharField(max_length=120, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # When the task was last handed to the broker (null: not yet, the broker was away), and when a run whose worker
+    # was lost was taken up again (the sweep).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    resumed_at = models.DateTimeField(_("重新开始于"), null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True

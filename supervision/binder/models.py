@@ -7,9 +7,10 @@ never builds twice into one version. A new request while one is queued or buildi
 the next version, and old versions stay downloadable.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from gongqing.models import JobRow
 
 COUNTY = "county"
 
@@ -29,7 +30,7 @@ def scope_key(township_id: int | None) -> str:
     return COUNTY if township_id is None else f"township:{township_id}"
 
 
-class Binder(models.Model):
+class Binder(JobRow):
     cycle = models.ForeignKey("supervision.Cycle", on_delete=models.PROTECT, related_name="binders")
     round = models.ForeignKey("schools.CollectionRound", on_delete=models.PROTECT, related_name="+")
     # None: the county's binder; a township: its own schools' files only (no stage reports, no county documents).
@@ -39,9 +40,6 @@ class Binder(models.Model):
     scope = models.CharField(max_length=30, default=COUNTY)
     version = models.PositiveIntegerField(_("版本"))
     status = models.CharField(_("状态"), max_length=12, choices=BinderStatus.choices, default=BinderStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
-    progress_note = models.CharField(max_length=80, blank=True)
-    error = models.TextField(_("错误"), blank=True)
     file = models.FileField(_("档案文件"), upload_to="binders/", blank=True)
     index_file = models.FileField(_("目录文件"), upload_to="binders/", blank=True)
     files_count = models.PositiveIntegerField(_("文件数"), null=True, blank=True)
@@ -49,15 +47,6 @@ class Binder(models.Model):
     bare_count = models.PositiveIntegerField(_("缺佐证材料的指标数"), null=True, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     build_seconds = models.FloatField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claim = models.CharField(max_length=120, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    resumed_at = models.DateTimeField(_("重新开始于"), null=True, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

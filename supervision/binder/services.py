@@ -16,14 +16,13 @@ import os
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongqing import audit, jobs
+from gongqing import audit, jobrows, jobs
 from schools.models import CollectionRound, Township
 from supervision.models import Cycle
 
@@ -33,23 +32,25 @@ from .sources import Scope
 
 log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
-ERROR_CHARS = 2000
-BUSY_RETRY_SECONDS = 10
 BUILD_TASK = "supervision.binder.tasks.build_binder"  # tasks.build_binder, which calls binder_build below
 
 
-class BinderBusy(Exception):
+class BinderBusy(jobrows.Busy):
     """Another live process builds the binder; try again after `retry_in` seconds."""
 
-    def __init__(self, retry_in: int):
-        super().__init__(f"binder busy, retry in {retry_in} s")
-        self.retry_in = retry_in
+    what = "binder"
 
 
-def lease_seconds() -> int:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 900)) + 60
-    return jobs.LEASE_SECONDS
+ROWS = jobrows.JobRows(
+    model=Binder,
+    queued=BinderStatus.QUEUED,
+    running=BinderStatus.BUILDING,
+    failed=BinderStatus.FAILED,
+    task=BUILD_TASK,
+    kind="binder",
+    busy=BinderBusy,
+    related=("cycle", "round__school_year", "township"),
+)
 
 
 # --- Requests -----------------------------------------------------------------------------------------------------
@@ -95,19 +96,7 @@ def binder_request(
 
 def binder_retry(*, binder: Binder, by, request=None) -> Binder:
     """Queue a failed binder again (same version); one that is not failed is left as it is."""
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                n = Binder.objects.filter(pk=binder.pk, status=BinderStatus.FAILED).update(
-                    status=BinderStatus.QUEUED, progress=0, progress_note="", error="", claim="", lease_until=None
-                )
-        except IntegrityError:  # another build of the same scope is active: that one stands
-            n = 0
-        if n:
-            audit.record(action="binder.retry", user=by, request=request, obj=binder)
-            transaction.on_commit(lambda: enqueue(binder.pk))
-    binder.refresh_from_db()
-    return binder
+    return ROWS.retry(binder, by=by, request=request)
 
 
 def binder_download(*, binder: Binder, part: str, request) -> None:
@@ -116,17 +105,12 @@ def binder_download(*, binder: Binder, part: str, request) -> None:
 
 
 def enqueue(binder_id: int) -> bool:
-    sent = jobs.send(BUILD_TASK, (binder_id,))
-    if sent:
-        Binder.objects.filter(pk=binder_id, status=BinderStatus.QUEUED).update(sent_at=timezone.now())
-    return sent
+    return ROWS.enqueue(binder_id)
 
 
 def binders_sweep(now: datetime.datetime) -> int:
     """Take up builds whose worker was lost and send queued ones the broker never got (gongqing.jobs)."""
-    return jobs.sweep_model(
-        Binder, running=BinderStatus.BUILDING, queued=BinderStatus.QUEUED, task=BUILD_TASK, enqueue=enqueue, now=now
-    )
+    return ROWS.sweep(now)
 
 
 # --- The worker's side --------------------------------------------------------------------------------------------
@@ -134,59 +118,23 @@ def binders_sweep(now: datetime.datetime) -> int:
 
 def binder_claim(*, binder_id: int, token: str) -> Binder | None:
     """Take the binder for building, or None when there is nothing to do; BinderBusy while a live process holds it."""
-    now = timezone.now()
-    fields = {
-        "status": BinderStatus.BUILDING,
-        "claim": token,
-        "lease_until": now + datetime.timedelta(seconds=lease_seconds()),
-        "attempts": F("attempts") + 1,
-        "started_at": now,
-        "progress": 5,
-        "progress_note": "claimed",
-    }
-    if Binder.objects.filter(pk=binder_id, status=BinderStatus.QUEUED).update(**fields):
-        return _claimed(binder_id)
-    row = Binder.objects.filter(pk=binder_id).values("status", "claim", "lease_until").first()
-    if row is None or row["status"] != BinderStatus.BUILDING:
-        return None
-    expired = row["lease_until"] is None or row["lease_until"] < now
-    if not (expired or jobs.holder_is_gone(row["claim"])):
-        wait = max(5, int((row["lease_until"] - now).total_seconds()) + 1)
-        raise BinderBusy(min(wait, BUSY_RETRY_SECONDS))
-    if not Binder.objects.filter(pk=binder_id, status=BinderStatus.BUILDING, claim=row["claim"]).update(**fields):
-        return None
-    log.warning("binder %s: took over from %s (lease lapsed or holder gone)", binder_id, row["claim"])
-    return _claimed(binder_id)
-
-
-def _claimed(binder_id: int) -> Binder | None:
-    return Binder.objects.select_related("cycle", "round__school_year", "township").filter(pk=binder_id).first()
-
-
-def _mine(binder_id: int, token: str):
-    return Binder.objects.filter(pk=binder_id, status=BinderStatus.BUILDING, claim=token)
+    return ROWS.claim(binder_id, token)
 
 
 def binder_progress(*, binder_id: int, token: str, percent: int, note: str = "") -> bool:
-    return bool(_mine(binder_id, token).update(progress=percent, progress_note=note[:80]))
+    return ROWS.progress(binder_id, token, percent, note)
 
 
 def binder_renew(*, binder_id: int, token: str) -> bool:
-    lease = timezone.now() + datetime.timedelta(seconds=lease_seconds())
-    return bool(_mine(binder_id, token).update(lease_until=lease))
+    return ROWS.renew(binder_id, token)
 
 
 def binder_fail(*, binder_id: int, token: str, error: str) -> bool:
-    done = _mine(binder_id, token).update(
-        status=BinderStatus.FAILED, error=error[:ERROR_CHARS], finished_at=timezone.now(), claim="", lease_until=None
-    )
-    if done:
-        audit.record(action="binder.failed", obj=Binder(pk=binder_id), result="error", error=error[:200])
-    return bool(done)
+    return ROWS.fail(binder_id, token, error)
 
 
 def binder_release(*, binder_id: int, token: str) -> bool:
-    return bool(_mine(binder_id, token).update(status=BinderStatus.QUEUED, claim="", lease_until=None, progress=0))
+    return ROWS.release(binder_id, token)
 
 
 def file_name(binder: Binder, suffix: str) -> str:
@@ -271,7 +219,7 @@ def _store(binder: Binder, token: str, built: build.Built, tmp: Path, zip_path: 
     index_tmp.write_bytes(built.index.data)
     os.replace(index_tmp, index_path)
     os.replace(tmp, zip_path)
-    done = _mine(binder.pk, token).update(
+    done = ROWS.mine(binder.pk, token).update(
         status=BinderStatus.DONE,
         file=file_name(binder, ".zip"),
         index_file=index_name,

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongqing.models import JobRow
+
 NARRATIVE_FIELDS = ("issuer", "summary", "basic_facts", "measures", "problems", "next_steps", "findings_response")
 
 
@@ -55,7 +57,7 @@ class ReportStatus(models.TextChoices):
 ACTIVE = (ReportStatus.QUEUED, ReportStatus.RENDERING)
 
 
-class Report(models.Model):
+class Report(JobRow):
     cycle = models.ForeignKey("supervision.Cycle", on_delete=models.PROTECT, related_name="reports")
     stage = models.ForeignKey("supervision.Stage", on_delete=models.PROTECT, related_name="reports")
     school_year = models.ForeignKey("schools.SchoolYear", on_delete=models.PROTECT, related_name="+")
@@ -65,26 +67,12 @@ class Report(models.Model):
     narrative = models.JSONField(default=dict, blank=True)
     title = models.CharField(_("标题"), max_length=200, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
-    progress_note = models.CharField(max_length=80, blank=True)
-    error = models.TextField(_("错误"), blank=True)
     file = models.FileField(_("报告文件"), upload_to="reports/", blank=True)
     annex_file = models.FileField(_("附件文件"), upload_to="reports/", blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     annex_pages = models.PositiveIntegerField(null=True, blank=True)
     provisional = models.BooleanField(default=True)
     render_seconds = models.FloatField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claim = models.CharField(max_length=120, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    # When the render task was last handed to the broker (null: not yet, the broker was away), and when a render
-    # whose worker was lost was taken up again (gongqing.jobs: the sweep).
-    sent_at = models.DateTimeField(null=True, blank=True)
-    resumed_at = models.DateTimeField(_("重新开始于"), null=True, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["cycle", "stage__number", "-version"]

@@ -20,13 +20,12 @@ import os
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
-from gongqing import audit, jobs
+from gongqing import audit, jobrows, jobs
 from gongqing.audit_changes import value_text
 from schools.models import CollectionRound
 from supervision.models import Stage
@@ -36,25 +35,25 @@ from .models import ACTIVE, NARRATIVE_FIELDS, Report, ReportDraft, ReportStatus
 
 log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
-ERROR_CHARS = 2000
-# A duplicate of a report held by a live process looks again this often (cheap: one conditional UPDATE).
-BUSY_RETRY_SECONDS = 10
+RENDER_TASK = "supervision.reports.tasks.render_report"  # tasks.render_report, which calls report_render below
 
 
-class ReportBusy(Exception):
+class ReportBusy(jobrows.Busy):
     """Another live process holds the report; try again after `retry_in` seconds."""
 
-    def __init__(self, retry_in: int):
-        super().__init__(f"report busy, retry in {retry_in} s")
-        self.retry_in = retry_in
+    what = "report"
 
 
-def lease_seconds() -> int:
-    """A render's lease: renewed every few seconds while it runs (gongqing.jobs.Lease), so a lost worker's report is
-    taken up by the sweep within minutes. Eager (no worker) the lease outlives the task's hard time limit instead."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 900)) + 60
-    return jobs.LEASE_SECONDS
+ROWS = jobrows.JobRows(
+    model=Report,
+    queued=ReportStatus.QUEUED,
+    running=ReportStatus.RENDERING,
+    failed=ReportStatus.FAILED,
+    task=RENDER_TASK,
+    kind="report",
+    busy=ReportBusy,
+    related=("stage", "stage__cycle", "round", "round__school_year"),
+)
 
 
 # --- The narrative ------------------------------------------------------------------------------------------------
@@ -131,37 +130,17 @@ def report_request(*, stage: Stage, round: CollectionRound, by, request=None) ->
 
 def report_retry(*, report: Report, by, request=None) -> Report:
     """Queue a failed report again (same version); a report that is not failed is left as it is."""
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                n = Report.objects.filter(pk=report.pk, status=ReportStatus.FAILED).update(
-                    status=ReportStatus.QUEUED, progress=0, progress_note="", error="", claim="", lease_until=None
-                )
-        except IntegrityError:  # another render of the same narrative is already active: that one stands
-            n = 0
-        if n:
-            audit.record(action="report.retry", user=by, request=request, obj=report)
-            transaction.on_commit(lambda: enqueue(report.pk))
-    report.refresh_from_db()
-    return report
-
-
-RENDER_TASK = "supervision.reports.tasks.render_report"  # tasks.render_report, which calls report_render below
+    return ROWS.retry(report, by=by, request=request)
 
 
 def enqueue(report_id: int) -> bool:
     """Send the render task and note when; with the broker away the report stays queued and the sweep sends it."""
-    sent = jobs.send(RENDER_TASK, (report_id,))
-    if sent:
-        Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(sent_at=timezone.now())
-    return sent
+    return ROWS.enqueue(report_id)
 
 
 def reports_sweep(now: datetime.datetime) -> int:
     """Take up renders whose worker was lost and send queued ones the broker never got (gongqing.jobs)."""
-    return jobs.sweep_model(
-        Report, running=ReportStatus.RENDERING, queued=ReportStatus.QUEUED, task=RENDER_TASK, enqueue=enqueue, now=now
-    )
+    return ROWS.sweep(now)
 
 
 # --- The worker's side --------------------------------------------------------------------------------------------
@@ -176,67 +155,20 @@ def report_claim(*, report_id: int, token: str) -> Report | None:
 
     Raises ReportBusy while another live process renders it.
     """
-    now = timezone.now()
-    lease = now + datetime.timedelta(seconds=lease_seconds())
-    fields = {
-        "status": ReportStatus.RENDERING,
-        "claim": token,
-        "lease_until": lease,
-        "attempts": F("attempts") + 1,
-        "started_at": now,
-        "progress": 5,
-        "progress_note": "claimed",
-    }
-    if Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(**fields):
-        return _claimed(report_id)
-    row = Report.objects.filter(pk=report_id).values("status", "claim", "lease_until").first()
-    if row is None:
-        log.info("report %s skipped: the report no longer exists", report_id)
-        return None
-    if row["status"] != ReportStatus.RENDERING:
-        return None
-    expired = row["lease_until"] is None or row["lease_until"] < now
-    if not (expired or holder_is_gone(row["claim"])):
-        wait = max(5, int((row["lease_until"] - now).total_seconds()) + 1)
-        raise ReportBusy(min(wait, BUSY_RETRY_SECONDS))
-    taken = Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, claim=row["claim"]).update(**fields)
-    if not taken:
-        return None
-    log.warning("report %s: took over from %s (lease lapsed or holder gone)", report_id, row["claim"])
-    return _claimed(report_id)
-
-
-def _claimed(report_id: int) -> Report | None:
-    report = (
-        Report.objects.select_related("stage", "stage__cycle", "round", "round__school_year")
-        .filter(pk=report_id)
-        .first()
-    )
-    if report is None:  # deleted between the claim and this read
-        log.info("report %s skipped: the report no longer exists", report_id)
-    return report
-
-
-def _mine(report_id: int, token: str):
-    return Report.objects.filter(pk=report_id, status=ReportStatus.RENDERING, claim=token)
+    return ROWS.claim(report_id, token)
 
 
 def report_progress(*, report_id: int, token: str, percent: int, note: str = "") -> bool:
-    return bool(_mine(report_id, token).update(progress=percent, progress_note=note[:80]))
+    return ROWS.progress(report_id, token, percent, note)
 
 
 def report_fail(*, report_id: int, token: str, error: str) -> bool:
-    done = _mine(report_id, token).update(
-        status=ReportStatus.FAILED, error=error[:ERROR_CHARS], finished_at=timezone.now(), claim="", lease_until=None
-    )
-    if done:
-        audit.record(action="report.failed", obj=Report(pk=report_id), result="error", error=error[:200])
-    return bool(done)
+    return ROWS.fail(report_id, token, error)
 
 
 def report_release(*, report_id: int, token: str) -> bool:
     """Give the report back to the queue (before a retry after a transient error)."""
-    return bool(_mine(report_id, token).update(status=ReportStatus.QUEUED, claim="", lease_until=None, progress=0))
+    return ROWS.release(report_id, token)
 
 
 def file_name(report: Report, suffix: str = "") -> str:
@@ -262,7 +194,7 @@ def report_store(*, report: Report, token: str, rendered: rendering.RenderedRepo
     if rendered.annex is not None:
         annex_name = file_name(report, "-annex")
         _write(annex_name, rendered.annex.data, token)
-    done = _mine(report.pk, token).update(
+    done = ROWS.mine(report.pk, token).update(
         status=ReportStatus.DONE,
         file=name,
         annex_file=annex_name,
@@ -304,8 +236,7 @@ def report_render(*, report_id: int, final_attempt: bool = True, split_at: int |
 
 def report_renew(*, report_id: int, token: str) -> bool:
     """Extend the lease of a render this process holds; False once it holds it no more."""
-    lease = timezone.now() + datetime.timedelta(seconds=lease_seconds())
-    return bool(_mine(report_id, token).update(lease_until=lease))
+    return ROWS.renew(report_id, token)
 
 
 def _render_claimed(report: Report, *, token: str, started: float, final_attempt: bool, split_at: int | None) -> str:
