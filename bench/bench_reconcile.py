@@ -50,14 +50,14 @@ def statistics_for(rnd, returns, rng: random.Random) -> None:
     StatisticsSchool.objects.bulk_create(rows, batch_size=2000)
 
 
-def bench(n: int) -> None:
+def bench(n: int, index: int) -> None:
     from django.db import reset_queries
 
     from indicators import services
     from indicators.reconcile.selectors import reconciliation
 
     rng = random.Random(n)
-    rnd, returns = base.make_county(n, rng)
+    rnd, returns = base.make_county(n, rng, index)
     statistics_for(rnd, returns, rng)
     rec, elapsed, queries = base.timed(lambda: reconciliation(year=rnd.school_year.year))
     services.mark_stale_now(round=rnd)
@@ -83,4 +83,4 @@ if __name__ == "__main__":
             from django.core.management import call_command
 
             call_command("flush", "--noinput", verbosity=0)
-        bench(size)
+        bench(size, i)
