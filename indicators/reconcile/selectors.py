@@ -20,7 +20,7 @@ from indicators.domain.evaluate import evaluate_parts
 from indicators.domain.families import FamilyPart, families, family_key, family_parts
 from indicators.domain.gcpause import gc_paused
 from indicators.models import EvaluationState
-from schools.models import CollectionRound, ReturnStatus, RoundKind, SchoolReturn
+from schools.models import CollectionRound, RoundKind, School
 from schools.statistics.mapping import STAT_FIGURES
 from schools.statistics.models import Resolution, StatisticsYear
 from schools.statistics.selectors import resolutions, statistics_rows, statistics_year
@@ -80,23 +80,6 @@ def official_round(year: int) -> CollectionRound | None:
     )
 
 
-def portal_values(rnd: CollectionRound) -> dict[int, dict]:
-    """The figures the statistics return can hold, of the return each school is evaluated with in the round (as
-    loading.round_returns picks it: the latest approved of the year not after the round), as plain values: one
-    query without model instances."""
-    rows = (
-        SchoolReturn.objects.filter(
-            round__school_year=rnd.school_year, round__as_of__lte=rnd.as_of, status=ReturnStatus.APPROVED
-        )
-        .order_by("school_id", "round__as_of", "round__pk")
-        .values_list("school_id", *STAT_FIGURES)
-    )
-    latest: dict[int, dict] = {}
-    for school_id, *values in rows.iterator(chunk_size=5000):
-        latest[school_id] = dict(zip(STAT_FIGURES, values, strict=True))
-    return latest
-
-
 def _state(rnd: CollectionRound) -> EvaluationState | None:
     return (
         EvaluationState.objects.filter(round=rnd)
@@ -135,11 +118,13 @@ def reconciliation(*, year: int, schools=None) -> Reconciliation | None:
     stat_year = statistics_year(year)
     if rnd is None or stat_year is None:
         return None
-    inp, meta = loading.evaluation_input(round=rnd)
-    returns = portal_values(rnd)
+    # The round's figures as evaluation_input gives them, and the statistics figures of the return each school is
+    # evaluated with, read as plain values: model instances only for the schools listed.
+    school_rows, figures, returns = loading.plain_county_figures(round=rnd, extra=STAT_FIGURES)
+    inp, _meta = loading.county_input(round=rnd, schools=figures, expected_school_codes=[r[1] for r in school_rows])
     stats = statistics_rows(stat_year=stat_year)
-    schools_by_code = meta["schools_by_code"]
-    stats_by_code = {s.code: stats[s.pk] for s in schools_by_code.values() if s.pk in stats}
+    pk_of = {r[1]: r[0] for r in school_rows}
+    stats_by_code = {code: stats[pk] for code, pk in pk_of.items() if pk in stats}
     standard, policy = inp.standard, inp.teaching_point_policy
     state = _state(rnd)
     with gc_paused(), working_context():
@@ -164,16 +149,16 @@ def reconciliation(*, year: int, schools=None) -> Reconciliation | None:
     visible = None if schools is None else set(schools.values_list("pk", flat=True))
     rows: list[SchoolRow] = []
     missing = []
-    for code, school in schools_by_code.items():
-        if visible is not None and school.pk not in visible:
+    for code, pk in pk_of.items():
+        if visible is not None and pk not in visible:
             continue
-        ret = returns.get(school.pk)
+        ret = returns.get(pk)
         stat = stats_by_code.get(code)
         if stat is None:
             if ret is not None:
-                missing.append(school)
+                missing.append(pk)
             continue
-        portal_row = ret or {}
+        portal_row = {f: ret[f] for f in STAT_FIGURES} if ret is not None else {}
         diffs = figure_differences(portal_row, stat["figures"], stat["steps"])
         if code in figures_by_code:
             classes = [(c.section, c.grade, c.name, c.students) for c in figures_by_code[code].classes]
@@ -184,15 +169,19 @@ def reconciliation(*, year: int, schools=None) -> Reconciliation | None:
         before_part, after_part = portal.get(key), with_stats.get(key)
         verdict_before = part_verdicts(before_part).get(code) if before_part else None
         verdict_after = part_verdicts(after_part).get(code) if after_part else None
-        row = SchoolRow(school, verdict_before, verdict_after)
+        row = SchoolRow(pk, verdict_before, verdict_after)
         if diffs:
             before = part_statuses(before_part).get(code, {}) if before_part else {}
             after = part_statuses(after_part).get(code, {}) if after_part else {}
             for d in diffs:
                 changed_codes = changed_indicators(before, after, d.indicators)
-                row.differences.append((d, changed_codes, resolved.get((school.pk, d.figure))))
+                row.differences.append((d, changed_codes, resolved.get((pk, d.figure))))
         if row.differences or row.flips:
             rows.append(row)
+    listed = School.objects.select_related("township", "parent").in_bulk([r.school for r in rows] + missing)
+    for row in rows:
+        row.school = listed[row.school]
+    missing = [listed[pk] for pk in missing]
     rows.sort(key=lambda r: (not r.flips, r.school.code))
     return Reconciliation(
         year=year,
