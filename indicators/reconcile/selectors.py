@@ -18,7 +18,7 @@ from indicators import loading, parts
 from indicators.domain.decimals import working_context
 from indicators.domain.evaluate import evaluate_parts
 from indicators.domain.families import FamilyPart, families, family_key, family_parts
-from indicators.domain.gcpause import gc_paused
+from indicators.domain.gcpause import without_gc
 from indicators.models import EvaluationState
 from schools.models import CollectionRound, RoundKind, School
 from schools.statistics.mapping import STAT_FIGURES
@@ -112,6 +112,9 @@ def _portal_parts(rnd: CollectionRound, state, fams: dict[str, list], standard, 
     return found | family_parts(missing, standard, policy)
 
 
+# The run holds a county's figures and two sets of parts at once (hundreds of thousands of small objects): the cyclic
+# collector, walking them again and again, would cost more than the run itself (see domain.gcpause).
+@without_gc
 def reconciliation(*, year: int, schools=None) -> Reconciliation | None:
     """The year's reconciliation, its rows limited to `schools` (a queryset; the evaluations stay county-wide)."""
     rnd = official_round(year)
@@ -127,7 +130,7 @@ def reconciliation(*, year: int, schools=None) -> Reconciliation | None:
     stats_by_code = {code: stats[pk] for code, pk in pk_of.items() if pk in stats}
     standard, policy = inp.standard, inp.teaching_point_policy
     state = _state(rnd)
-    with gc_paused(), working_context():
+    with working_context():
         fams = families(inp.schools)
         portal = _portal_parts(rnd, state, fams, standard, policy)
         substituted = {
