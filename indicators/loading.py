@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from schools.models import CollectionRound, CountyProfile, ReturnClass, ReturnRoom, ReturnStatus, School, SchoolReturn
+from schools.models import (
+    KIND_SECTIONS,
+    CollectionRound,
+    CountyProfile,
+    ReturnClass,
+    ReturnRoom,
+    ReturnStatus,
+    School,
+    SchoolReturn,
+)
 
 from . import signals
 from .domain import inputs, standard
@@ -50,40 +59,100 @@ def _dec(value) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _section(school: School, ret: SchoolReturn, section: str) -> inputs.SectionFigures | None:
-    if section not in school.sections:
+_SECTION_FIELDS = tuple(inputs.SectionFigures.__dataclass_fields__)
+# What school_figures reads of a school and of its return, as plain values.
+SCHOOL_ROW = ("pk", "code", "name", "township__name", "kind", "location", "ownership", "boarding", "parent__code")
+RETURN_FIGURES = (
+    *(f"{section}_{suffix}" for section in ("primary", "junior") for suffix in _SECTION_FIELDS),
+    "senior_students",
+    "special_students",
+    "special_teachers",
+    "special_teachers_certified",
+    "teaching_area_m2",
+    "sports_area_m2",
+    "equipment_value_yuan",
+    "multimedia_rooms",
+    "public_funds_yuan",
+    "training_funds_yuan",
+)
+
+
+def _section(kind: str, ret, section: str) -> inputs.SectionFigures | None:
+    if section not in KIND_SECTIONS[kind]:
         return None
-    return inputs.SectionFigures(
-        **{suffix: getattr(ret, f"{section}_{suffix}") for suffix in inputs.SectionFigures.__dataclass_fields__}
-    )
+    return inputs.SectionFigures(*(ret[f"{section}_{suffix}"] for suffix in _SECTION_FIELDS))
 
 
 def school_figures(school: School, ret: SchoolReturn, classes=(), rooms=()) -> inputs.SchoolFigures:
     """`classes` and `rooms` are plain tuples (section, grade, name, students) and (room, area)."""
+    row = (
+        school.pk,
+        school.code,
+        school.name,
+        school.township.name,
+        school.kind,
+        school.location,
+        school.ownership,
+        school.boarding,
+        school.parent.code if school.parent_id else None,
+    )
+    return plain_school_figures(row, {f: getattr(ret, f) for f in RETURN_FIGURES}, classes, rooms)
+
+
+def plain_school_figures(row: tuple, ret, classes=(), rooms=()) -> inputs.SchoolFigures:
+    """school_figures from plain values: `row` holds the SCHOOL_ROW values of the school, `ret` maps (at least) the
+    RETURN_FIGURES of its return to their values."""
+    _pk, code, name, township, kind, location, ownership, boarding, parent_code = row
     return inputs.SchoolFigures(
-        code=school.code,
-        name=school.name,
-        township=school.township.name,
-        kind=school.kind,
-        location=school.location,
-        ownership=school.ownership,
-        boarding=school.boarding,
-        parent_code=school.parent.code if school.parent_id else None,
-        primary=_section(school, ret, "primary"),
-        junior=_section(school, ret, "junior"),
-        senior_students=ret.senior_students,
-        special_students=ret.special_students,
-        special_teachers=ret.special_teachers,
-        special_teachers_certified=ret.special_teachers_certified,
-        teaching_area_m2=_dec(ret.teaching_area_m2),
-        sports_area_m2=_dec(ret.sports_area_m2),
-        equipment_value_yuan=_dec(ret.equipment_value_yuan),
-        multimedia_rooms=ret.multimedia_rooms,
-        public_funds_yuan=_dec(ret.public_funds_yuan),
-        training_funds_yuan=_dec(ret.training_funds_yuan),
+        code=code,
+        name=name,
+        township=township,
+        kind=kind,
+        location=location,
+        ownership=ownership,
+        boarding=boarding,
+        parent_code=parent_code,
+        primary=_section(kind, ret, "primary"),
+        junior=_section(kind, ret, "junior"),
+        senior_students=ret["senior_students"],
+        special_students=ret["special_students"],
+        special_teachers=ret["special_teachers"],
+        special_teachers_certified=ret["special_teachers_certified"],
+        teaching_area_m2=_dec(ret["teaching_area_m2"]),
+        sports_area_m2=_dec(ret["sports_area_m2"]),
+        equipment_value_yuan=_dec(ret["equipment_value_yuan"]),
+        multimedia_rooms=ret["multimedia_rooms"],
+        public_funds_yuan=_dec(ret["public_funds_yuan"]),
+        training_funds_yuan=_dec(ret["training_funds_yuan"]),
         classes=tuple(inputs.ClassFigures(*c) for c in classes),
         rooms=tuple(inputs.RoomFigures(room, _dec(area)) for room, area in rooms),
     )
+
+
+def plain_county_figures(*, round: CollectionRound, extra=()) -> tuple[list[tuple], list, dict[int, dict]]:
+    """What evaluation_input reads of the schools and their returns, as plain rows (four queries, no model
+    instances): the SCHOOL_ROW of every school open in the year, in code order; the figures of those with an
+    approved return (the same school_figures builds, in the same order); and that return's RETURN_FIGURES and
+    `extra` fields by school id."""
+    schools = list(School.objects.open_in(round.school_year.year).order_by("code").values_list(*SCHOOL_ROW))
+    fields = tuple(dict.fromkeys((*RETURN_FIGURES, *extra)))
+    returns: dict[int, dict] = {}
+    for school_id, pk, *values in (
+        SchoolReturn.objects.filter(
+            round__school_year=round.school_year, round__as_of__lte=round.as_of, status=ReturnStatus.APPROVED
+        )
+        .order_by("school_id", "round__as_of", "round__pk")
+        .values_list("school_id", "pk", *fields)
+        .iterator(chunk_size=20000)
+    ):
+        returns[school_id] = {"pk": pk, **dict(zip(fields, values, strict=True))}  # the last one wins
+    classes, rooms = return_rows([r["pk"] for r in returns.values()])
+    figures = []
+    for row in schools:
+        ret = returns.get(row[0])
+        if ret is not None:
+            figures.append(plain_school_figures(row, ret, classes.get(ret["pk"], ()), rooms.get(ret["pk"], ())))
+    return schools, figures, returns
 
 
 def round_returns(*, round: CollectionRound, school_ids=None) -> dict[int, SchoolReturn]:

@@ -231,12 +231,19 @@ def evaluate(inp: EvaluationInput) -> Evaluation:
 @without_gc
 @exact
 def evaluate_parts(
-    inp: EvaluationInput, parts: Iterable[FamilyPart], codes: Sequence[str], memo: Memo | None = None
+    inp: EvaluationInput,
+    parts: Iterable[FamilyPart],
+    codes: Sequence[str],
+    memo: Memo | None = None,
+    *,
+    details: bool = True,
 ) -> Evaluation:
     """The county evaluation from its families' parts (`families.family_part`) and the county's own input (`inp`:
     entries, survey, precondition, expected schools; its `schools` are not read). `codes` are the schools with
     figures in the county's order (the order `evaluate` is given them in). `memo` (`domain.memo.Memo`) keeps the
-    gaps of parts' results and checks from one run to the next: parts read back unchanged give them again."""
+    gaps of parts' results and checks from one run to the next: parts read back unchanged give them again.
+    `details=False`: the verdicts, findings and CVs only, without gaps and CV improvements (left empty), for a
+    caller that reads verdicts alone (the reconciliation)."""
     cached = memo or plain
     standard = inp.standard
     plan, results, school_items = assemble(parts, codes, inp.teaching_point_policy)
@@ -302,14 +309,14 @@ def evaluate_parts(
 
     gaps: list[Gap] = []
     unit_gaps = raw(resource_gaps)
-    for r in results:
+    for r in results if details else ():
         gaps.extend(cached(unit_gaps, r, standard, key=(standard.code, standard.version)))
-    for item in items.values():
+    for item in items.values() if details else ():
         for c in item.failing:
             gaps.extend(cached(check_gaps, c))
 
     improvements: dict[tuple[str, str], CvImprovement] = {}
-    for s, table in sections.items():
+    for s, table in sections.items() if details else ():
         for code, status in table.status.items():
             if status != NOT_MET:
                 continue

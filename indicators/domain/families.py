@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .decimals import exact, raw
-from .guarantee import SchoolCheck, _aggregate, evaluate_school_items
+from .guarantee import SchoolCheck, _aggregate, school_checks
 from .inputs import SchoolFigures
 from .resource import SectionResult, evaluate_unit
 from .sections import SectionPlan, plan_sections
@@ -69,9 +69,9 @@ def family_part(key: str, schools: Sequence[SchoolFigures], standard: Standard, 
         ((_PHASE.get(n.reason, 2), int(n.reason not in _PHASE and n.school_code in points)), n)
         for n in plan.not_evaluated
     )
-    items = raw(evaluate_school_items)(schools, standard, policy)
+    found = raw(school_checks)(schools, standard, policy)
     checks = {
-        code: tuple((int(code in _ORPHAN_FIRST and c.reason == "parent_missing"), c) for c in items[code].schools)
+        code: tuple((int(code in _ORPHAN_FIRST and c.reason == "parent_missing"), c) for c in found[code])
         for code in SCHOOL_ITEMS
     }
     return FamilyPart(

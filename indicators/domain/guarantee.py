@@ -391,6 +391,19 @@ def _aggregate(code: str, checks: Iterable[SchoolCheck | None]) -> ItemResult:
 @exact
 def evaluate_school_items(schools: Sequence[SchoolFigures], standard: Standard, policy: str) -> dict[str, ItemResult]:
     """G3, G4, G5, G6, G7, G12 and Q4 over all schools, teaching points handled as the policy says."""
+    return {code: _aggregate(code, checks) for code, checks in raw(school_checks)(schools, standard, policy).items()}
+
+
+def _kept(checks: Iterable[SchoolCheck | None]) -> tuple[SchoolCheck, ...]:
+    return tuple(c for c in checks if c is not None)
+
+
+@exact
+def school_checks(
+    schools: Sequence[SchoolFigures], standard: Standard, policy: str
+) -> dict[str, tuple[SchoolCheck, ...]]:
+    """The checks of the applicable schools of G3, G4, G5, G6, G7, G12 and Q4 (in this order), which
+    evaluate_school_items aggregates (a family's part keeps the checks alone)."""
     by_code = {s.code: s for s in schools}
     points_of: dict[str, list[SchoolFigures]] = {}
     orphans: list[SchoolFigures] = []
@@ -437,13 +450,13 @@ def evaluate_school_items(schools: Sequence[SchoolFigures], standard: Standard, 
         g6.append(small(s, standard, parent, via))
 
     return {
-        "G3": _aggregate("G3", g3),
-        "G4": _aggregate("G4", g4),
-        "G5": _aggregate("G5", (classes(s, standard) for s in schools)),
-        "G6": _aggregate("G6", g6),
-        "G7": _aggregate("G7", (special(s, standard) for s in schools)),
-        "G12": _aggregate("G12", (certified(s, standard) for s in schools)),
-        "Q4": _aggregate("Q4", (training(s, standard) for s in schools)),
+        "G3": _kept(g3),
+        "G4": _kept(g4),
+        "G5": _kept(classes(s, standard) for s in schools),
+        "G6": _kept(g6),
+        "G7": _kept(special(s, standard) for s in schools),
+        "G12": _kept(certified(s, standard) for s in schools),
+        "Q4": _kept(training(s, standard) for s in schools),
     }
 
 

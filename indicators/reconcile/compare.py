@@ -135,21 +135,21 @@ def with_statistics(school: SchoolFigures, statistics: Mapping[str, Decimal]) ->
     return replace(school, **changes) if changes else school
 
 
-def school_statuses(evaluation) -> dict[str, dict[tuple[str, str], str]]:
-    """school code → {(indicator, section): status} of the resource values and the school-level items."""
+def statuses_of(results: Iterable, checks: Iterable) -> dict[str, dict[tuple[str, str], str]]:
+    """school code → {(indicator, section): status} of the given section results and school-level checks (pairs of
+    the item's code and one school's check)."""
     out: dict[str, dict[tuple[str, str], str]] = {}
-    for r in evaluation.section_results:
+    for r in results:
         row = out.setdefault(r.school_code, {})
         for code, result in r.results.items():
             row[(code, r.section)] = result.status
-    for code, item in evaluation.items.items():
-        for check in item.schools:
-            out.setdefault(check.school_code, {})[(code, "")] = check.status
+    for code, check in checks:
+        out.setdefault(check.school_code, {})[(code, "")] = check.status
     return out
 
 
-def school_verdicts(evaluation) -> dict[str, bool | None]:
-    """school code → passed (every section under the 6-of-7 rule and every school-level item met), False when any
+def verdicts_of(results: Iterable, checks: Iterable) -> dict[str, bool | None]:
+    """school code → passed (every section under the 6-of-7 rule and every school-level check met), False when any
     fails, None when nothing fails but something is unknown."""
     out: dict[str, bool | None] = {}
 
@@ -159,12 +159,50 @@ def school_verdicts(evaluation) -> dict[str, bool | None]:
             False if (current is False or passed is False) else None if (current is None or passed is None) else True
         )
 
-    for r in evaluation.section_results:
+    for r in results:
         merge(r.school_code, r.passed)
-    for item in evaluation.items.values():
-        for check in item.schools:
-            merge(check.school_code, False if check.status == NOT_MET else None if check.status == NO_DATA else True)
+    for _code, check in checks:
+        merge(check.school_code, False if check.status == NOT_MET else None if check.status == NO_DATA else True)
     return out
+
+
+def school_statuses(evaluation) -> dict[str, dict[tuple[str, str], str]]:
+    """statuses_of a whole evaluation (its resource values and school-level items)."""
+    return statuses_of(evaluation.section_results, _checks(evaluation))
+
+
+def school_verdicts(evaluation) -> dict[str, bool | None]:
+    """verdicts_of a whole evaluation."""
+    return verdicts_of(evaluation.section_results, _checks(evaluation))
+
+
+def _checks(evaluation):
+    return ((code, check) for code, item in evaluation.items.items() for check in item.schools)
+
+
+# A part's rows in the order the whole evaluation lists them relative to each other (by group, then family order): a
+# school with two rows for one key keeps the later, as school_statuses does.
+def _part_results(part):
+    return (r for _g, r in sorted(part.results, key=_group))
+
+
+def _part_checks(part):
+    return ((code, c) for code, checks in part.checks.items() for _g, c in sorted(checks, key=_group))
+
+
+def _group(entry) -> int:
+    return entry[0]
+
+
+def part_statuses(part) -> dict[str, dict[tuple[str, str], str]]:
+    """statuses_of one family's part (`indicators.domain.families.FamilyPart`): what the whole evaluation gives for
+    the family's schools, since a school's rows depend on its family's figures only."""
+    return statuses_of(_part_results(part), _part_checks(part))
+
+
+def part_verdicts(part) -> dict[str, bool | None]:
+    """verdicts_of one family's part."""
+    return verdicts_of(_part_results(part), _part_checks(part))
 
 
 def changed_indicators(

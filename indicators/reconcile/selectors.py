@@ -11,24 +11,27 @@ round's load, the statistics rows, the resolutions), whatever the number of scho
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from indicators import loading
+from indicators import loading, parts
+from indicators.domain.decimals import working_context
+from indicators.domain.evaluate import evaluate_parts
+from indicators.domain.families import FamilyPart, families, family_key, family_parts
+from indicators.domain.gcpause import without_gc
 from indicators.models import EvaluationState
-from schools.models import CollectionRound, ReturnStatus, RoundKind, SchoolReturn
+from schools.models import CollectionRound, RoundKind, School
 from schools.statistics.mapping import STAT_FIGURES
 from schools.statistics.models import Resolution, StatisticsYear
 from schools.statistics.selectors import resolutions, statistics_rows, statistics_year
 
 from .compare import (
     Difference,
-    affected_group,
     band_differences,
     changed_indicators,
     figure_differences,
-    school_statuses,
-    school_verdicts,
+    part_statuses,
+    part_verdicts,
     with_statistics,
 )
 
@@ -77,104 +80,118 @@ def official_round(year: int) -> CollectionRound | None:
     )
 
 
-def portal_values(rnd: CollectionRound) -> dict[int, dict]:
-    """The figures the statistics return can hold, of the return each school is evaluated with in the round (as
-    loading.round_returns picks it: the latest approved of the year not after the round), as plain values: one
-    query without model instances."""
-    rows = (
-        SchoolReturn.objects.filter(
-            round__school_year=rnd.school_year, round__as_of__lte=rnd.as_of, status=ReturnStatus.APPROVED
-        )
-        .order_by("school_id", "round__as_of", "round__pk")
-        .values_list("school_id", *STAT_FIGURES)
+def _state(rnd: CollectionRound) -> EvaluationState | None:
+    return (
+        EvaluationState.objects.filter(round=rnd)
+        .only("passed", "data_version", "computed_version", "needs_full", "dirty_schools")
+        .first()
     )
-    latest: dict[int, dict] = {}
-    for school_id, *values in rows.iterator(chunk_size=5000):
-        latest[school_id] = dict(zip(STAT_FIGURES, values, strict=True))
-    return latest
 
 
-def _stored_county_verdict(rnd: CollectionRound):
-    """The county verdict stored by the last recompute, when it is fresh; `STALE` otherwise."""
-    state = EvaluationState.objects.filter(round=rnd).only("passed", "data_version", "computed_version").first()
-    if state is None or not state.computed_version or state.computed_version < state.data_version:
-        return STALE
-    return state.passed
+def _portal_parts(rnd: CollectionRound, state, fams: dict[str, list], standard, policy) -> dict[str, FamilyPart]:
+    """Every family's part with the portal's figures: read back as the last recompute stored it when that part is
+    still what the figures give (the rule `incremental.recompute_changed` follows: no recompute from scratch pending,
+    the family's fingerprint unchanged and none of its schools marked dirty), evaluated otherwise."""
+    found: dict[str, FamilyPart] = {}
+    if state is not None and state.computed_version and not state.needs_full:
+        county = parts.county(round=rnd)
+        prints = county.fingerprints()
+        keys = county.family_keys()
+        dirty = set(state.dirty_schools or ())
+        skip = {keys[row[1]] for row in county.schools if row[0] in dirty and row[1] in keys}
+        try:
+            stored = parts.stored(round=rnd, skip=skip)
+        except parts.BadPart:
+            stored = {}
+        found = {
+            k: part
+            for k, (fp, part) in stored.items()
+            if k in fams and k not in skip and prints.get(k) == fp and part.codes == tuple(s.code for s in fams[k])
+        }
+    missing = [s for k, members in fams.items() if k not in found for s in members]
+    return found | family_parts(missing, standard, policy)
 
 
-STALE = object()
-
-
-def _portal_side(rnd, inp, substituted, after, verdicts_after):
-    """The portal's county verdict and each school's statuses and verdict with its own figures.
-
-    A school whose statistics figures change nothing the evaluation reads has the same statuses both ways, so only
-    the schools with changed figures (with their parents and teaching points) are evaluated again with the portal's
-    figures, and the county verdict is the stored one when the stored results are fresh. When they are not, the whole
-    county is evaluated with the portal's figures.
-    """
-    stored = _stored_county_verdict(rnd)
-    if stored is STALE:
-        portal_eval = loading.evaluate(inp)
-        return portal_eval.passed, school_statuses(portal_eval), school_verdicts(portal_eval)
-    changed = {new.code for new, old in zip(substituted, inp.schools, strict=True) if new != old}
-    group = affected_group(inp.schools, changed)
-    part = tuple(f for f in inp.schools if f.code in group)
-    portal_eval = loading.evaluate(replace(inp, schools=part, expected_school_codes=tuple(f.code for f in part)))
-    before = {**after, **school_statuses(portal_eval)}
-    verdicts = {**verdicts_after, **school_verdicts(portal_eval)}
-    return stored, before, verdicts
-
-
+# The run holds a county's figures and two sets of parts at once (hundreds of thousands of small objects): the cyclic
+# collector, walking them again and again, would cost more than the run itself (see domain.gcpause).
+@without_gc
 def reconciliation(*, year: int, schools=None) -> Reconciliation | None:
     """The year's reconciliation, its rows limited to `schools` (a queryset; the evaluations stay county-wide)."""
     rnd = official_round(year)
     stat_year = statistics_year(year)
     if rnd is None or stat_year is None:
         return None
-    inp, meta = loading.evaluation_input(round=rnd)
-    returns = portal_values(rnd)
+    # The round's figures as evaluation_input gives them, and the statistics figures of the return each school is
+    # evaluated with, read as plain values: model instances only for the schools listed.
+    school_rows, figures, returns = loading.plain_county_figures(round=rnd, extra=STAT_FIGURES)
+    inp, _meta = loading.county_input(round=rnd, schools=figures, expected_school_codes=[r[1] for r in school_rows])
     stats = statistics_rows(stat_year=stat_year)
-    schools_by_code = meta["schools_by_code"]
-    stats_by_code = {s.code: stats[s.pk] for s in schools_by_code.values() if s.pk in stats}
-    substituted = tuple(
-        with_statistics(f, stats_by_code[f.code]["figures"]) if f.code in stats_by_code else f for f in inp.schools
-    )
-    stats_eval = loading.evaluate(replace(inp, schools=substituted))
-    after, verdicts_after = school_statuses(stats_eval), school_verdicts(stats_eval)
-    county_portal, before, verdicts_before = _portal_side(rnd, inp, substituted, after, verdicts_after)
+    pk_of = {r[1]: r[0] for r in school_rows}
+    stats_by_code = {code: stats[pk] for code, pk in pk_of.items() if pk in stats}
+    standard, policy = inp.standard, inp.teaching_point_policy
+    state = _state(rnd)
+    with working_context():
+        fams = families(inp.schools)
+        portal = _portal_parts(rnd, state, fams, standard, policy)
+        substituted = {
+            f.code: with_statistics(f, stats_by_code[f.code]["figures"]) for f in inp.schools if f.code in stats_by_code
+        }
+        # A family whose figures the statistics return changes is evaluated again; the others give the same part.
+        changed = {family_key(f) for f in inp.schools if substituted.get(f.code, f) != f}
+        restated = family_parts(
+            [substituted.get(s.code, s) for k in fams if k in changed for s in fams[k]], standard, policy
+        )
+        with_stats = {k: restated.get(k, part) for k, part in portal.items()}
+        codes = [s.code for s in inp.schools]
+        county_statistics = evaluate_parts(inp, with_stats.values(), codes, details=False).passed
+        fresh = state is not None and state.computed_version and state.computed_version >= state.data_version
+        county_portal = state.passed if fresh else evaluate_parts(inp, portal.values(), codes, details=False).passed
     figures_by_code = {f.code: f for f in inp.schools}
+    key_of = {f.code: family_key(f) for f in inp.schools}
     resolved = resolutions(stat_year=stat_year)
     visible = None if schools is None else set(schools.values_list("pk", flat=True))
     rows: list[SchoolRow] = []
     missing = []
-    for code, school in schools_by_code.items():
-        if visible is not None and school.pk not in visible:
+    for code, pk in pk_of.items():
+        if visible is not None and pk not in visible:
             continue
-        ret = returns.get(school.pk)
+        ret = returns.get(pk)
         stat = stats_by_code.get(code)
         if stat is None:
             if ret is not None:
-                missing.append(school)
+                missing.append(pk)
             continue
-        portal = ret or {}
-        diffs = figure_differences(portal, stat["figures"], stat["steps"])
+        portal_row = {f: ret[f] for f in STAT_FIGURES} if ret is not None else {}
+        diffs = figure_differences(portal_row, stat["figures"], stat["steps"])
         if code in figures_by_code:
             classes = [(c.section, c.grade, c.name, c.students) for c in figures_by_code[code].classes]
             diffs += band_differences(classes, stat["bands"])
-        row = SchoolRow(school, verdicts_before.get(code), verdicts_after.get(code))
-        for d in diffs:
-            changed = changed_indicators(before.get(code, {}), after.get(code, {}), d.indicators)
-            row.differences.append((d, changed, resolved.get((school.pk, d.figure))))
+        key = key_of.get(code)
+        if not diffs and key not in changed:
+            continue  # no difference, and the same figures both ways: the same verdict
+        before_part, after_part = portal.get(key), with_stats.get(key)
+        verdict_before = part_verdicts(before_part).get(code) if before_part else None
+        verdict_after = part_verdicts(after_part).get(code) if after_part else None
+        row = SchoolRow(pk, verdict_before, verdict_after)
+        if diffs:
+            before = part_statuses(before_part).get(code, {}) if before_part else {}
+            after = part_statuses(after_part).get(code, {}) if after_part else {}
+            for d in diffs:
+                changed_codes = changed_indicators(before, after, d.indicators)
+                row.differences.append((d, changed_codes, resolved.get((pk, d.figure))))
         if row.differences or row.flips:
             rows.append(row)
+    listed = School.objects.select_related("township", "parent").in_bulk([r.school for r in rows] + missing)
+    for row in rows:
+        row.school = listed[row.school]
+    missing = [listed[pk] for pk in missing]
     rows.sort(key=lambda r: (not r.flips, r.school.code))
     return Reconciliation(
         year=year,
         round=rnd,
         stat_year=stat_year,
         county_portal=county_portal,
-        county_statistics=stats_eval.passed,
+        county_statistics=county_statistics,
         rows=rows,
         schools_compared=len(stats_by_code),
         missing_in_statistics=missing,
