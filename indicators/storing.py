@@ -195,8 +195,6 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None, memo: Memo
                 "met": table.met[code],
                 "schools": table.n_units,
             }
-    # Decimals go out as strings (json_text): the checks' and gaps' forms kept with them as text already.
-    full = serialize.evaluation_to_json_dict(evaluation, school_rows=False, memo=memo, decimal_texts=True)
     county = summary(evaluation, meta, memo)
     return {
         "school_results": _school_rows(evaluation, schools_by_code, only),
@@ -205,20 +203,7 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None, memo: Memo
         "provisional": county["provisional"],
         "passed": county["county"]["passed"],
         "summary": json_text(county),
-        "result": json_text(
-            {
-                "gaps": full["gaps"],
-                "cv_improvements": full["cv_improvements"],
-                "items": full["items"],
-                "sections": full["sections"],
-                "county": full["county"],
-                "completeness": full["completeness"],
-                "policy": full["policy"],
-                "standard": full["standard"],
-                "provisional": full["provisional"],
-                "areas": full["areas"],
-            }
-        ),
+        "result": serialize.result_text(evaluation, memo),  # Decimals as strings, as json_text writes them
     }
 
 

@@ -110,7 +110,28 @@ def _gap_text(g: Gap) -> dict[str, Any]:
     return _texts(_gap(g))
 
 
-def _item(item: ItemResult, cached: Callable[..., Any] = plain, check: Callable[..., Any] = _check) -> dict[str, Any]:
+def _json(form: Any) -> str:
+    """A form whose Decimals are text already, as JSON text (what json_text in indicators.storing writes)."""
+    return json.dumps(form, ensure_ascii=False, default=_decimal_default)
+
+
+def _decimal_default(obj: Any) -> str:
+    if isinstance(obj, Decimal):
+        return decimal_text(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
+def _check_json(c: SchoolCheck) -> str:
+    return _json(_check_text(c))
+
+
+def _gap_json(g: Gap) -> str:
+    return _json(_gap_text(g))
+
+
+def _item(
+    item: ItemResult, cached: Callable[..., Any] = plain, check: Callable[..., Any] | None = _check
+) -> dict[str, Any]:
     d: dict[str, Any] = {"status": item.status, "passed": item.passed, "level": item.level}
     if isinstance(item.value, Decimal):
         d["value"] = quantize(item.value, PLACES)
@@ -123,7 +144,8 @@ def _item(item: ItemResult, cached: Callable[..., Any] = plain, check: Callable[
         }
     if item.level == "school":
         d["applicable"] = item.applicable
-        d["schools"] = {c.school_code: cached(check, c) for c in item.schools}
+        if check is not None:
+            d["schools"] = {c.school_code: cached(check, c) for c in item.schools}
     for key in ("reason", "note"):
         if getattr(item, key):
             d[key] = getattr(item, key)
@@ -175,15 +197,14 @@ def _improvement(i: CvImprovement) -> dict[str, Any]:
 
 @without_gc
 def evaluation_to_json_dict(
-    ev: Evaluation, school_rows: bool = True, memo: Memo | None = None, decimal_texts: bool = False
+    ev: Evaluation, school_rows: bool = True, memo: Memo | None = None, school_checks: bool = True
 ) -> dict[str, Any]:
     """The stored form of an evaluation (Decimals kept as Decimals; write it with `dumps`). `school_rows=False`
     leaves out each section's rows by school (the portal stores them as rows of their own). `memo`
     (`domain.memo.Memo`): the form of the schools' checks and gaps kept from the last run, by object (the dicts
-    are shared with it: read them, never change them). `decimal_texts`: the schools' checks and gaps with their
-    Decimals as text already, as a document whose Decimals are written as strings stores them."""
+    are shared with it: read them, never change them). `school_checks=False` leaves out the school-level items'
+    checks (`schools`) and the gaps (`result_text` writes them from the text kept for each)."""
     cached = memo or plain
-    check, gap = (_check_text, _gap_text) if decimal_texts else (_check, _gap)
     sections: dict[str, Any] = {}
     for s, table in ev.sections.items():
         sections[s] = {
@@ -230,13 +251,47 @@ def evaluation_to_json_dict(
         "areas": {
             a: {"passed": v.passed, "blocking": len(v.blocking), "no_data": len(v.no_data)} for a, v in ev.areas.items()
         },
-        "items": {code: _item(item, cached, check) for code, item in ev.items.items()},
+        "items": {code: _item(item, cached, _check if school_checks else None) for code, item in ev.items.items()},
         "not_evaluated": [
             {"school": n.school_code, "section": n.section, "reason": n.reason} for n in ev.not_evaluated
         ],
-        "gaps": [cached(gap, g) for g in ev.gaps],
+        "gaps": [cached(_gap, g) for g in ev.gaps] if school_checks else [],
         "cv_improvements": improvements,
     }
+
+
+RESULT_KEYS = (
+    "gaps",
+    "cv_improvements",
+    "items",
+    "sections",
+    "county",
+    "completeness",
+    "policy",
+    "standard",
+    "provisional",
+    "areas",
+)
+
+
+@without_gc
+def result_text(ev: Evaluation, memo: Memo | None = None) -> str:
+    """The portal's stored result document (the keys of RESULT_KEYS of `evaluation_to_json_dict(ev, school_rows=False)`)
+    as JSON text, Decimals as strings. The schools' checks and the gaps (some 90,000 at 10,000 schools) are joined
+    from each one's own JSON text, which `memo` keeps from one run to the next for the objects read back unchanged:
+    only the changed families' ones are encoded again."""
+    cached = memo or plain
+    full = evaluation_to_json_dict(ev, school_rows=False, memo=memo, school_checks=False)
+    items = []
+    for code, item in ev.items.items():
+        text = _json(full["items"][code])
+        if item.level == "school":
+            checks = ",".join(f"{_json(c.school_code)}: {cached(_check_json, c)}" for c in item.schools)
+            text = f'{text[:-1]}, "schools": {{{checks}}}}}'
+        items.append(f"{_json(code)}: {text}")
+    out = {key: full[key] for key in RESULT_KEYS if key not in ("gaps", "items")}
+    gaps = ", ".join(cached(_gap_json, g) for g in ev.gaps)
+    return f'{{"gaps": [{gaps}], "items": {{{", ".join(items)}}}, {_json(out)[1:]}'
 
 
 def decimal_text(d: Decimal) -> str:
