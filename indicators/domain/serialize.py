@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from . import chunks
 from .cv import CvStats
 from .decimals import quantize
 from .evaluate import Evaluation
@@ -275,23 +276,48 @@ RESULT_KEYS = (
 
 
 @without_gc
-def result_text(ev: Evaluation, memo: Memo | None = None) -> str:
-    """The portal's stored result document (the keys of RESULT_KEYS of `evaluation_to_json_dict(ev, school_rows=False)`)
-    as JSON text, Decimals as strings. The schools' checks and the gaps (some 90,000 at 10,000 schools) are joined
-    from each one's own JSON text, which `memo` keeps from one run to the next for the objects read back unchanged:
-    only the changed families' ones are encoded again."""
+def result_parts(ev: Evaluation, memo: Memo | None = None) -> tuple[str, dict[str, str]]:
+    """The portal's stored result document (the keys of RESULT_KEYS of `evaluation_to_json_dict(ev,
+    school_rows=False)`, Decimals as strings) in parts: the JSON text of the document without its long lists (the
+    gaps, each school-level item's checks by school) but with the digests of their runs under `runs`, and the runs'
+    texts by digest (`chunks`; `assemble` puts the document back together). Each check's and gap's JSON text is
+    kept by `memo` from one run to the next for the objects read back unchanged: only the changed families' are
+    encoded again, and only the runs they fall in change."""
     cached = memo or plain
     full = evaluation_to_json_dict(ev, school_rows=False, memo=memo, school_checks=False)
-    items = []
-    for code, item in ev.items.items():
-        text = _json(full["items"][code])
-        if item.level == "school":
-            checks = ",".join(f"{_json(c.school_code)}: {cached(_check_json, c)}" for c in item.schools)
-            text = f'{text[:-1]}, "schools": {{{checks}}}}}'
-        items.append(f"{_json(code)}: {text}")
-    out = {key: full[key] for key in RESULT_KEYS if key not in ("gaps", "items")}
-    gaps = ", ".join(cached(_gap_json, g) for g in ev.gaps)
-    return f'{{"gaps": [{gaps}], "items": {{{", ".join(items)}}}, {_json(out)[1:]}'
+    texts: dict[str, str] = {}
+
+    def runs(elements) -> list[str]:
+        out = []
+        for run in chunks.split(elements):
+            key = chunks.digest(run)
+            texts[key] = run
+            out.append(key)
+        return out
+
+    schools = {
+        code: runs(f"{_json(c.school_code)}: {cached(_check_json, c)}" for c in item.schools)
+        for code, item in ev.items.items()
+        if item.level == "school"
+    }
+    doc = {key: full[key] for key in RESULT_KEYS if key != "gaps"}
+    doc["runs"] = {"gaps": runs(cached(_gap_json, g) for g in ev.gaps), "schools": schools}
+    return _json(doc), texts
+
+
+def assemble(doc: dict[str, Any], texts: Mapping[str, str]) -> dict[str, Any]:
+    """The whole result document from its parts (`result_parts`: the stored document and its runs' texts by digest).
+    A document stored whole (no `runs`) is returned as it is."""
+    runs = doc.get("runs")
+    if runs is None:
+        return doc
+    out = {k: v for k, v in doc.items() if k != "runs"}
+    out["gaps"] = json.loads(f"[{chunks.join(runs['gaps'], texts)}]")
+    items = dict(out["items"])
+    for code, digests in runs["schools"].items():
+        items[code] = {**items[code], "schools": json.loads(f"{{{chunks.join(digests, texts)}}}")}
+    out["items"] = items
+    return out
 
 
 def decimal_text(d: Decimal) -> str:

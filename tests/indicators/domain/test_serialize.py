@@ -11,7 +11,15 @@ from indicators.domain.display import format_value, status_zh
 from indicators.domain.evaluate import evaluate
 from indicators.domain.inputs import EvaluationInput, SchoolFigures, SectionFigures
 from indicators.domain.memo import Memo
-from indicators.domain.serialize import RESULT_KEYS, decimal_text, dumps, evaluation_to_json_dict, loads, result_text
+from indicators.domain.serialize import (
+    RESULT_KEYS,
+    assemble,
+    decimal_text,
+    dumps,
+    evaluation_to_json_dict,
+    loads,
+    result_parts,
+)
 
 from .builders import all_entries_met, school, survey_met
 from .test_evaluate import county, run
@@ -130,6 +138,11 @@ def old_result_document(ev) -> dict:
     return json.loads(json.dumps({k: d[k] for k in RESULT_KEYS}, default=decimal_text, ensure_ascii=False))
 
 
+def document(ev, memo=None):
+    text, runs = result_parts(ev, memo)
+    return json.loads(text), runs
+
+
 def failing_county():
     schools = county()
     schools[0] = school("3604820001", primary=1200, name="茶山街道中心小学", equipment_value_yuan=D(1000))
@@ -140,16 +153,16 @@ def failing_county():
 def test_the_result_text_holds_the_same_document_as_the_evaluation_dict_with_decimals_as_text():
     ev = run(failing_county())
     assert ev.gaps and any(item.failing for item in ev.items.values())
-    assert json.loads(result_text(ev)) == old_result_document(ev)
+    assert assemble(*document(ev)) == old_result_document(ev)
 
 
 def test_the_result_text_joined_from_a_memo_kept_from_the_last_run_is_the_same_document():
     memo = Memo()
     first = run(failing_county())
     memo.turn()
-    text = result_text(first, memo)
+    parts = result_parts(first, memo)
     memo.turn()
-    assert result_text(first, memo) == text
+    assert result_parts(first, memo) == parts
     second = run()
     memo.turn()
-    assert json.loads(result_text(second, memo)) == old_result_document(second)
+    assert assemble(*document(second, memo)) == old_result_document(second)
