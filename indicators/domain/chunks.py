@@ -15,13 +15,19 @@ from collections.abc import Iterable, Mapping, Sequence
 SPAN = 128  # elements per run, on average
 
 
-def split(texts: Iterable[str]) -> list[str]:
-    """The runs of `texts`, each the comma-joined texts of its elements (a JSON array's or object's inside)."""
+def element(text: str) -> tuple[str, bool]:
+    """An element's text and whether a run ends after it (for `split`; worth keeping with the text)."""
+    return text, zlib.crc32(text.encode()) % SPAN == 0
+
+
+def split(elements: Iterable[tuple[str, bool]]) -> list[str]:
+    """The runs of `elements` (`element(text)` of each), each the comma-joined texts of its elements (a JSON array's
+    or object's inside)."""
     runs: list[str] = []
     run: list[str] = []
-    for text in texts:
+    for text, ends in elements:
         run.append(text)
-        if zlib.crc32(text.encode()) % SPAN == 0:
+        if ends:
             runs.append(",".join(run))
             run = []
     if run:

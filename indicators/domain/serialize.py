@@ -14,7 +14,10 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import chunks
+from .chunks import digest as run_digest
+from .chunks import element as run_element
+from .chunks import join as join_runs
+from .chunks import split as split_runs
 from .cv import CvStats
 from .decimals import quantize
 from .evaluate import Evaluation
@@ -122,12 +125,13 @@ def _decimal_default(obj: Any) -> str:
     raise TypeError(f"{type(obj).__name__} is not JSON serializable")
 
 
-def _check_json(c: SchoolCheck) -> str:
-    return _json(_check_text(c))
+def _check_element(c: SchoolCheck) -> tuple[str, bool]:
+    """A check as an entry of its item's `schools` object, for chunks.split."""
+    return run_element(f"{_json(c.school_code)}: {_json(_check_text(c))}")
 
 
-def _gap_json(g: Gap) -> str:
-    return _json(_gap_text(g))
+def _gap_element(g: Gap) -> tuple[str, bool]:
+    return run_element(_json(_gap_text(g)))
 
 
 def _item(
@@ -289,19 +293,19 @@ def result_parts(ev: Evaluation, memo: Memo | None = None) -> tuple[str, dict[st
 
     def runs(elements) -> list[str]:
         out = []
-        for run in chunks.split(elements):
-            key = chunks.digest(run)
+        for run in split_runs(elements):
+            key = run_digest(run)
             texts[key] = run
             out.append(key)
         return out
 
     schools = {
-        code: runs(f"{_json(c.school_code)}: {cached(_check_json, c)}" for c in item.schools)
+        code: runs(cached(_check_element, c) for c in item.schools)
         for code, item in ev.items.items()
         if item.level == "school"
     }
     doc = {key: full[key] for key in RESULT_KEYS if key != "gaps"}
-    doc["runs"] = {"gaps": runs(cached(_gap_json, g) for g in ev.gaps), "schools": schools}
+    doc["runs"] = {"gaps": runs(cached(_gap_element, g) for g in ev.gaps), "schools": schools}
     return _json(doc), texts
 
 
@@ -312,10 +316,10 @@ def assemble(doc: dict[str, Any], texts: Mapping[str, str]) -> dict[str, Any]:
     if runs is None:
         return doc
     out = {k: v for k, v in doc.items() if k != "runs"}
-    out["gaps"] = json.loads(f"[{chunks.join(runs['gaps'], texts)}]")
+    out["gaps"] = json.loads(f"[{join_runs(runs['gaps'], texts)}]")
     items = dict(out["items"])
     for code, digests in runs["schools"].items():
-        items[code] = {**items[code], "schools": json.loads(f"{{{chunks.join(digests, texts)}}}")}
+        items[code] = {**items[code], "schools": json.loads(f"{{{join_runs(digests, texts)}}}")}
     out["items"] = items
     return out
 

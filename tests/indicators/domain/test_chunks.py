@@ -2,7 +2,7 @@
 
 import json
 
-from indicators.domain.chunks import digest, join, split
+from indicators.domain.chunks import digest, element, join, split
 
 
 def elements(n: int, changed: int | None = None) -> list[str]:
@@ -10,12 +10,12 @@ def elements(n: int, changed: int | None = None) -> list[str]:
 
 
 def runs_of(texts: list[str]) -> dict[str, str]:
-    return {digest(r): r for r in split(texts)}
+    return {digest(r): r for r in split(map(element, texts))}
 
 
 def test_the_runs_joined_in_order_give_back_the_list():
     texts = elements(5000)
-    runs = split(texts)
+    runs = split(map(element, texts))
     assert 10 < len(runs) < 200
     assert json.loads("[" + join([digest(r) for r in runs], runs_of(texts)) + "]") == [json.loads(t) for t in texts]
 
