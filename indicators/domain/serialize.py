@@ -248,9 +248,9 @@ def evaluation_to_json_dict(
         "county": {
             "passed": ev.passed,
             "provisional": ev.provisional,
-            "blocking": [_finding(f, item_codes) for f in ev.blocking],
+            "blocking": [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.blocking],
             "not_evaluated": list(ev.not_evaluated_codes),
-            "no_data": [_finding(f, item_codes) for f in ev.no_data],
+            "no_data": [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.no_data],
             **({} if ev.precondition is None else {"precondition": jsonable(vars(ev.precondition))}),
         },
         "areas": {
