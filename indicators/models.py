@@ -198,6 +198,22 @@ class EvaluationPart(models.Model):
         return f"{self.round_id}/{self.key}"
 
 
+class ResultRun(models.Model):
+    """A run of the round's stored result document's long lists (its gaps, a school-level item's checks by school):
+    the comma-joined JSON texts of consecutive elements, named by their digest (`indicators.domain.chunks`). The
+    state's `result` lists the runs' digests in order; `indicators.documents.result_document` joins them back."""
+
+    round = models.ForeignKey("schools.CollectionRound", on_delete=models.CASCADE, related_name="result_runs")
+    digest = models.CharField(max_length=32)
+    text = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "digest"], name="one_result_run_per_digest")]
+
+    def __str__(self):
+        return f"{self.round_id}/{self.digest}"
+
+
 class SchoolResult(models.Model):
     """One indicator of one school section (or of the whole school for G-items) in one round."""
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from schools.models import CollectionRound
 
-from .models import EvaluationState, SchoolResult, SectionCV, SectionVerdict
+from .domain.serialize import assemble
+from .models import EvaluationState, ResultRun, SchoolResult, SectionCV, SectionVerdict
 
 R_CODES = ("R1", "R2", "R3", "R4", "R5", "R6", "R7")
 SCHOOL_G_CODES = ("G3", "G4", "G5", "G6", "G7", "G12", "Q4")
@@ -23,6 +24,16 @@ class SectionRow:
 
 def evaluation_state(round: CollectionRound) -> EvaluationState | None:
     return EvaluationState.objects.filter(round=round).first()
+
+
+def result_document(state: EvaluationState | None) -> dict:
+    """The state's whole result document (its long lists joined back from their runs); {} without a state."""
+    if state is None:
+        return {}
+    doc = state.result or {}
+    if "runs" not in doc:
+        return doc
+    return assemble(doc, dict(ResultRun.objects.filter(round_id=state.round_id).values_list("digest", "text")))
 
 
 def latest_round_with_results():

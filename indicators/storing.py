@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from gongqing import bulk
 from schools.models import SECTION_LABELS
 
+from . import selectors
 from .domain import serialize
 from .domain.costing import cost_gaps
 from .domain.decimals import quantize
@@ -27,7 +28,7 @@ from .domain.gaps import Gap
 from .domain.memo import Memo
 from .domain.standard import NATIONAL_2017_DATA, code_key
 from .domain.status import Finding
-from .models import CostSettings, EvaluationState, SchoolResult, SectionCV, SectionVerdict
+from .models import CostSettings, EvaluationState, ResultRun, SchoolResult, SectionCV, SectionVerdict
 
 AREA_NAMES = {
     "resource": _("资源配置"),
@@ -195,8 +196,6 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None, memo: Memo
                 "met": table.met[code],
                 "schools": table.n_units,
             }
-    # Decimals go out as strings (json_text): the checks' and gaps' forms kept with them as text already.
-    full = serialize.evaluation_to_json_dict(evaluation, school_rows=False, memo=memo, decimal_texts=True)
     county = summary(evaluation, meta, memo)
     return {
         "school_results": _school_rows(evaluation, schools_by_code, only),
@@ -205,20 +204,8 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None, memo: Memo
         "provisional": county["provisional"],
         "passed": county["county"]["passed"],
         "summary": json_text(county),
-        "result": json_text(
-            {
-                "gaps": full["gaps"],
-                "cv_improvements": full["cv_improvements"],
-                "items": full["items"],
-                "sections": full["sections"],
-                "county": full["county"],
-                "completeness": full["completeness"],
-                "policy": full["policy"],
-                "standard": full["standard"],
-                "provisional": full["provisional"],
-                "areas": full["areas"],
-            }
-        ),
+        # Decimals as strings, as json_text writes them; the long lists in runs of their own (ResultRun).
+        **dict(zip(("result", "result_runs"), serialize.result_parts(evaluation, memo), strict=True)),
     }
 
 
@@ -234,6 +221,7 @@ def store(*, round, evaluation: Evaluation, meta: dict, school_ids=None, memo: M
     results = _sync(SchoolResult, round, wanted["school_results"], ("school_id", "section", "code"), scope)
     verdict_counts = _sync(SectionVerdict, round, wanted["verdicts"], ("school_id", "section"), scope)
     cv_counts = _sync(SectionCV, round, wanted["cvs"], ("section", "code"))
+    store_runs(round=round, texts=wanted["result_runs"])
     return {
         "counts": {"school_results": results, "verdicts": verdict_counts, "cvs": cv_counts},
         "standard_label": meta["standard_label"],
@@ -243,6 +231,18 @@ def store(*, round, evaluation: Evaluation, meta: dict, school_ids=None, memo: M
         "summary": wanted["summary"],
         "result": wanted["result"],
     }
+
+
+def store_runs(*, round, texts: dict[str, str]) -> None:
+    """Insert the result document's runs not stored yet and delete those it no longer names: after one school's
+    change, a run or two of each list (indicators.domain.chunks)."""
+    stored = set(ResultRun.objects.filter(round=round).values_list("digest", flat=True))
+    bulk.insert(
+        ResultRun, [{"round_id": round.pk, "digest": d, "text": t} for d, t in texts.items() if d not in stored]
+    )
+    gone = stored - set(texts)
+    if gone:
+        ResultRun.objects.filter(round=round, digest__in=sorted(gone))._raw_delete(ResultRun.objects.db)
 
 
 def summary(ev: Evaluation, meta: dict, memo: Memo | None = None) -> dict:
@@ -386,7 +386,7 @@ def stored_gaps(state: EvaluationState | None) -> list[Gap]:
     if state is None:
         return []
     out = []
-    for g in state.result.get("gaps", []):
+    for g in selectors.result_document(state).get("gaps", []):
         out.append(
             Gap(
                 g["code"],

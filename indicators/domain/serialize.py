@@ -14,6 +14,10 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from .chunks import digest as run_digest
+from .chunks import element as run_element
+from .chunks import join as join_runs
+from .chunks import split as split_runs
 from .cv import CvStats
 from .decimals import quantize
 from .evaluate import Evaluation
@@ -110,7 +114,29 @@ def _gap_text(g: Gap) -> dict[str, Any]:
     return _texts(_gap(g))
 
 
-def _item(item: ItemResult, cached: Callable[..., Any] = plain, check: Callable[..., Any] = _check) -> dict[str, Any]:
+def _json(form: Any) -> str:
+    """A form whose Decimals are text already, as JSON text (what json_text in indicators.storing writes)."""
+    return json.dumps(form, ensure_ascii=False, default=_decimal_default)
+
+
+def _decimal_default(obj: Any) -> str:
+    if isinstance(obj, Decimal):
+        return decimal_text(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
+def _check_element(c: SchoolCheck) -> tuple[str, bool]:
+    """A check as an entry of its item's `schools` object, for chunks.split."""
+    return run_element(f"{_json(c.school_code)}: {_json(_check_text(c))}")
+
+
+def _gap_element(g: Gap) -> tuple[str, bool]:
+    return run_element(_json(_gap_text(g)))
+
+
+def _item(
+    item: ItemResult, cached: Callable[..., Any] = plain, check: Callable[..., Any] | None = _check
+) -> dict[str, Any]:
     d: dict[str, Any] = {"status": item.status, "passed": item.passed, "level": item.level}
     if isinstance(item.value, Decimal):
         d["value"] = quantize(item.value, PLACES)
@@ -123,7 +149,8 @@ def _item(item: ItemResult, cached: Callable[..., Any] = plain, check: Callable[
         }
     if item.level == "school":
         d["applicable"] = item.applicable
-        d["schools"] = {c.school_code: cached(check, c) for c in item.schools}
+        if check is not None:
+            d["schools"] = {c.school_code: cached(check, c) for c in item.schools}
     for key in ("reason", "note"):
         if getattr(item, key):
             d[key] = getattr(item, key)
@@ -175,15 +202,14 @@ def _improvement(i: CvImprovement) -> dict[str, Any]:
 
 @without_gc
 def evaluation_to_json_dict(
-    ev: Evaluation, school_rows: bool = True, memo: Memo | None = None, decimal_texts: bool = False
+    ev: Evaluation, school_rows: bool = True, memo: Memo | None = None, school_checks: bool = True
 ) -> dict[str, Any]:
     """The stored form of an evaluation (Decimals kept as Decimals; write it with `dumps`). `school_rows=False`
     leaves out each section's rows by school (the portal stores them as rows of their own). `memo`
     (`domain.memo.Memo`): the form of the schools' checks and gaps kept from the last run, by object (the dicts
-    are shared with it: read them, never change them). `decimal_texts`: the schools' checks and gaps with their
-    Decimals as text already, as a document whose Decimals are written as strings stores them."""
+    are shared with it: read them, never change them). `school_checks=False` leaves out the school-level items'
+    checks (`schools`) and the gaps (`result_text` writes them from the text kept for each)."""
     cached = memo or plain
-    check, gap = (_check_text, _gap_text) if decimal_texts else (_check, _gap)
     sections: dict[str, Any] = {}
     for s, table in ev.sections.items():
         sections[s] = {
@@ -222,21 +248,80 @@ def evaluation_to_json_dict(
         "county": {
             "passed": ev.passed,
             "provisional": ev.provisional,
-            "blocking": [_finding(f, item_codes) for f in ev.blocking],
+            "blocking": [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.blocking],
             "not_evaluated": list(ev.not_evaluated_codes),
-            "no_data": [_finding(f, item_codes) for f in ev.no_data],
+            "no_data": [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.no_data],
             **({} if ev.precondition is None else {"precondition": jsonable(vars(ev.precondition))}),
         },
         "areas": {
             a: {"passed": v.passed, "blocking": len(v.blocking), "no_data": len(v.no_data)} for a, v in ev.areas.items()
         },
-        "items": {code: _item(item, cached, check) for code, item in ev.items.items()},
+        "items": {code: _item(item, cached, _check if school_checks else None) for code, item in ev.items.items()},
         "not_evaluated": [
             {"school": n.school_code, "section": n.section, "reason": n.reason} for n in ev.not_evaluated
         ],
-        "gaps": [cached(gap, g) for g in ev.gaps],
+        "gaps": [cached(_gap, g) for g in ev.gaps] if school_checks else [],
         "cv_improvements": improvements,
     }
+
+
+RESULT_KEYS = (
+    "gaps",
+    "cv_improvements",
+    "items",
+    "sections",
+    "county",
+    "completeness",
+    "policy",
+    "standard",
+    "provisional",
+    "areas",
+)
+
+
+@without_gc
+def result_parts(ev: Evaluation, memo: Memo | None = None) -> tuple[str, dict[str, str]]:
+    """The portal's stored result document (the keys of RESULT_KEYS of `evaluation_to_json_dict(ev,
+    school_rows=False)`, Decimals as strings) in parts: the JSON text of the document without its long lists (the
+    gaps, each school-level item's checks by school) but with the digests of their runs under `runs`, and the runs'
+    texts by digest (`chunks`; `assemble` puts the document back together). Each check's and gap's JSON text is
+    kept by `memo` from one run to the next for the objects read back unchanged: only the changed families' are
+    encoded again, and only the runs they fall in change."""
+    cached = memo or plain
+    full = evaluation_to_json_dict(ev, school_rows=False, memo=memo, school_checks=False)
+    texts: dict[str, str] = {}
+
+    def runs(elements) -> list[str]:
+        out = []
+        for run in split_runs(elements):
+            key = run_digest(run)
+            texts[key] = run
+            out.append(key)
+        return out
+
+    schools = {
+        code: runs(cached(_check_element, c) for c in item.schools)
+        for code, item in ev.items.items()
+        if item.level == "school"
+    }
+    doc = {key: full[key] for key in RESULT_KEYS if key != "gaps"}
+    doc["runs"] = {"gaps": runs(cached(_gap_element, g) for g in ev.gaps), "schools": schools}
+    return _json(doc), texts
+
+
+def assemble(doc: dict[str, Any], texts: Mapping[str, str]) -> dict[str, Any]:
+    """The whole result document from its parts (`result_parts`: the stored document and its runs' texts by digest).
+    A document stored whole (no `runs`) is returned as it is."""
+    runs = doc.get("runs")
+    if runs is None:
+        return doc
+    out = {k: v for k, v in doc.items() if k != "runs"}
+    out["gaps"] = json.loads(f"[{join_runs(runs['gaps'], texts)}]")
+    items = dict(out["items"])
+    for code, digests in runs["schools"].items():
+        items[code] = {**items[code], "schools": json.loads(f"{{{join_runs(digests, texts)}}}")}
+    out["items"] = items
+    return out
 
 
 def decimal_text(d: Decimal) -> str:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from indicators import loading
 from indicators.models import CountyEntry, EvaluationState, Evidence, SchoolResult, SectionCV, SectionVerdict
+from indicators.selectors import result_document
 from indicators.services import indicator_names
 from schools.models import CollectionRound, CountyProfile, School, SchoolReturn, SchoolYear, Township
 from supervision.models import (
@@ -187,6 +188,13 @@ def _evidence_files() -> list[tuple[str, str, Any]]:
     return rows
 
 
+def _with_whole_result(state: EvaluationState | None) -> EvaluationState | None:
+    """The state with its whole result document (the items' checks by school are stored in runs of their own)."""
+    if state is not None:
+        state.result = result_document(state)
+    return state
+
+
 def report_data(*, stage: Stage, round: CollectionRound, today: datetime.date | None = None) -> ReportData:
     """The rows of one stage's report from one round's stored results and the supervision records."""
     rnd = round
@@ -195,7 +203,7 @@ def report_data(*, stage: Stage, round: CollectionRound, today: datetime.date | 
     return ReportData(
         stage=stage,
         round=rnd,
-        state=EvaluationState.objects.filter(round=rnd).first(),
+        state=_with_whole_result(EvaluationState.objects.filter(round=rnd).first()),
         county=CountyProfile.get(),
         townships=list(Township.objects.order_by("order", "code").values_list("name", flat=True)),
         names=indicator_names(school_year=year),

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from gongqing import bulk
 from indicators.domain.gcpause import gc_paused
 from indicators.labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
-from indicators.models import EvaluationState, SchoolResult, SectionCV
+from indicators.models import EvaluationState, ResultRun, SchoolResult, SectionCV
+from indicators.selectors import result_document
 
 from .. import rules, selectors
 from .. import targets as plan_targets
@@ -194,10 +195,12 @@ def _observations(round_, school_ids=None) -> dict[str, dict]:
 
 def _stored_gaps_and_items(round_, codes: set[str] | None) -> tuple[list[dict], dict[str, dict]]:
     """The stored result's gaps (of the schools of `codes`, when given) and, per item, its status and whether it has
-    schools and parts. On PostgreSQL both are picked out of the document in the database: at 10,000 schools it holds
-    some 15 MB, mostly the items' school checks, which the sync does not read."""
+    schools and parts. On PostgreSQL the items are picked out of the document in the database, and of the gaps'
+    runs (indicators.ResultRun) only those naming one of `codes` are read: at 10,000 schools the runs hold some
+    15 MB, mostly the items' school checks, which the sync does not read."""
     if connection.vendor != "postgresql":
-        gaps, items = EvaluationState.objects.filter(round=round_).values_list("result__gaps", "result__items").get()
+        doc = result_document(EvaluationState.objects.filter(round=round_).only("round_id", "result").first())
+        gaps, items = doc.get("gaps"), doc.get("items")
         if codes is not None:
             gaps = [g for g in gaps or [] if g["school"] in codes]
         items = {
@@ -207,12 +210,13 @@ def _stored_gaps_and_items(round_, codes: set[str] | None) -> tuple[list[dict], 
         return gaps or [], items
     table = EvaluationState._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT g::text FROM {table} s, jsonb_array_elements(coalesce(s.result->'gaps', '[]'::jsonb)) g "
-            "WHERE s.round_id = %s AND (%s OR g->>'school' = ANY(%s))",
-            [round_.pk, codes is None, sorted(codes or ())],
-        )
-        gaps = [json.loads(text) for (text,) in cursor.fetchall()]
+        cursor.execute(f"SELECT s.result->'runs'->'gaps' FROM {table} s WHERE s.round_id = %s", [round_.pk])
+        found = cursor.fetchone()
+        digests = json.loads(found[0]) if found and found[0] is not None else None
+        if digests is None:  # a document stored whole, before its lists were stored in runs
+            gaps = _whole_document_gaps(cursor, round_, codes)
+        else:
+            gaps = _run_gaps(cursor, round_, codes, digests)
         cursor.execute(
             f"SELECT i.key, i.value->>'status', "
             "coalesce(jsonb_typeof(i.value->'schools') = 'array' AND jsonb_array_length(i.value->'schools') > 0, "
@@ -223,6 +227,30 @@ def _stored_gaps_and_items(round_, codes: set[str] | None) -> tuple[list[dict], 
         )
         items = {code: {"status": st, "schools": sc, "parts": pa} for code, st, sc, pa in cursor.fetchall()}
     return gaps, items
+
+
+def _run_gaps(cursor, round_, codes: set[str] | None, digests: list[str]) -> list[dict]:
+    """The gaps of the runs named by `digests`, in their order; with `codes`, of the runs whose text names one of
+    those schools (as a gap's JSON text names it), and of those only the gaps of those schools."""
+    needles = [f'"school": {json.dumps(c, ensure_ascii=False)}' for c in sorted(codes or ())]
+    cursor.execute(
+        f"SELECT r.digest, r.text FROM {ResultRun._meta.db_table} r WHERE r.round_id = %s AND r.digest = ANY(%s) "
+        "AND (%s OR EXISTS (SELECT 1 FROM unnest(%s::text[]) n WHERE strpos(r.text, n) > 0))",
+        [round_.pk, sorted(set(digests)), codes is None, needles],
+    )
+    texts = dict(cursor.fetchall())
+    gaps = json.loads("[" + ",".join(texts[d] for d in digests if d in texts) + "]")
+    return gaps if codes is None else [g for g in gaps if g["school"] in codes]
+
+
+def _whole_document_gaps(cursor, round_, codes: set[str] | None) -> list[dict]:
+    table = EvaluationState._meta.db_table
+    cursor.execute(
+        f"SELECT g::text FROM {table} s, jsonb_array_elements(coalesce(s.result->'gaps', '[]'::jsonb)) g "
+        "WHERE s.round_id = %s AND (%s OR g->>'school' = ANY(%s))",
+        [round_.pk, codes is None, sorted(codes or ())],
+    )
+    return [json.loads(text) for (text,) in cursor.fetchall()]
 
 
 def _indicator_names(round_) -> dict[str, str]:

@@ -10,9 +10,18 @@ import pytest
 from indicators.domain.display import format_value, status_zh
 from indicators.domain.evaluate import evaluate
 from indicators.domain.inputs import EvaluationInput, SchoolFigures, SectionFigures
-from indicators.domain.serialize import dumps, evaluation_to_json_dict, loads
+from indicators.domain.memo import Memo
+from indicators.domain.serialize import (
+    RESULT_KEYS,
+    assemble,
+    decimal_text,
+    dumps,
+    evaluation_to_json_dict,
+    loads,
+    result_parts,
+)
 
-from .builders import all_entries_met, survey_met
+from .builders import all_entries_met, school, survey_met
 from .test_evaluate import county, run
 
 D = Decimal
@@ -121,3 +130,39 @@ def test_a_county_items_note_is_kept_and_it_gets_no_school_list():
     assert d["items"]["G1"]["note"] == "布局规划已经市政府批准"
     assert d["items"]["G1"]["level"] == "county" and "schools" not in d["items"]["G1"]
     assert d["items"]["G7"]["level"] == "school" and d["items"]["G7"]["applicable"] == 0
+
+
+def old_result_document(ev) -> dict:
+    """The stored result as it was written before result_text: the dict's keys, Decimals as their digits' text."""
+    d = evaluation_to_json_dict(ev, school_rows=False)
+    return json.loads(json.dumps({k: d[k] for k in RESULT_KEYS}, default=decimal_text, ensure_ascii=False))
+
+
+def document(ev, memo=None):
+    text, runs = result_parts(ev, memo)
+    return json.loads(text), runs
+
+
+def failing_county():
+    schools = county()
+    schools[0] = school("3604820001", primary=1200, name="茶山街道中心小学", equipment_value_yuan=D(1000))
+    schools[2] = school("3604820003", "junior", junior=900, name="江益中学", rooms=(), training_funds_yuan=D(0))
+    return schools
+
+
+def test_the_result_text_holds_the_same_document_as_the_evaluation_dict_with_decimals_as_text():
+    ev = run(failing_county())
+    assert ev.gaps and any(item.failing for item in ev.items.values())
+    assert assemble(*document(ev)) == old_result_document(ev)
+
+
+def test_the_result_text_joined_from_a_memo_kept_from_the_last_run_is_the_same_document():
+    memo = Memo()
+    first = run(failing_county())
+    memo.turn()
+    parts = result_parts(first, memo)
+    memo.turn()
+    assert result_parts(first, memo) == parts
+    second = run()
+    memo.turn()
+    assert assemble(*document(second, memo)) == old_result_document(second)
