@@ -199,15 +199,7 @@ def _stored_gaps_and_items(round_, codes: set[str] | None) -> tuple[list[dict], 
     runs (indicators.ResultRun) only those naming one of `codes` are read: at 10,000 schools the runs hold some
     15 MB, mostly the items' school checks, which the sync does not read."""
     if connection.vendor != "postgresql":
-        doc = result_document(EvaluationState.objects.filter(round=round_).only("round_id", "result").first())
-        gaps, items = doc.get("gaps"), doc.get("items")
-        if codes is not None:
-            gaps = [g for g in gaps or [] if g["school"] in codes]
-        items = {
-            code: {"status": i.get("status"), "schools": bool(i.get("schools")), "parts": bool(i.get("parts"))}
-            for code, i in (items or {}).items()
-        }
-        return gaps or [], items
+        return gaps_and_items_of(round_, codes)
     table = EvaluationState._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT s.result->'runs'->'gaps' FROM {table} s WHERE s.round_id = %s", [round_.pk])
@@ -219,14 +211,31 @@ def _stored_gaps_and_items(round_, codes: set[str] | None) -> tuple[list[dict], 
             gaps = _run_gaps(cursor, round_, codes, digests)
         cursor.execute(
             f"SELECT i.key, i.value->>'status', "
-            "coalesce(jsonb_typeof(i.value->'schools') = 'array' AND jsonb_array_length(i.value->'schools') > 0, "
-            "false), "
+            # has schools: the item's school checks, in its runs (runs.schools.<code>: their digests) or, in a
+            # document stored whole, by school code under the item (as bool() of the joined document says)
+            "coalesce(jsonb_typeof(s.result->'runs'->'schools'->i.key) = 'array' "
+            "AND jsonb_array_length(s.result->'runs'->'schools'->i.key) > 0, false) "
+            "OR coalesce(i.value->'schools' NOT IN ('{}'::jsonb, '[]'::jsonb, 'null'::jsonb), false), "
             "coalesce(i.value->'parts' NOT IN ('{}'::jsonb, '[]'::jsonb, 'null'::jsonb), false) "
             f"FROM {table} s, jsonb_each(coalesce(s.result->'items', '{{}}'::jsonb)) i WHERE s.round_id = %s",
             [round_.pk],
         )
         items = {code: {"status": st, "schools": sc, "parts": pa} for code, st, sc, pa in cursor.fetchall()}
     return gaps, items
+
+
+def gaps_and_items_of(round_, codes: set[str] | None) -> tuple[list[dict], dict[str, dict]]:
+    """What `_stored_gaps_and_items` reads, from the whole result document joined in Python (SQLite; on PostgreSQL
+    the reference its queries are tested against)."""
+    doc = result_document(EvaluationState.objects.filter(round=round_).only("round_id", "result").first())
+    gaps, items = doc.get("gaps"), doc.get("items")
+    if codes is not None:
+        gaps = [g for g in gaps or [] if g["school"] in codes]
+    items = {
+        code: {"status": i.get("status"), "schools": bool(i.get("schools")), "parts": bool(i.get("parts"))}
+        for code, i in (items or {}).items()
+    }
+    return gaps or [], items
 
 
 def _run_gaps(cursor, round_, codes: set[str] | None, digests: list[str]) -> list[dict]:
