@@ -1,15 +1,21 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from .backends import UNREAD_AT_LOAD
 from .menu import menu_for
 
 
 def _unread_count(request) -> int:
-    """Counted once per request: panels rendered with the request run the context processors again."""
+    """Counted once per request: panels rendered with the request run the context processors again. A user signed
+    in by session comes with the count read with it (gongqing.backends); another one (a token's user) is counted."""
     if not hasattr(request, "_unread_notices"):
         user = getattr(request, "user", None)
-        authenticated = user is not None and user.is_authenticated
-        request._unread_notices = user.notices.filter(read_at__isnull=True).count() if authenticated else 0
+        if user is None or not user.is_authenticated:
+            request._unread_notices = 0
+        elif (count := getattr(user, UNREAD_AT_LOAD, None)) is not None:
+            request._unread_notices = count
+        else:
+            request._unread_notices = user.notices.filter(read_at__isnull=True).count()
     return request._unread_notices
 
 

@@ -111,6 +111,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "gongqing.User"
+# Django's model backend whose per-request `get_user` also reads the memberships and the unread notices (one query).
+AUTHENTICATION_BACKENDS = ["gongqing.backends.UserBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -135,6 +137,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 # Pages warn this long after the last request and offer to continue (static/js/session.js).
 SESSION_IDLE_WARN_SECONDS = env.int("SESSION_IDLE_WARN_SECONDS", default=SESSION_COOKIE_AGE - 5 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# Database sessions whose per-request refresh is one UPDATE (gongqing/sessions_db.py).
+SESSION_ENGINE = "gongqing.sessions_db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

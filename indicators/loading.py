@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db.models import Q, Subquery
+
 from schools.models import (
     KIND_SECTIONS,
     CollectionRound,
@@ -50,9 +52,23 @@ def year_settings(year: int | None) -> tuple[Standard, str]:
     return national_standard_row(), TeachingPointPolicy.MERGE
 
 
+def standard_row_for_year(year: int | None) -> Standard:
+    """`year_settings(year)`'s standard in one query: the year's chosen one and the national one read together."""
+    if not year:
+        return national_standard_row()
+    chosen = YearSettings.objects.filter(school_year__year=year).values("standard_id")[:1]  # one a year at most
+    rows = list(
+        Standard.objects.filter(Q(pk=Subquery(chosen)) | Q(code=NATIONAL_CODE)).annotate(chosen_id=Subquery(chosen))
+    )
+    return (
+        next((r for r in rows if r.pk == r.chosen_id), None)
+        or next((r for r in rows if r.code == NATIONAL_CODE), None)
+        or national_standard_row()
+    )
+
+
 def standard_for_year(year: int | None) -> standard.Standard:
-    row, _policy = year_settings(year)
-    return standard.standard_from_dict(row.data)
+    return standard.standard_from_dict(standard_row_for_year(year).data)
 
 
 def _dec(value) -> Decimal | None:

@@ -46,7 +46,7 @@ def school_list(request):
 
 @roles_required(PARTICIPANTS)
 def school_detail(request, pk):
-    school = access.school_for_user(user=request.user, pk=pk)
+    school, teaching_points = access.school_and_teaching_points(user=request.user, pk=pk)
     returns = list(
         school.returns.select_related("round", "round__school_year").order_by("-round__as_of", "-round__pk")
     )  # read once: the table, the rounds open for entry and the history use them
@@ -60,7 +60,7 @@ def school_detail(request, pk):
         "returns": returns,
         "open_rounds": open_rounds if access.can_enter_data(request.user, school) else [],
         "edits": group_edits(school_history(school=school, returns=returns)),
-        "teaching_points": school.teaching_points.all(),
+        "teaching_points": teaching_points,
         "extra_panels": school_page_panels(request, school),
     }
     return render(request, "schools/school_detail.html", context)

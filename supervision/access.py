@@ -81,10 +81,18 @@ def items_for(user):
         return RectificationItem.objects.all()
     if not reads_supervision(user):
         return RectificationItem.objects.none()
-    body = user_body(user)
-    scope = Q(assignments__body=body) if body else Q(pk__in=[])
     if user.role == Role.TOWNSHIP_OFFICIAL:
-        scope |= Q(school__township_id=user_township_id(user))
+        # The official's body is their township's (one a township: `Body.township` is one-to-one), matched by the
+        # township in the same query instead of read first.
+        township_id = user_township_id(user)
+        scope = (
+            Q(assignments__body__township_id=township_id) | Q(school__township_id=township_id)
+            if township_id
+            else Q(pk__in=[])
+        )
+    else:
+        body = user_body(user)
+        scope = Q(assignments__body=body) if body else Q(pk__in=[])
     return RectificationItem.objects.filter(pk__in=RectificationItem.objects.filter(scope).values("pk"))
 
 

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from indicators.models import EvaluationState
@@ -83,7 +83,20 @@ def finished_cycle_ids(*, on: datetime.date | None = None) -> set[int]:
     return {c.pk for c in Cycle.objects.prefetch_related("stages") if cycle_view(c, on=on).finished}
 
 
-def overdue_q(*, on: datetime.date, finished: set[int]) -> Q:
+def finished_cycles(*, on: datetime.date | None = None):
+    """`finished_cycle_ids` as a subquery (the cycles' pks), for a query that needs them and nothing else: read-only,
+    or with stages of which the last ended before `on` (`rules.is_finished`)."""
+    on = on or today()
+    last_end = Stage.objects.filter(cycle=OuterRef("pk")).order_by("-ends").values("ends")[:1]
+    return (
+        Cycle.objects.order_by()
+        .annotate(last_end=Subquery(last_end))
+        .filter(Q(read_only=True) | Q(last_end__lt=on))
+        .values("pk")
+    )
+
+
+def overdue_q(*, on: datetime.date, finished) -> Q:
     """Open, work not accepted, past due, in no finished cycle (items without a stage count as in a running one)."""
     return (
         Q(due_date__lt=on, state=ItemState.OPEN)
@@ -92,7 +105,7 @@ def overdue_q(*, on: datetime.date, finished: set[int]) -> Q:
     )
 
 
-def measure_overdue_q(*, on: datetime.date, finished: set[int]) -> Q:
+def measure_overdue_q(*, on: datetime.date, finished) -> Q:
     return Q(due_date__lt=on) & ~Q(work_status=WorkStatus.ACCEPTED) & ~Q(stage__cycle_id__in=finished)
 
 
@@ -104,7 +117,7 @@ MEASURE_ASSIGNMENTS = Prefetch("assignments", queryset=MeasureBody.objects.selec
 
 def with_overdue(queryset, *, on: datetime.date | None = None):
     on = on or today()
-    finished = finished_cycle_ids(on=on)
+    finished = finished_cycles(on=on)
     overdue = queryset.model.objects.filter(pk=OuterRef("pk")).filter(
         overdue_q(on=on, finished=finished)
         if queryset.model is RectificationItem
@@ -137,7 +150,7 @@ def ledger(
     qs = access.items_for(user).filter(**{name: value for name, value in given.items() if value not in (None, "")})
     on = today()
     if overdue:
-        qs = qs.filter(overdue_q(on=on, finished=finished_cycle_ids(on=on)))
+        qs = qs.filter(overdue_q(on=on, finished=finished_cycles(on=on)))
     return with_overdue(
         qs.select_related("school", "school__township", "stage", "stage__cycle", "source_round").prefetch_related(
             ASSIGNMENTS
