@@ -94,13 +94,16 @@ def measure(n: int, capture) -> dict:
 
 
 @pytest.fixture
-def tasks_inline(settings):
+def tasks_inline():
     """The results_stored hook sends the ledger sync as a task; here it runs inline, in this test's transaction, so
-    its statements are counted (the integration pass has a real broker and worker, which would take it instead)."""
+    its statements are counted (the integration pass has a real broker and worker, which would take it instead).
+
+    Only the Celery app's setting is changed, and read before it is: overriding Django's CELERY_TASK_ALWAYS_EAGER
+    first would let the app load its configuration from the override and keep tasks eager for the whole session."""
     from gongqing.celery import app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = eager
 
