@@ -127,4 +127,6 @@ def test_statements_grow_with_the_rows_only_through_the_batch_size(django_captur
     assert sync["COPY supervision_historicalrectificationitem"] == 1
     assert sync["COPY supervision_itembody"] == 1
     assert large["changed_mode"] == "changed"
-    assert len(large["changed"]) < 40 and len(large["changed_sync"]) < 30
+    # A few dozen statements either way (the hooks run the dashboards' warm-up and the ledger sync), the same kinds
+    # for 400 schools as for 40 (above).
+    assert len(large["changed"]) < 40 and len(large["changed_sync"]) < 40
