@@ -96,6 +96,30 @@ def history(model, objs: Sequence, *, update: bool = False, reason: str = "", wh
     return insert(historical, rows)
 
 
+def history_rows(model, rows: Sequence[dict], *, reason: str = "", when=None) -> int:
+    """The django-simple-history "+" rows of items just created from `rows` ({attname: value}, with their `id`),
+    as `history` writes them for objects, without building the objects."""
+    from django.utils import timezone
+
+    historical = model.history.model
+    when = when or timezone.now()
+    tracked = [f.attname for f in historical.tracked_fields]
+    user = historical.get_default_history_user(model())  # the request's user when one is being served, as `history`
+    return insert(
+        historical,
+        [
+            {
+                "history_date": when,
+                "history_user_id": getattr(user, "pk", None),
+                "history_change_reason": reason or None,
+                "history_type": "+",
+                **{name: row[name] for name in tracked},
+            }
+            for row in rows
+        ],
+    )
+
+
 def update(model, objs: Sequence, fields: Iterable[str], *, batch_size: int = BATCH) -> int:
     """Write `fields` of existing objects (by pk): one UPDATE … FROM (VALUES …) per batch on PostgreSQL."""
     meta = model._meta

@@ -268,12 +268,17 @@ def _indicator_names(round_) -> dict[str, str]:
     return indicator_names(school_year=round_.school_year)
 
 
-def _assignments(item: RectificationItem, routing: Routing, facts: dict) -> list[ItemBody]:
-    township_id = facts["township_id"] if facts["kind"] == ItemKind.SCHOOL else None
-    return [
-        ItemBody(item=item, body=body, role=role)
-        for body, role in routing.bodies_for(facts["code"], township_id=township_id)
-    ]
+def _new_item_row(*, stage, due_date, round_, now) -> dict:
+    """The columns every new ledger item shares: each field's default, the schedule, the source round and the
+    instant of this sync (its `synced_at` finds the new items' ids again, `created_at` as auto_now_add would)."""
+    row = {f.attname: f.get_default() for f in RectificationItem._meta.concrete_fields if not f.primary_key}
+    return row | {
+        "stage_id": stage.pk if stage else None,
+        "due_date": due_date,
+        "source_round_id": round_.pk,
+        "synced_at": now,
+        "created_at": now,
+    }
 
 
 SYNCED_FIELDS = ("indicator_status", "within_tolerance", "value", "threshold", "gap", "unit", "source_round")
@@ -313,46 +318,52 @@ def _sync(round_, on, school_ids, counts) -> dict[str, int]:
     routing = None
     now = timezone.now()
     schedule = None
-    created: list[RectificationItem] = []
+    created: list[dict] = []  # new items as rows {attname: value}: 40,000 model instances cost seconds
     new_facts: list[dict] = []
     for key, facts in failing.items():
         if key in existing:
             continue
-        schedule = schedule or _default_schedule(on)
+        if schedule is None:
+            schedule = _default_schedule(on)
+            template = _new_item_row(stage=schedule[0], due_date=schedule[1], round_=round_, now=now)
         state, _reason = rules.derive_state(indicator=facts["status"], work=WorkStatus.NOT_STARTED)
         created.append(
-            RectificationItem(
-                key=key,
-                kind=facts["kind"],
-                school_id=facts["school_id"],
-                section=facts["section"],
-                code=facts["code"],
-                title=facts["title"][:200],
-                target=(facts["target"] or "")[:300],
-                state=state,
-                indicator_status=facts["status"],
-                within_tolerance=facts["status"] == rules.WITHIN_TOLERANCE,
-                value=facts["value"],
-                threshold=facts["threshold"],
-                gap=facts["gap"],
-                unit=facts["unit"],
-                source_round=round_,
-                synced_at=now,
-                stage=schedule[0],
-                due_date=schedule[1],
-            )
+            template
+            | {
+                "key": key,
+                "kind": facts["kind"],
+                "school_id": facts["school_id"],
+                "section": facts["section"],
+                "code": facts["code"],
+                "title": facts["title"][:200],
+                "target": (facts["target"] or "")[:300],
+                "state": state,
+                "indicator_status": facts["status"],
+                "within_tolerance": facts["status"] == rules.WITHIN_TOLERANCE,
+                "value": facts["value"],
+                "threshold": facts["threshold"],
+                "gap": facts["gap"],
+                "unit": facts["unit"],
+            }
         )
         new_facts.append(facts)
     if created:
-        bulk.create(RectificationItem, created)
+        bulk.insert(RectificationItem, created)
         # COPY gives no ids back: the items just written are the ones synced at this instant.
         ids = dict(RectificationItem.objects.filter(synced_at=now).values_list("key", "pk"))
-        for it in created:
-            it.pk = ids[it.key]
-        bulk.history(RectificationItem, created, when=now)
+        for row in created:
+            row["id"] = ids[row["key"]]
+        bulk.history_rows(RectificationItem, created, when=now)
         routing = Routing()
-        bulk.create(
-            ItemBody, [row for it, f in zip(created, new_facts, strict=True) for row in _assignments(it, routing, f)]
+        bulk.insert(
+            ItemBody,
+            [
+                {"item_id": row["id"], "body_id": body.pk, "role": role}
+                for row, f in zip(created, new_facts, strict=True)
+                for body, role in routing.bodies_for(
+                    f["code"], township_id=f["township_id"] if f["kind"] == ItemKind.SCHOOL else None
+                )
+            ],
         )
         counts["opened"] = len(created)
     changed_items: list[RectificationItem] = []
