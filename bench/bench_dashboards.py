@@ -79,7 +79,7 @@ def synthetic(n: int) -> int:
     from indicators import services
     from schools.models import School, Township
 
-    rnd, _returns = bench_recompute.make_county(n, random.Random(n))
+    rnd, _returns = bench_recompute.make_county(n, random.Random(n), 0)
     townships = [Township.objects.create(code=f"B{n}{i}", name=f"基准乡镇{n}-{i}", order=i) for i in range(10)]
     ids = list(School.objects.filter(code__startswith=f"{n % 100:02d}").values_list("pk", flat=True))
     for i, township in enumerate(townships):
