@@ -79,6 +79,7 @@ def cycles() -> list[CycleView]:
 
 
 def finished_cycle_ids(*, on: datetime.date | None = None) -> set[int]:
+    """The finished cycles decided in Python (`cycle_view`); queries use `finished_cycles`, tested to agree."""
     on = on or today()
     return {c.pk for c in Cycle.objects.prefetch_related("stages") if cycle_view(c, on=on).finished}
 
@@ -298,7 +299,7 @@ def timeline(*, user, view: CycleView) -> list[TimelineRow]:
 def ledger_counts(*, user) -> dict[str, int]:
     """The ledger's counts as the supervision page, its home-page block and the township's to-do list show them."""
     on = today()
-    finished = finished_cycle_ids(on=on)
+    finished = finished_cycles(on=on)
     qs = access.items_for(user)
     return {
         "open": qs.filter(state=ItemState.OPEN).count(),

@@ -61,7 +61,7 @@ def township_todo(*, user) -> Todo:
     on = selectors.today()
     overdue = (
         access.items_for(user)
-        .filter(selectors.overdue_q(on=on, finished=selectors.finished_cycle_ids(on=on)))
+        .filter(selectors.overdue_q(on=on, finished=selectors.finished_cycles(on=on)))
         .select_related("school")
     )
     return Todo(

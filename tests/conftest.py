@@ -31,23 +31,25 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
 
 SEEDED: dict = {}  # the migrations' seeded rows, kept to put back after each flush (tests/reseed.py)
 
+
+def _keep_seeded(blocker) -> None:
+    from tests.reseed import snapshot
+
+    with blocker.unblock():
+        SEEDED.update(snapshot())
+
+
 if os.environ.get("PORTAL_TEST_USE_EXISTING_DB"):
     # .ci/run's integration pass: use the already-migrated database that the real Celery worker also uses.
     @pytest.fixture(scope="session")
     def django_db_setup(django_db_blocker):
-        from tests.reseed import snapshot
-
-        with django_db_blocker.unblock():
-            SEEDED.update(snapshot())
+        _keep_seeded(django_db_blocker)
 
 else:
 
     @pytest.fixture(scope="session")
     def django_db_setup(django_db_setup, django_db_blocker):
-        from tests.reseed import snapshot
-
-        with django_db_blocker.unblock():
-            SEEDED.update(snapshot())
+        _keep_seeded(django_db_blocker)
 
 
 def _is_transactional(item) -> bool:

@@ -25,7 +25,7 @@ def overdue_notices_send(*, on: datetime.date | None = None) -> dict[str, int]:
     bureau) once when it is more than 30 days overdue. A log row per (item, kind, due date) claims each notice, so
     running the job twice, or twice at once, sends nothing more."""
     on = on or selectors.today()
-    finished = selectors.finished_cycle_ids(on=on)
+    finished = selectors.finished_cycles(on=on)
     items = list(
         RectificationItem.objects.filter(selectors.overdue_q(on=on, finished=finished))
         .select_related("school")

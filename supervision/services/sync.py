@@ -318,13 +318,14 @@ def _sync(round_, on, school_ids, counts) -> dict[str, int]:
     routing = None
     now = timezone.now()
     schedule = None
+    template = None  # the columns the new items share, made with the schedule when the first one is found
     created: list[dict] = []  # new items as rows {attname: value}: 40,000 model instances cost seconds
     new_facts: list[dict] = []
     for key, facts in failing.items():
         if key in existing:
             continue
-        if schedule is None:
-            schedule = _default_schedule(on)
+        if template is None:
+            schedule = schedule or _default_schedule(on)
             template = _new_item_row(stage=schedule[0], due_date=schedule[1], round_=round_, now=now)
         state, _reason = rules.derive_state(indicator=facts["status"], work=WorkStatus.NOT_STARTED)
         created.append(
