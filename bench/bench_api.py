@@ -10,11 +10,19 @@ server share the machine (cores are printed).
 Run (recreates the scratch database; PostgreSQL must accept the URL's role):
     BENCH_PG=postgres://portal:portal@127.0.0.1:5432 .venv/bin/python bench/bench_api.py [30 1000 10000]
 Options by environment: BENCH_DB (scratch database, default gongqing_bench_api), BENCH_WORKERS (gunicorn workers,
-default 4), BENCH_THREADS (client threads, default 16), BENCH_REQUESTS (per size, default 2000), BENCH_MODE.
+default 4), BENCH_THREADS (client threads, default 16), BENCH_REQUESTS (per size, default 2000), BENCH_MODE,
+BENCH_SPREAD: `1` (the default) starts each walker at its own share of the round (a cursor at the first school of
+its sixteenth, say), so that together they read the whole round as clients syncing it do, deep pages included;
+`0` starts every walker at the first page (the bench's earlier form: 16 walkers re-reading the round's first pages).
+BENCH_CLIENT: `python` (the default, the threads above) or `wrk` (Debian's wrk, a C client that leaves the cores to
+the server: BENCH_THREADS connections, one per wrk thread, each walking the list by `next` as above, for
+BENCH_SECONDS, default 15). With python threads the client takes a large share of the two cores; wrk measures the
+server. Compare versions with the same client.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import os
@@ -23,14 +31,53 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
+
+CLIENT = os.environ.get("BENCH_CLIENT", "python")
+SPREAD = os.environ.get("BENCH_SPREAD", "1") == "1"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+WRK_SCRIPT = r"""
+-- Each wrk thread has one connection and walks the list by following `next` (keyset cursor), as a client does.
+local first, start, token, path
+local threads, made = {}, 0
+walked = 0
+function setup(thread)
+  made = made + 1
+  thread:set("slot", made)
+  table.insert(threads, thread)
+end
+function init(args)
+  first = args[1]; token = args[2]
+  start = args[2 + slot] or first
+  path = start
+end
+function request() return wrk.format("GET", path, {["Authorization"] = "Bearer " .. token}) end
+function response(status, headers, body)
+  local nxt = body and body:match('"next":%s*"https?://[^/"]+([^"]*)"')
+  if nxt then walked = walked + 1 end
+  path = nxt or first
+end
+function followed()
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("walked") end
+  return n
+end
+done = function(summary, latency, requests)
+  io.write(string.format("WRK %d %d %d %.3f %.3f %.3f %d\n", summary.requests, summary.duration,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, followed()))
+end
+"""
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -163,7 +210,66 @@ def fetch(url: str, token: str, headers: dict | None = None) -> tuple[int, float
     return status, seconds, got, nxt
 
 
-def load(base_url: str, token: str, pages: int) -> dict:
+def walk_starts(base_url: str, rnd) -> list[str]:
+    """Where each walker starts: the first page (BENCH_SPREAD=0), or a cursor just before the first school of the
+    walker's share of the round, as `next` links are written (base64 of the keyset's JSON values)."""
+    if not SPREAD:
+        return [base_url] * THREADS
+    from indicators.models import SchoolResult
+
+    ids = sorted(set(SchoolResult.objects.filter(round=rnd).values_list("school_id", flat=True)))
+    starts = [base_url]
+    for i in range(1, THREADS):
+        values = [rnd.pk, ids[len(ids) * i // THREADS], "", ""]
+        raw = json.dumps(values, separators=(",", ":")).encode()
+        starts.append(f"{base_url}&cursor={base64.urlsafe_b64encode(raw).decode().rstrip('=')}")
+    return starts
+
+
+def load_wrk(base_url: str, token: str, starts: list[str]) -> dict:
+    """The same walk by wrk: THREADS threads with one connection each, for SECONDS."""
+    parts = urlsplit(base_url)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    try:
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                str(THREADS),
+                "-c",
+                str(THREADS),
+                "-d",
+                f"{SECONDS}s",
+                "--timeout",
+                "30s",
+                "-s",
+                script.name,
+                f"{parts.scheme}://{parts.netloc}/",
+                "--",
+                f"{parts.path}?{parts.query}",
+                token,
+                *(start.split(parts.netloc, 1)[1] for start in starts),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    requests, micros, errors, p50, p95, p99, followed = line.split()[1:]
+    assert int(followed) > int(requests) * 0.9, f"the walkers did not follow `next`: {line}"
+    return {
+        "rps": int(requests) / (int(micros) / 1e6),
+        "p50": float(p50) / 1000,
+        "p95": float(p95) / 1000,
+        "p99": float(p99) / 1000,
+        "errors": int(errors),
+    }
+
+
+def load(base_url: str, token: str, pages: int, starts: list[str]) -> dict:
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -172,7 +278,7 @@ def load(base_url: str, token: str, pages: int) -> dict:
     def worker(seed: int):
         nonlocal errors
         rng = random.Random(seed)
-        url = [base_url]
+        url = [starts[seed]]
         while True:
             with lock:
                 if remaining[0] <= 0:
@@ -210,7 +316,7 @@ def main(sizes: list[int]) -> None:
     port = free_port()
     print(
         f"cores={os.cpu_count()} gunicorn workers={WORKERS} client threads={THREADS} requests/size={REQUESTS} "
-        f"mode={MODE}"
+        f"mode={MODE} client={CLIENT} spread={int(SPREAD)}"
     )
     for index, n in enumerate(sizes):
         rnd, rows = make_county(n, rng, index)
@@ -223,7 +329,11 @@ def main(sizes: list[int]) -> None:
             assert all(p[0] == 304 for p in polls)
             poll_p50 = statistics.median(p[1] for p in polls)
             fetch(url, raw)  # warm every worker a little
-            result = load(url, raw, pages=max(1, rows // 100))
+            starts = walk_starts(url, rnd)
+            if CLIENT == "wrk":
+                result = load_wrk(url, raw, starts)
+            else:
+                result = load(url, raw, pages=max(1, rows // 100), starts=starts)
         finally:
             proc.terminate()
             proc.wait(timeout=30)

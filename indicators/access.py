@@ -15,12 +15,20 @@ from schools.access import schools_for
 from .models import Scenario, SchoolResult, SectionVerdict
 
 
-def results_for(user):
-    return SchoolResult.objects.filter(school__in=schools_for(user))
+def _schools(user, from_school: int | None):
+    """The user's schools, from the school `from_school` on when given: a keyset page that starts at that school (the
+    API's lists) holds no row of an earlier one. PostgreSQL answers `school_id IN (the scope)` with a merge join that
+    reads the scope's schools from the first: the 1,000th page of a 10,000-school round read 9,000 schools twice."""
+    schools = schools_for(user)
+    return schools if from_school is None else schools.filter(pk__gte=from_school)
 
 
-def verdicts_for(user):
-    return SectionVerdict.objects.filter(school__in=schools_for(user))
+def results_for(user, *, from_school: int | None = None):
+    return SchoolResult.objects.filter(school__in=_schools(user, from_school))
+
+
+def verdicts_for(user, *, from_school: int | None = None):
+    return SectionVerdict.objects.filter(school__in=_schools(user, from_school))
 
 
 def scenarios_for(user):

@@ -20,7 +20,7 @@ from gongqing.api.base import ApiViewSet, ResultViewSet
 from gongqing.api.filters import IntegerFilter, StrictFilterSet
 from gongqing.api.pagination import KeysetPagination
 from gongqing.roles import API_RESULT_READERS
-from schools.models import SchoolKind
+from schools.models import School, SchoolKind
 
 from . import verdicts
 from .access import results_for, verdicts_for
@@ -201,10 +201,28 @@ class SchoolRowResults(RoundResults):
     pagination_class = KeysetPagination
 
     def get_queryset(self):
-        return self.rows_for(self.request.user).order_by(*self.keyset)
+        start = self.paginator.start(self.request, self, "school_id")
+        return self.rows_for(self.request.user, from_school=start).order_by(*self.keyset)
 
 
-# The big lists are written straight from `values()` rows, with the joined school columns, in one query a page: DRF's
+SCHOOL_COLUMNS = ("school__code", "school__name", "school__township_id", "school__kind")
+
+
+def with_schools(rows: list[dict]) -> list[dict]:
+    """The page's rows with their school's columns (SCHOOL_COLUMNS), read in one query by the page's school ids:
+    joined into the page's query, the schools were read by PostgreSQL from the first one on every page."""
+    schools = {
+        pk: columns
+        for pk, *columns in School.objects.filter(pk__in={r["school_id"] for r in rows}).values_list(
+            "pk", "code", "name", "township_id", "kind"
+        )
+    }
+    for row in rows:
+        row.update(zip(SCHOOL_COLUMNS, schools[row["school_id"]], strict=True))
+    return rows
+
+
+# The big lists are written straight from `values()` rows, their schools' columns added by one more query: DRF's
 # field-by-field serialization of model instances was most of a request's time at 100–500 rows a page. Each list's
 # serializer stays its schema; tests/api/test_list_rows.py checks that both give the same JSON on the demo county.
 RESULT_COLUMNS = {
@@ -248,8 +266,9 @@ CV_COLUMNS = {
 
 
 def columns_of(columns: dict) -> list[str]:
-    """The `values()` columns of a list: its sources (and the keyset's fields, which are among them)."""
-    return [source for source in columns.values() if source]
+    """The `values()` columns of a list: its sources (and the keyset's fields, which are among them), without the
+    school's columns, which `with_schools` adds."""
+    return [source for source in columns.values() if source and source not in SCHOOL_COLUMNS]
 
 
 def school_result_rows(rows: list[dict]) -> list[dict]:
@@ -294,7 +313,7 @@ class SchoolResultViewSet(SchoolRowResults):
     def list(self, request, *args, **kwargs):
         def build():
             queryset = self.filtered_queryset().values(*columns_of(RESULT_COLUMNS))
-            return self.get_paginated_response(school_result_rows(self.paginate_queryset(queryset)))
+            return self.get_paginated_response(school_result_rows(with_schools(self.paginate_queryset(queryset))))
 
         return self._conditional(build)
 
@@ -338,7 +357,8 @@ class SectionVerdictViewSet(SchoolRowResults):
     def list(self, request, *args, **kwargs):
         def build():
             queryset = self.filtered_queryset().values(*columns_of(VERDICT_COLUMNS))
-            return self.get_paginated_response(renamed_rows(VERDICT_COLUMNS, self.paginate_queryset(queryset)))
+            rows = with_schools(self.paginate_queryset(queryset))
+            return self.get_paginated_response(renamed_rows(VERDICT_COLUMNS, rows))
 
         return self._conditional(build)
 

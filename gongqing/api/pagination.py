@@ -150,6 +150,18 @@ class KeysetPagination(ApiPagination):
             fields, values = fields[1:], values[1:]
         return fields, values
 
+    def start(self, request, view, field: str):
+        """The cursor's value of `field` when it is the first field the page compares (None without a valid cursor
+        or in page mode): a view can bound its scope with it (the rows a page reads are all at or after it)."""
+        raw = request.query_params.getlist(self.cursor_query_param)
+        if len(raw) != 1 or self.legacy(request):
+            return None
+        try:
+            fields, values = self.unfixed(request, view, self.decode(raw[0], view))
+        except ValidationError:  # refused by check_params with its message
+            return None
+        return values[0] if fields[0] == field else None
+
     @staticmethod
     def after(fields, values) -> RowAfter:
         return RowAfter(*[F(f) for f in fields], *[Value(v) for v in values])
