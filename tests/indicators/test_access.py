@@ -37,3 +37,16 @@ def test_scenarios_are_the_bureaus_working_papers(scenario, personas):
         assert not access.scenarios_for(personas[persona]).exists(), persona
         with pytest.raises(OutOfScope):
             access.scenario_for_user(user=personas[persona], pk=scenario.pk)
+
+
+def test_a_lower_school_bound_narrows_the_scope_and_never_widens_it(results, personas, ganlu_school, jiangyi_school):
+    """`from_school` (a keyset page's first school) keeps the rows of schools with id ≥ it, within the user's scope."""
+    low, high = sorted((ganlu_school, jiangyi_school), key=lambda s: s.pk)
+    county = personas[Role.API_CLIENT]
+    assert {r.school for r in access.results_for(county, from_school=low.pk)} == {low, high}
+    assert {r.school for r in access.results_for(county, from_school=high.pk)} == {high}
+    assert not access.results_for(county, from_school=high.pk + 1).exists()
+    official = personas["ganlu_official"]
+    assert {r.school for r in access.results_for(official, from_school=low.pk)} == {ganlu_school}
+    assert access.results_for(personas[Role.AUDITOR], from_school=low.pk).count() == 0
+    assert access.verdicts_for(official, from_school=low.pk).count() == 0  # no verdicts stored: none, not an error
