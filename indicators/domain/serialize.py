@@ -357,13 +357,90 @@ _encode_text = json.encoder.encode_basestring  # the json module's own (C) strin
 
 def dumps_indented(obj: Any) -> str:
     """`dumps(obj, indent=2)`, same text, in a fraction of the time on a big evaluation: json's encoder runs in pure
-    Python as soon as `indent` is given, one generator step per value. Here each container is one join of its parts.
+    Python as soon as `indent` is given, one generator step per value. Here the text goes into one list, a
+    container's scalar values written in its own loop (one append each, no call), and the whole joined once.
     Handles what evaluation_to_json_dict gives (dicts with text keys, lists, text, numbers, booleans, None, Decimals,
     sets); anything else goes to `dumps`."""
+    out: list[str] = []
     try:
-        return "".join(_indented(obj, "\n"))
+        _write(obj, 0, out)
     except _Unusual:
         return dumps(obj, indent=2)
+    return "".join(out)
+
+
+_newlines = ["\n" + "  " * depth for depth in range(32)]  # "\n" and the indent of each depth
+_key_texts: dict[str, str] = {}  # a key's JSON text and ": " (the document's keys are few: codes and field names)
+
+
+def _key_text(key: Any) -> str:
+    if key.__class__ is not str:
+        if not isinstance(key, str):
+            raise _Unusual
+        return _encode_text(key) + ": "
+    text = _key_texts.get(key)
+    if text is None:
+        text = _encode_text(key) + ": "
+        if len(_key_texts) < 10_000:
+            _key_texts[key] = text
+    return text
+
+
+def _write(o: Any, depth: int, out: list[str]) -> None:
+    """Append the text of `o` at `depth` to `out`. Values of exactly str, Decimal, int, bool or None are written
+    inline; containers recurse; anything else (subclasses, floats, sets) is written by `_indented`."""
+    cls = o.__class__
+    if cls is not dict and cls is not list and cls is not tuple:
+        out.append("".join(_indented(o, _newlines[depth] if depth < len(_newlines) else "\n" + "  " * depth)))
+        return
+    if not o:
+        out.append("{}" if cls is dict else "[]")
+        return
+    if depth + 1 >= len(_newlines):
+        _newlines.extend("\n" + "  " * d for d in range(len(_newlines), depth + 2))
+    inner = _newlines[depth + 1]
+    comma = "," + inner
+    encode = _encode_text
+    if cls is dict:
+        sep = "{" + inner
+        texts = _key_texts
+        for k, v in o.items():
+            head = sep + (texts.get(k) or _key_text(k))
+            vc = v.__class__
+            if vc is str:
+                out.append(head + encode(v))
+            elif vc is Decimal:
+                t = str(v)
+                out.append(head + (decimal_text(v) if "E" in t or "N" in t or "n" in t else t))
+            elif v is None:
+                out.append(head + "null")
+            elif v is True:
+                out.append(head + "true")
+            elif v is False:
+                out.append(head + "false")
+            elif vc is int:
+                out.append(head + int.__repr__(v))
+            else:
+                out.append(head)
+                _write(v, depth + 1, out)
+            sep = comma
+        out.append(_newlines[depth] + "}")
+        return
+    sep = "[" + inner
+    for v in o:
+        vc = v.__class__
+        if vc is str:
+            out.append(sep + encode(v))
+        elif vc is Decimal:
+            t = str(v)
+            out.append(sep + (decimal_text(v) if "E" in t or "N" in t or "n" in t else t))
+        elif vc is int:
+            out.append(sep + int.__repr__(v))
+        else:
+            out.append(sep)
+            _write(v, depth + 1, out)
+        sep = comma
+    out.append(_newlines[depth] + "]")
 
 
 class _Unusual(Exception):
