@@ -37,7 +37,7 @@ from indicators.domain.evaluate import Evaluation, evaluate
 from indicators.domain.gcpause import gc_paused
 from indicators.domain.inputs import POLICIES, ClassFigures, EvaluationInput, RoomFigures, SchoolFigures, SectionFigures
 from indicators.domain.sections import SECTIONS_OF_KIND
-from indicators.domain.serialize import dumps_indented, evaluation_to_json_dict
+from indicators.domain.serialize import evaluation_text
 from indicators.domain.standard import national_2017
 from indicators.models import TeachingPointPolicy
 from schools.exchange import formats
@@ -399,6 +399,6 @@ class Command(BaseCommand):
             inp = school_figures(tables, policy)
             ev = evaluate(inp)
             if format == "json":
-                self.stdout.write(dumps_indented(evaluation_to_json_dict(ev)))
+                self.stdout.write(evaluation_text(ev))
             else:
                 self.stdout.write(text_report(ev, inp), ending="")
