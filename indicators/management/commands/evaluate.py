@@ -266,15 +266,17 @@ def school_figures(tables: list[Table], policy: str) -> EvaluationInput:
 
 
 SECTION_SUFFIXES = tuple(f.name for f in dataclass_fields(SectionFigures))
+_SECTION_KEYS = {s: tuple((x, f"{s}_{x}") for x in SECTION_SUFFIXES) for s in ("primary", "junior")}
 
 
 def _figures(code: str, name: str, reg: dict, figures: dict, classes: list, rooms: list) -> SchoolFigures:
     kind = reg.get("kind") or SchoolKind.PRIMARY
+    sections = SECTIONS_OF_KIND[kind]
 
     def section(s: str) -> SectionFigures | None:
-        if s not in SECTIONS_OF_KIND[kind]:
+        if s not in sections:
             return None
-        return SectionFigures(**{x: figures.get(f"{s}_{x}") for x in SECTION_SUFFIXES})
+        return SectionFigures(**{x: figures.get(key) for x, key in _SECTION_KEYS[s]})
 
     return SchoolFigures(
         code=code,
