@@ -135,7 +135,11 @@ def _gap_element(g: Gap) -> tuple[str, bool]:
 
 
 def _item(
-    item: ItemResult, cached: Callable[..., Any] = plain, check: Callable[..., Any] | None = _check
+    item: ItemResult,
+    cached: Callable[..., Any] = plain,
+    check: Callable[..., Any] | None = _check,
+    *,
+    records: bool = False,
 ) -> dict[str, Any]:
     d: dict[str, Any] = {"status": item.status, "passed": item.passed, "level": item.level}
     if isinstance(item.value, Decimal):
@@ -149,7 +153,9 @@ def _item(
         }
     if item.level == "school":
         d["applicable"] = item.applicable
-        if check is not None:
+        if records:
+            d["schools"] = _Records(_check_into, {c.school_code: c for c in item.schools})
+        elif check is not None:
             d["schools"] = {c.school_code: cached(check, c) for c in item.schools}
     for key in ("reason", "note"):
         if getattr(item, key):
@@ -217,10 +223,6 @@ def evaluation_to_json_dict(
     `evaluation_text` only): the entries of the long lists (rows by school, checks, gaps, findings) are placeholders
     that `dumps_indented` writes straight from the engine's objects, as the text of the dicts they stand for."""
     cached = memo or plain
-    school_row, check, gap, finding = _school_row, _check, _gap, _finding
-    if records:
-        cached = plain
-        school_row, check, gap, finding = _row_record, _check_record, _gap_record, _finding_record
     sections: dict[str, Any] = {}
     for s, table in ev.sections.items():
         sections[s] = {
@@ -236,12 +238,24 @@ def evaluation_to_json_dict(
             "units": table.n_units,
         }
         if school_rows:
-            sections[s]["schools"] = {r.school_code: school_row(r) for r in ev.results_of(s)}
+            sections[s]["schools"] = (
+                _Records(_row_into, {r.school_code: r for r in ev.results_of(s)})
+                if records
+                else {r.school_code: _school_row(r) for r in ev.results_of(s)}
+            )
     c = ev.completeness
     item_codes = frozenset(ev.items)
     improvements: dict[str, dict[str, Any]] = {}
     for (s, code), i in ev.cv_improvements.items():
         improvements.setdefault(s, {})[code] = _improvement(i)
+    if records:
+        blocking: Any = _Records(_finding_into, list(ev.blocking), (item_codes,))
+        no_data: Any = _Records(_finding_into, list(ev.no_data), (item_codes,))
+        gaps: Any = _Records(_gap_into, list(ev.gaps))
+    else:
+        blocking = [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.blocking]
+        no_data = [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.no_data]
+        gaps = [cached(_gap, g) for g in ev.gaps] if school_checks else []
     return {
         "standard": {"code": ev.standard_code, "version": ev.standard_version, "label": ev.standard_label},
         "policy": ev.policy,
@@ -259,19 +273,22 @@ def evaluation_to_json_dict(
         "county": {
             "passed": ev.passed,
             "provisional": ev.provisional,
-            "blocking": [cached(finding, f, item_codes, key=(item_codes,)) for f in ev.blocking],
+            "blocking": blocking,
             "not_evaluated": list(ev.not_evaluated_codes),
-            "no_data": [cached(finding, f, item_codes, key=(item_codes,)) for f in ev.no_data],
+            "no_data": no_data,
             **({} if ev.precondition is None else {"precondition": jsonable(vars(ev.precondition))}),
         },
         "areas": {
             a: {"passed": v.passed, "blocking": len(v.blocking), "no_data": len(v.no_data)} for a, v in ev.areas.items()
         },
-        "items": {code: _item(item, cached, check if school_checks else None) for code, item in ev.items.items()},
+        "items": {
+            code: _item(item, cached, _check if school_checks else None, records=records)
+            for code, item in ev.items.items()
+        },
         "not_evaluated": [
             {"school": n.school_code, "section": n.section, "reason": n.reason} for n in ev.not_evaluated
         ],
-        "gaps": [cached(gap, g) for g in ev.gaps] if school_checks else [],
+        "gaps": gaps,
         "cv_improvements": improvements,
     }
 
@@ -407,8 +424,8 @@ def _write(o: Any, depth: int, out: list[str]) -> None:
     """Append the text of `o` at `depth` to `out`. Values of exactly str, Decimal, int, bool or None are written
     inline; containers recurse; anything else (subclasses, floats, sets) is written by `_indented`."""
     cls = o.__class__
-    if cls is _Record:
-        o.write(o.obj, *o.args, depth=depth, out=out)
+    if cls is _Records:
+        _write_records(o, depth, out)
         return
     if cls is not dict and cls is not list and cls is not tuple:
         out.append("".join(_indented(o, _newlines[depth] if depth < len(_newlines) else "\n" + "  " * depth)))
@@ -479,14 +496,41 @@ def evaluation_text(ev: Evaluation) -> str:
         return dumps(evaluation_to_json_dict(ev), indent=2)
 
 
-class _Record:
-    """A placeholder in the dict of `evaluation_to_json_dict(records=True)`: `write(obj, *args, depth, out)` appends
-    the text of the entry's dict at `depth`."""
+class _Records:
+    """A placeholder in the dict of `evaluation_to_json_dict(records=True)` for one of the long lists (a list, or a
+    dict by school code, of engine objects): `write(obj, depth, out, *args)` appends the text of one entry's dict."""
 
-    __slots__ = ("write", "obj", "args")
+    __slots__ = ("write", "objs", "args")
 
-    def __init__(self, write: Callable[..., None], obj: Any, args: tuple = ()) -> None:
-        self.write, self.obj, self.args = write, obj, args
+    def __init__(self, write: Callable[..., None], objs: dict[str, Any] | list[Any], args: tuple = ()) -> None:
+        self.write, self.objs, self.args = write, objs, args
+
+
+def _write_records(records: _Records, depth: int, out: list[str]) -> None:
+    objs, write, args = records.objs, records.write, records.args
+    keyed = objs.__class__ is dict
+    if not objs:
+        out.append("{}" if keyed else "[]")
+        return
+    inner = _newline(depth + 1)
+    comma = "," + inner
+    if keyed:
+        sep = "{" + inner
+        texts = _key_texts
+        for k, obj in objs.items():
+            out.append(sep + (texts.get(k) or _key_text(k)))
+            write(obj, depth + 1, out, *args)
+            sep = comma
+        out.append(_newlines[depth] + "}")
+    else:
+        out.append("[" + inner)
+        first = True
+        for obj in objs:
+            if not first:
+                out.append(comma)
+            first = False
+            write(obj, depth + 1, out, *args)
+        out.append(_newlines[depth] + "]")
 
 
 def _newline(depth: int) -> str:
@@ -634,7 +678,7 @@ def _round_text(v: Any) -> str:
 # the entry through its dict builder and `_write`, which gives the same text.
 
 
-def _row_into(r: SectionResult, *, depth: int, out: list[str]) -> None:
+def _row_into(r: SectionResult, depth: int, out: list[str]) -> None:
     u = r.unit
     i1 = _newline(depth + 1)
     c1 = "," + i1
@@ -658,7 +702,7 @@ def _row_into(r: SectionResult, *, depth: int, out: list[str]) -> None:
     out.append(text + _newlines[depth] + "}")
 
 
-def _check_into(c: SchoolCheck, *, depth: int, out: list[str]) -> None:
+def _check_into(c: SchoolCheck, depth: int, out: list[str]) -> None:
     i1 = _newline(depth + 1)
     c1 = "," + i1
     try:
@@ -677,7 +721,7 @@ def _check_into(c: SchoolCheck, *, depth: int, out: list[str]) -> None:
     out.append(text + _newlines[depth] + "}")
 
 
-def _gap_into(g: Gap, *, depth: int, out: list[str]) -> None:
+def _gap_into(g: Gap, depth: int, out: list[str]) -> None:
     i1 = _newline(depth + 1)
     c1 = "," + i1
     encode = _encode_text
@@ -695,7 +739,7 @@ def _gap_into(g: Gap, *, depth: int, out: list[str]) -> None:
     out.append(_newlines[depth] + "}")
 
 
-def _finding_into(f: Finding, item_codes: frozenset[str], *, depth: int, out: list[str]) -> None:
+def _finding_into(f: Finding, depth: int, out: list[str], item_codes: frozenset[str]) -> None:
     i1 = _newline(depth + 1)
     c1 = "," + i1
     encode = _encode_text
@@ -714,22 +758,6 @@ def _finding_into(f: Finding, item_codes: frozenset[str], *, depth: int, out: li
         _write_jsonable(f.detail, depth + 1, out)
         text = ""
     out.append(text + _newlines[depth] + "}")
-
-
-def _row_record(r: SectionResult) -> _Record:
-    return _Record(_row_into, r)
-
-
-def _check_record(c: SchoolCheck) -> _Record:
-    return _Record(_check_into, c)
-
-
-def _gap_record(g: Gap) -> _Record:
-    return _Record(_gap_into, g)
-
-
-def _finding_record(f: Finding, item_codes: frozenset[str]) -> _Record:
-    return _Record(_finding_into, f, (item_codes,))
 
 
 def _indented(o: Any, newline: str) -> list[str]:
