@@ -619,21 +619,23 @@ def _write_jsonable(o: Any, depth: int, out: list[str]) -> None:
         texts = _key_texts
         for k, v in o.items():
             head = sep + (texts.get(k) or _key_text(k))
+            sep = comma
             vc = v.__class__
             if vc is str:
                 out.append(head + _encode_text(v))
-            elif vc is Decimal:
-                out.append(head + _rounded(v))
             elif vc is int:
                 out.append(head + int.__repr__(v))
+            elif vc is Decimal:
+                out.append(head + _rounded(v))
             elif v is None:
                 out.append(head + "null")
             elif vc is bool:
                 out.append(head + ("true" if v else "false"))
+            elif (vc is list or vc is tuple) and not v:
+                out.append(head + "[]")
             else:
                 out.append(head)
                 _write_jsonable(v, depth + 1, out)
-            sep = comma
         out.append(_newlines[depth] + "}")
     elif cls is Decimal:
         out.append(_rounded(o))
@@ -645,10 +647,19 @@ def _write_jsonable(o: Any, depth: int, out: list[str]) -> None:
             return
         inner = _newline(depth + 1)
         sep = "[" + inner
+        comma = "," + inner
         for v in o:
-            out.append(sep)
-            _write_jsonable(v, depth + 1, out)
-            sep = "," + inner
+            vc = v.__class__
+            if vc is str:
+                out.append(sep + _encode_text(v))
+            elif vc is int:
+                out.append(sep + int.__repr__(v))
+            elif vc is Decimal:
+                out.append(sep + _rounded(v))
+            else:
+                out.append(sep)
+                _write_jsonable(v, depth + 1, out)
+            sep = comma
         out.append(_newlines[depth] + "]")
     else:
         _write(jsonable(o), depth, out)
