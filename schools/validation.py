@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import (
     FIGURE_FIELDS,
@@ -61,6 +62,12 @@ def label(field: str) -> str:
     return str(SchoolReturn._meta.get_field(field).verbose_name)
 
 
+_SECTION_FIELDS = tuple(
+    (section, tuple(f"{section}_{suffix}" for suffix, _label in SECTION_FIELD_SUFFIXES))
+    for section in ("primary", "junior")
+)
+
+
 def validate_return(
     *,
     kind: str,
@@ -78,10 +85,9 @@ def validate_return(
         if value is not None and value < 0:
             problems.append(Problem(field, _("%(field)s不能为负数。") % {"field": label(field)}))
 
-    for section in ("primary", "junior"):
+    for section, section_fields in _SECTION_FIELDS:
         present = section in sections
-        for suffix, _suffix_label in SECTION_FIELD_SUFFIXES:
-            field = f"{section}_{suffix}"
+        for field in section_fields:
             value = figures.get(field)
             if not present and value not in (None, 0):
                 problems.append(
@@ -109,7 +115,10 @@ def validate_return(
     if for_submit:
         problems += _missing(("public_funds_yuan",) if kind == SchoolKind.SPECIAL else REQUIRED_WHOLE_SCHOOL, figures)
     problems += _over(
-        "classrooms_connected", "classrooms", figures, _("“班班通”教室数（%(a)s）不能超过普通教室数（%(b)s）。")
+        "classrooms_connected",
+        "classrooms",
+        figures,
+        gettext_noop("“班班通”教室数（%(a)s）不能超过普通教室数（%(b)s）。"),
     )
 
     problems += _check_classes(sections, figures, classes, for_submit)
@@ -131,7 +140,7 @@ def _check_special(kind: str, figures: dict, for_submit: bool) -> list[Problem]:
         "special_teachers_certified",
         "special_teachers",
         figures,
-        _("持有教师资格证的教师数（%(a)s）不能超过专任教师数（%(b)s）。"),
+        gettext_noop("持有教师资格证的教师数（%(a)s）不能超过专任教师数（%(b)s）。"),
     )
     return problems
 
@@ -142,9 +151,10 @@ def _missing(fields, figures: dict) -> list[Problem]:
 
 
 def _over(part: str, whole: str, figures: dict, message: str) -> list[Problem]:
-    """`message` (with %(a)s the part, %(b)s the whole) when both figures are given and the part exceeds the whole."""
+    """`message` (with %(a)s the part, %(b)s the whole; translated only when it is used) when both figures are given
+    and the part exceeds the whole."""
     a, b = figures.get(part), figures.get(whole)
-    return [Problem(part, message % {"a": a, "b": b})] if a is not None and b is not None and a > b else []
+    return [Problem(part, _(message) % {"a": a, "b": b})] if a is not None and b is not None and a > b else []
 
 
 def _check_subcounts(section: str, figures: dict) -> list[Problem]:
@@ -172,6 +182,8 @@ def _check_subcounts(section: str, figures: dict) -> list[Problem]:
 
 
 def _check_classes(sections, figures, classes: list[ClassRow], for_submit: bool) -> list[Problem]:
+    if not classes and not for_submit:
+        return []  # no list given: nothing to compare (every check below needs rows, or a submission)
     out = []
     names = Counter(c.name.strip() for c in classes)
     for i, row in enumerate(classes, start=1):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from .chunks import digest as run_digest
@@ -19,7 +19,7 @@ from .chunks import element as run_element
 from .chunks import join as join_runs
 from .chunks import split as split_runs
 from .cv import CvStats
-from .decimals import quantize
+from .decimals import PRECISION, quantize
 from .evaluate import Evaluation
 from .gaps import CvImprovement, Gap
 from .gcpause import without_gc
@@ -135,7 +135,11 @@ def _gap_element(g: Gap) -> tuple[str, bool]:
 
 
 def _item(
-    item: ItemResult, cached: Callable[..., Any] = plain, check: Callable[..., Any] | None = _check
+    item: ItemResult,
+    cached: Callable[..., Any] = plain,
+    check: Callable[..., Any] | None = _check,
+    *,
+    records: bool = False,
 ) -> dict[str, Any]:
     d: dict[str, Any] = {"status": item.status, "passed": item.passed, "level": item.level}
     if isinstance(item.value, Decimal):
@@ -149,7 +153,9 @@ def _item(
         }
     if item.level == "school":
         d["applicable"] = item.applicable
-        if check is not None:
+        if records:
+            d["schools"] = _Records(_check_into, {c.school_code: c for c in item.schools})
+        elif check is not None:
             d["schools"] = {c.school_code: cached(check, c) for c in item.schools}
     for key in ("reason", "note"):
         if getattr(item, key):
@@ -202,13 +208,20 @@ def _improvement(i: CvImprovement) -> dict[str, Any]:
 
 @without_gc
 def evaluation_to_json_dict(
-    ev: Evaluation, school_rows: bool = True, memo: Memo | None = None, school_checks: bool = True
+    ev: Evaluation,
+    school_rows: bool = True,
+    memo: Memo | None = None,
+    school_checks: bool = True,
+    *,
+    records: bool = False,
 ) -> dict[str, Any]:
     """The stored form of an evaluation (Decimals kept as Decimals; write it with `dumps`). `school_rows=False`
     leaves out each section's rows by school (the portal stores them as rows of their own). `memo`
     (`domain.memo.Memo`): the form of the schools' checks and gaps kept from the last run, by object (the dicts
     are shared with it: read them, never change them). `school_checks=False` leaves out the school-level items'
-    checks (`schools`) and the gaps (`result_text` writes them from the text kept for each)."""
+    checks (`schools`) and the gaps (`result_text` writes them from the text kept for each). `records=True` (for
+    `evaluation_text` only): the entries of the long lists (rows by school, checks, gaps, findings) are placeholders
+    that `dumps_indented` writes straight from the engine's objects, as the text of the dicts they stand for."""
     cached = memo or plain
     sections: dict[str, Any] = {}
     for s, table in ev.sections.items():
@@ -225,12 +238,24 @@ def evaluation_to_json_dict(
             "units": table.n_units,
         }
         if school_rows:
-            sections[s]["schools"] = {r.school_code: _school_row(r) for r in ev.results_of(s)}
+            sections[s]["schools"] = (
+                _Records(_row_into, {r.school_code: r for r in ev.results_of(s)})
+                if records
+                else {r.school_code: _school_row(r) for r in ev.results_of(s)}
+            )
     c = ev.completeness
     item_codes = frozenset(ev.items)
     improvements: dict[str, dict[str, Any]] = {}
     for (s, code), i in ev.cv_improvements.items():
         improvements.setdefault(s, {})[code] = _improvement(i)
+    if records:
+        blocking: Any = _Records(_finding_into, list(ev.blocking), (item_codes,))
+        no_data: Any = _Records(_finding_into, list(ev.no_data), (item_codes,))
+        gaps: Any = _Records(_gap_into, list(ev.gaps))
+    else:
+        blocking = [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.blocking]
+        no_data = [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.no_data]
+        gaps = [cached(_gap, g) for g in ev.gaps] if school_checks else []
     return {
         "standard": {"code": ev.standard_code, "version": ev.standard_version, "label": ev.standard_label},
         "policy": ev.policy,
@@ -248,19 +273,22 @@ def evaluation_to_json_dict(
         "county": {
             "passed": ev.passed,
             "provisional": ev.provisional,
-            "blocking": [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.blocking],
+            "blocking": blocking,
             "not_evaluated": list(ev.not_evaluated_codes),
-            "no_data": [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.no_data],
+            "no_data": no_data,
             **({} if ev.precondition is None else {"precondition": jsonable(vars(ev.precondition))}),
         },
         "areas": {
             a: {"passed": v.passed, "blocking": len(v.blocking), "no_data": len(v.no_data)} for a, v in ev.areas.items()
         },
-        "items": {code: _item(item, cached, _check if school_checks else None) for code, item in ev.items.items()},
+        "items": {
+            code: _item(item, cached, _check if school_checks else None, records=records)
+            for code, item in ev.items.items()
+        },
         "not_evaluated": [
             {"school": n.school_code, "section": n.section, "reason": n.reason} for n in ev.not_evaluated
         ],
-        "gaps": [cached(_gap, g) for g in ev.gaps] if school_checks else [],
+        "gaps": gaps,
         "cv_improvements": improvements,
     }
 
@@ -357,17 +385,390 @@ _encode_text = json.encoder.encode_basestring  # the json module's own (C) strin
 
 def dumps_indented(obj: Any) -> str:
     """`dumps(obj, indent=2)`, same text, in a fraction of the time on a big evaluation: json's encoder runs in pure
-    Python as soon as `indent` is given, one generator step per value. Here each container is one join of its parts.
+    Python as soon as `indent` is given, one generator step per value. Here the text goes into one list, a
+    container's scalar values written in its own loop (one append each, no call), and the whole joined once.
     Handles what evaluation_to_json_dict gives (dicts with text keys, lists, text, numbers, booleans, None, Decimals,
     sets); anything else goes to `dumps`."""
+    out: list[str] = []
     try:
-        return "".join(_indented(obj, "\n"))
+        _write(obj, 0, out)
     except _Unusual:
         return dumps(obj, indent=2)
+    return _written(out)
+
+
+_newlines = ["\n" + "  " * depth for depth in range(32)]  # "\n" and the indent of each depth
+# A key's JSON text and ": ", kept while a document is written (its keys are field names, codes and the schools'
+# codes, each met thousands of times) and dropped after it (`_written`).
+_key_texts: dict[str, str] = {}
+
+
+def _key_text(key: Any) -> str:
+    if key.__class__ is not str:
+        if not isinstance(key, str):
+            raise _Unusual
+        return _encode_text(key) + ": "
+    text = _key_texts.get(key)
+    if text is None:
+        text = _key_texts[key] = _encode_text(key) + ": "
+    return text
+
+
+def _written(out: list[str]) -> str:
+    if len(_key_texts) > 1000:
+        _key_texts.clear()
+    return "".join(out)
+
+
+def _write(o: Any, depth: int, out: list[str]) -> None:
+    """Append the text of `o` at `depth` to `out`. Values of exactly str, Decimal, int, bool or None are written
+    inline; containers recurse; anything else (subclasses, floats, sets) is written by `_indented`."""
+    cls = o.__class__
+    if cls is _Records:
+        _write_records(o, depth, out)
+        return
+    if cls is not dict and cls is not list and cls is not tuple:
+        out.append("".join(_indented(o, _newlines[depth] if depth < len(_newlines) else "\n" + "  " * depth)))
+        return
+    if not o:
+        out.append("{}" if cls is dict else "[]")
+        return
+    if depth + 1 >= len(_newlines):
+        _newlines.extend("\n" + "  " * d for d in range(len(_newlines), depth + 2))
+    inner = _newlines[depth + 1]
+    comma = "," + inner
+    encode = _encode_text
+    if cls is dict:
+        sep = "{" + inner
+        texts = _key_texts
+        for k, v in o.items():
+            head = sep + (texts.get(k) or _key_text(k))
+            vc = v.__class__
+            if vc is str:
+                out.append(head + encode(v))
+            elif vc is Decimal:
+                t = str(v)
+                out.append(head + (decimal_text(v) if "E" in t or "N" in t or "n" in t else t))
+            elif v is None:
+                out.append(head + "null")
+            elif v is True:
+                out.append(head + "true")
+            elif v is False:
+                out.append(head + "false")
+            elif vc is int:
+                out.append(head + int.__repr__(v))
+            else:
+                out.append(head)
+                _write(v, depth + 1, out)
+            sep = comma
+        out.append(_newlines[depth] + "}")
+        return
+    sep = "[" + inner
+    for v in o:
+        vc = v.__class__
+        if vc is str:
+            out.append(sep + encode(v))
+        elif vc is Decimal:
+            t = str(v)
+            out.append(sep + (decimal_text(v) if "E" in t or "N" in t or "n" in t else t))
+        elif vc is int:
+            out.append(sep + int.__repr__(v))
+        else:
+            out.append(sep)
+            _write(v, depth + 1, out)
+        sep = comma
+    out.append(_newlines[depth] + "]")
 
 
 class _Unusual(Exception):
     """A value dumps_indented leaves to json (a non-text key, a float that is not finite, an unknown type)."""
+
+
+def evaluation_text(ev: Evaluation) -> str:
+    """`dumps_indented(evaluation_to_json_dict(ev))`, the same text, with the long lists' entries (rows by school,
+    school-level checks, gaps, findings: most of the 39 MB of a 10,000-school county) written straight from the
+    engine's objects instead of through a dict each. What `manage.py evaluate --format json` prints."""
+    try:
+        out: list[str] = []
+        _write(evaluation_to_json_dict(ev, records=True), 0, out)
+        return _written(out)
+    except _Unusual:
+        return dumps(evaluation_to_json_dict(ev), indent=2)
+
+
+class _Records:
+    """A placeholder in the dict of `evaluation_to_json_dict(records=True)` for one of the long lists (a list, or a
+    dict by school code, of engine objects): `write(obj, depth, out, *args)` appends the text of one entry's dict."""
+
+    __slots__ = ("write", "objs", "args")
+
+    def __init__(self, write: Callable[..., None], objs: dict[str, Any] | list[Any], args: tuple = ()) -> None:
+        self.write, self.objs, self.args = write, objs, args
+
+
+def _write_records(records: _Records, depth: int, out: list[str]) -> None:
+    objs, write, args = records.objs, records.write, records.args
+    keyed = objs.__class__ is dict
+    if not objs:
+        out.append("{}" if keyed else "[]")
+        return
+    inner = _newline(depth + 1)
+    comma = "," + inner
+    if keyed:
+        sep = "{" + inner
+        texts = _key_texts
+        for k, obj in objs.items():
+            out.append(sep + (texts.get(k) or _key_text(k)))
+            write(obj, depth + 1, out, *args)
+            sep = comma
+        out.append(_newlines[depth] + "}")
+    else:
+        out.append("[" + inner)
+        first = True
+        for obj in objs:
+            if not first:
+                out.append(comma)
+            first = False
+            write(obj, depth + 1, out, *args)
+        out.append(_newlines[depth] + "]")
+
+
+def _newline(depth: int) -> str:
+    if depth >= len(_newlines):
+        _newlines.extend("\n" + "  " * d for d in range(len(_newlines), depth + 1))
+    return _newlines[depth]
+
+
+def _text(v: Any, newline: str) -> str:
+    """The text `_write` gives a value whose newline (and indent) is `newline`."""
+    cls = v.__class__
+    if cls is str:
+        return _encode_text(v)
+    if cls is Decimal:
+        t = str(v)
+        return decimal_text(v) if "E" in t or "N" in t or "n" in t else t
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if cls is int:
+        return int.__repr__(v)
+    out: list[str] = []
+    _write(v, (len(newline) - 1) // 2, out)
+    return "".join(out)
+
+
+def _num(v: Any) -> str:
+    """The text of a number (a quantized Decimal, None, an int)."""
+    if v.__class__ is Decimal:
+        t = str(v)
+        return decimal_text(v) if "E" in t or "N" in t or "n" in t else t
+    return _text(v, "\n")
+
+
+def _pairs(pairs: list[tuple[Any, Any]], depth: int) -> str:
+    """The text of a dict of these (key, value) pairs at `depth`."""
+    if not pairs:
+        return "{}"
+    inner = _newline(depth + 1)
+    return (
+        "{"
+        + inner
+        + ("," + inner).join((_key_texts.get(k) or _key_text(k)) + _text(v, inner) for k, v in pairs)
+        + _newlines[depth]
+        + "}"
+    )
+
+
+def _rounded_pairs(pairs: list[tuple[Any, Any]], depth: int) -> str:
+    """The text of a dict of these (key, value) pairs at `depth`, each value rounded (`quantize`)."""
+    if not pairs:
+        return "{}"
+    inner = _newline(depth + 1)
+    texts = _key_texts
+    return (
+        "{"
+        + inner
+        + ("," + inner).join((texts.get(k) or _key_text(k)) + _round_text(v) for k, v in pairs)
+        + _newlines[depth]
+        + "}"
+    )
+
+
+def _items(values: list[Any], depth: int) -> str:
+    """The text of a list of these values at `depth`."""
+    if not values:
+        return "[]"
+    inner = _newline(depth + 1)
+    return "[" + inner + ("," + inner).join(_text(v, inner) for v in values) + _newlines[depth] + "]"
+
+
+def _write_jsonable(o: Any, depth: int, out: list[str]) -> None:
+    """`_write(jsonable(o), depth, out)` without the copy: Decimals rounded as they are written. A key that is not
+    text raises _Unusual (`evaluation_text` then writes through json)."""
+    cls = o.__class__
+    if cls is dict or (cls is not list and cls is not Decimal and isinstance(o, Mapping)):
+        if not o:
+            out.append("{}")
+            return
+        inner = _newline(depth + 1)
+        sep = "{" + inner
+        comma = "," + inner
+        texts = _key_texts
+        for k, v in o.items():
+            head = sep + (texts.get(k) or _key_text(k))
+            sep = comma
+            vc = v.__class__
+            if vc is str:
+                out.append(head + _encode_text(v))
+            elif vc is int:
+                out.append(head + int.__repr__(v))
+            elif vc is Decimal:
+                out.append(head + _rounded(v))
+            elif v is None:
+                out.append(head + "null")
+            elif vc is bool:
+                out.append(head + ("true" if v else "false"))
+            elif (vc is list or vc is tuple) and not v:
+                out.append(head + "[]")
+            else:
+                out.append(head)
+                _write_jsonable(v, depth + 1, out)
+        out.append(_newlines[depth] + "}")
+    elif cls is Decimal:
+        out.append(_rounded(o))
+    elif cls is str:
+        out.append(_encode_text(o))
+    elif cls is list or cls is tuple or isinstance(o, list | tuple | set | frozenset):
+        if not o:
+            out.append("[]")
+            return
+        inner = _newline(depth + 1)
+        sep = "[" + inner
+        comma = "," + inner
+        for v in o:
+            vc = v.__class__
+            if vc is str:
+                out.append(sep + _encode_text(v))
+            elif vc is int:
+                out.append(sep + int.__repr__(v))
+            elif vc is Decimal:
+                out.append(sep + _rounded(v))
+            else:
+                out.append(sep)
+                _write_jsonable(v, depth + 1, out)
+            sep = comma
+        out.append(_newlines[depth] + "]")
+    else:
+        _write(jsonable(o), depth, out)
+
+
+_round = Context(prec=PRECISION, rounding=ROUND_HALF_UP).quantize  # as decimals.quantize rounds
+_PLACES_EXPONENT = Decimal(1).scaleb(-PLACES)
+
+
+def _rounded(d: Decimal) -> str:
+    """`_num(quantize(d, PLACES))` for a Decimal: the digits of d rounded half up to 6 places, trailing zeros and a
+    bare point dropped, no "-0"."""
+    t = str(_round(d, _PLACES_EXPONENT))
+    if "." not in t or "E" in t:  # not finite, or not plain: the general way (which raises for a NaN)
+        return _num(quantize(d, PLACES))
+    t = t.rstrip("0").rstrip(".")
+    return "0" if t == "-0" else t
+
+
+def _round_text(v: Any) -> str:
+    """`_num(quantize(v, PLACES))`."""
+    return _rounded(v) if v.__class__ is Decimal else _num(quantize(v, PLACES))
+
+
+# The writers of the long lists' entries. Each writes the text of its dict builder's dict (`_school_row`, `_check`,
+# `_gap`, `_finding`) for the engine's own types; a field of another type (a TypeError from the string encoder) sends
+# the entry through its dict builder and `_write`, which gives the same text.
+
+
+def _row_into(r: SectionResult, depth: int, out: list[str]) -> None:
+    u = r.unit
+    i1 = _newline(depth + 1)
+    c1 = "," + i1
+    results = r.results.items()
+    encode = _encode_text
+    try:
+        text = (
+            f'{{{i1}"name": {encode(u.school_name)}{c1}"township": {encode(u.township)}'
+            f'{c1}"kind": {encode(u.kind)}{c1}"students": {_text(u.students, i1)}'
+            f'{c1}"values": {_rounded_pairs([(c, x.value) for c, x in results], depth + 1)}'
+            f'{c1}"status": {_pairs([(c, x.display_status) for c, x in results], depth + 1)}'
+            f'{c1}"met": {_items([c for c, x in results if x.status == MET], depth + 1)}'
+            f'{c1}"met_count": {_text(r.met_count, i1)}{c1}"passed": {_text(r.passed, i1)}'
+            f'{c1}"verdict": {encode(r.status)}{c1}"share": {_round_text(u.share)}'
+        )
+    except TypeError:
+        _write(_school_row(r), depth, out)
+        return
+    if u.merged_points:
+        text += f'{c1}"merged_points": {_items(list(u.merged_points), depth + 1)}'
+    out.append(text + _newlines[depth] + "}")
+
+
+def _check_into(c: SchoolCheck, depth: int, out: list[str]) -> None:
+    i1 = _newline(depth + 1)
+    c1 = "," + i1
+    try:
+        text = f'{{{i1}"status": {_encode_text(c.status)}{c1}"value": {_round_text(c.value)}'
+        if c.status != MET:
+            if c.threshold is not None:
+                text += f'{c1}"threshold": {_round_text(c.threshold)}'
+            reason = f'{c1}"reason": {_encode_text(c.reason)}' if c.reason else ""
+    except TypeError:
+        _write(_check(c), depth, out)
+        return
+    if c.status != MET:
+        out.append(text + c1 + '"detail": ')
+        _write_jsonable(c.detail, depth + 1, out)
+        text = reason
+    out.append(text + _newlines[depth] + "}")
+
+
+def _gap_into(g: Gap, depth: int, out: list[str]) -> None:
+    i1 = _newline(depth + 1)
+    c1 = "," + i1
+    encode = _encode_text
+    try:
+        text = (
+            f'{{{i1}"code": {encode(g.code)}{c1}"school": {encode(g.school_code)}'
+            f'{c1}"section": {encode(g.section)}{c1}"resource": {encode(g.resource)}'
+            f'{c1}"quantity": {_round_text(g.quantity)}{c1}"unit": {encode(g.unit)}{c1}"detail": '
+        )
+    except TypeError:
+        _write(_gap(g), depth, out)
+        return
+    out.append(text)
+    _write_jsonable(g.detail, depth + 1, out)
+    out.append(_newlines[depth] + "}")
+
+
+def _finding_into(f: Finding, depth: int, out: list[str], item_codes: frozenset[str]) -> None:
+    i1 = _newline(depth + 1)
+    c1 = "," + i1
+    encode = _encode_text
+    try:
+        text = (
+            f'{{{i1}"code": {encode(f.code)}{c1}"reason": {encode(f.reason)}'
+            f'{c1}"school": {encode(f.school_code)}{c1}"section": {encode(f.section)}'
+        )
+    except TypeError:
+        _write(_finding(f, item_codes), depth, out)
+        return
+    if not f.definite:
+        text += f'{c1}"definite": false'
+    if f.detail and not (f.school_code and f.code in item_codes):
+        out.append(text + c1 + '"detail": ')
+        _write_jsonable(f.detail, depth + 1, out)
+        text = ""
+    out.append(text + _newlines[depth] + "}")
 
 
 def _indented(o: Any, newline: str) -> list[str]:

@@ -52,6 +52,11 @@ def _blank(value: Any) -> bool:
 
 
 def parse_count(value: Any) -> int | None:
+    if value.__class__ is str and len(value) <= 10 and value.isascii() and value.isdigit():
+        number = int(value)  # plain digits, the usual cell: what the general way below gives them
+        if number > MAX_COUNT:
+            raise CellError(_("数值过大"))
+        return number
     if _blank(value):
         return None
     if isinstance(value, bool):
@@ -72,16 +77,19 @@ def parse_count(value: Any) -> int | None:
 
 
 def parse_amount(value: Any, scale: Decimal | None = None) -> Decimal | None:
-    if _blank(value):
-        return None
-    if isinstance(value, bool):
-        raise CellError(_("应为数字"))
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        raise CellError(_("应为数字，而不是“%(value)s”") % {"value": _shown(value)}) from None
-    if not amount.is_finite():
-        raise CellError(_("应为数字，而不是“%(value)s”") % {"value": _shown(value)})
+    if value.__class__ is str and len(value) <= 30 and value.isascii() and value.replace(".", "", 1).isdigit():
+        amount = Decimal(value)  # digits with at most one point, the usual cell: a finite number as written
+    else:
+        if _blank(value):
+            return None
+        if isinstance(value, bool):
+            raise CellError(_("应为数字"))
+        try:
+            amount = Decimal(str(value).strip().replace(",", ""))
+        except InvalidOperation:
+            raise CellError(_("应为数字，而不是“%(value)s”") % {"value": _shown(value)}) from None
+        if not amount.is_finite():
+            raise CellError(_("应为数字，而不是“%(value)s”") % {"value": _shown(value)})
     if scale is not None:
         amount *= scale
     amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -9,6 +9,7 @@ A teaching point 丁 (30 students, 300 m² sports ground, parent 甲):
   include 丁 is its own row: 300 / 30 = 10
 """
 
+import gc
 import subprocess
 import sys
 from decimal import Decimal
@@ -20,7 +21,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from indicators.domain.serialize import loads
+from indicators.domain.evaluate import evaluate
+from indicators.domain.serialize import dumps, evaluation_to_json_dict, loads
+from indicators.management.commands.evaluate import read_tables, school_figures
 from schools.exchange.formats import RETURNS, xlsx_columns
 
 HEADER = (
@@ -155,3 +158,21 @@ def test_an_xlsx_with_class_list_is_evaluated_and_checks_class_size(tmp_path):
     assert result["sections"]["primary"]["cv"]["R5"] == Decimal("0.233854")
     g5 = result["items"]["G5"]["schools"]["3600000002"]
     assert g5["status"] == "not_met"  # one class of 50 over the primary cap of 45
+
+
+def test_the_collector_paused_for_the_run_is_resumed_after_it_even_when_the_file_is_refused(tmp_path):
+    assert gc.isenabled()
+    _json(_write(tmp_path, ROWS))
+    assert gc.isenabled()
+    bad = [ROWS[0].replace(",400,", ",四百,")]
+    with pytest.raises(CommandError):
+        call_command("evaluate", str(_write(tmp_path, bad)), stdout=StringIO())
+    assert gc.isenabled()
+
+
+def test_the_json_output_is_json_indented_by_two_of_the_evaluation_dict(tmp_path):
+    path = _write(tmp_path, [*ROWS, POINT])
+    out = StringIO()
+    call_command("evaluate", str(path), "--format", "json", stdout=out)
+    ev = evaluate(school_figures(read_tables(path), "merge"))
+    assert out.getvalue() == dumps(evaluation_to_json_dict(ev), indent=2) + "\n"

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from schools.exchange.formats import (
     WAN_YUAN,
@@ -63,3 +65,34 @@ def test_sections_read_chinese_or_english():
 
 def test_headers_compare_without_spaces_and_bracket_width():
     assert normalise_header(" 教学仪器设备值（万元） ") == normalise_header("教学仪器设备值(万元)")
+
+
+def _read(parse, raw, *args, message=True):
+    """The value, or the message of the CellError (which quotes the cell as written)."""
+    try:
+        return parse(raw, *args)
+    except CellError as exc:
+        return f"error: {exc}" if message else "error"
+
+
+@given(st.from_regex(r"\A[0-9]{1,12}\Z"))
+def test_a_plain_digit_cell_reads_as_the_general_way_reads_it(cell):
+    # a space before the digits sends the cell the general way (strip, Decimal); plain digits take the short one
+    assert _read(parse_count, cell, message=False) == _read(parse_count, f" {cell}", message=False)
+
+
+@given(st.from_regex(r"\A[0-9]{0,16}(\.[0-9]{0,8})?\Z"), st.sampled_from([None, WAN_YUAN]))
+def test_a_plain_decimal_cell_reads_as_the_general_way_reads_it(cell, scale):
+    assert _read(parse_amount, cell, scale, message=False) == _read(parse_amount, f" {cell}", scale, message=False)
+
+
+def test_plain_cells_give_the_same_values_and_messages_as_before():
+    assert parse_count("0472") == 472
+    assert parse_count("2147483647") == 2_147_483_647
+    assert _read(parse_count, "2147483648") == "error: 数值过大"
+    assert _read(parse_count, "١٢") == 12  # Arabic-Indic digits: the general way, as before
+    assert parse_amount("3000") == Decimal("3000.00")
+    assert parse_amount("12.345") == Decimal("12.35")
+    assert parse_amount(".5") == Decimal("0.50")
+    assert _read(parse_amount, "1000000000000") == "error: 数值过大"
+    assert _read(parse_amount, "1.2.3") == "error: 应为数字，而不是“1.2.3”"
