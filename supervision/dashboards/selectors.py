@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 
 from indicators import loading
 from indicators.domain import forecast
@@ -282,16 +283,23 @@ class SchoolInfo:
 
 def evaluated_returns(*, round, schools):
     """The return the round evaluates for each school: the latest approved one of the year up to the round's date
-    (as loading.round_returns: by date, then by round), as a queryset usable as a subquery on SQLite and PostgreSQL
-    alike — an approved return with no later approved one of the same school (a school has one live return a round)."""
-    approved = SchoolReturn.objects.filter(
-        round__school_year=round.school_year, round__as_of__lte=round.as_of, status=ReturnStatus.APPROVED
+    (as loading.round_returns: by date, then by round; a school has one live return a round), as a queryset usable
+    as a subquery on SQLite and PostgreSQL alike. Numbered per school by a window function: one sort of the year's
+    approved returns whatever the planner knows of the tables (a NOT EXISTS of a later return took 38 s at 10,000
+    schools on tables never analysed, as a nested loop over the returns twice)."""
+    latest_first = Window(
+        RowNumber(), partition_by=[F("school_id")], order_by=[F("round__as_of").desc(), F("round_id").desc()]
     )
-    later = approved.filter(school_id=OuterRef("school_id")).filter(
-        Q(round__as_of__gt=OuterRef("round__as_of"))
-        | Q(round__as_of=OuterRef("round__as_of"), round_id__gt=OuterRef("round_id"))
+    return (
+        SchoolReturn.objects.filter(
+            school__in=schools,
+            round__school_year=round.school_year,
+            round__as_of__lte=round.as_of,
+            status=ReturnStatus.APPROVED,
+        )
+        .annotate(latest_first=latest_first)
+        .filter(latest_first=1)
     )
-    return approved.filter(school__in=schools).filter(~Exists(later))
 
 
 def plain_rows(qs) -> list[tuple]:
