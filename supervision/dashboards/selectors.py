@@ -300,8 +300,9 @@ def evaluated_returns(*, round, schools=None):
 
 def plain_rows(qs) -> list[tuple]:
     """A values_list query's rows as the database driver gives them, without Django's per-value converters: for
-    integer columns only (sums and counts), where the driver's value is already the Python one. At 10,000 schools
-    the class sums are 60,000 rows, and the converters cost more than the rest of their reading."""
+    integer and text columns only (ids, codes, names, sums and counts), where the driver's value is already the
+    Python one. At 10,000 schools the class sums are 60,000 rows, and the converters cost more than the rest of their
+    reading."""
     sql, params = qs.query.get_compiler(qs.db).as_sql()
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -313,19 +314,22 @@ def grade_counts(*, round, schools) -> tuple[list[forecast.SchoolGrades], dict[i
     database; two queries (the class lists of those returns selected by a subquery, not by a list of 10,000 ids)."""
     evaluated = evaluated_returns(round=round, schools=schools)
     info: dict[int, SchoolInfo] = {}
-    school_of: dict[int, int] = {}
-    for rid, sid, code, name, tid, township, order in evaluated.order_by("school_id").values_list(
-        "pk",
-        "school_id",
-        "school__code",
-        "school__name",
-        "school__township_id",
-        "school__township__name",
-        "school__township__order",
+    out: list[forecast.SchoolGrades] = []
+    grades_of: dict[int, dict[int, forecast.Grade]] = {}  # return id → its school's grades, filled below
+    for rid, sid, code, name, tid, township, order in plain_rows(
+        evaluated.order_by("school_id").values_list(
+            "pk",
+            "school_id",
+            "school__code",
+            "school__name",
+            "school__township_id",
+            "school__township__name",
+            "school__township__order",
+        )
     ):
-        school_of[rid] = sid
         info[sid] = SchoolInfo(sid, code, name, tid, township, order)
-    grades: dict[int, dict[int, forecast.Grade]] = defaultdict(dict)
+        grades_of[rid] = {}
+        out.append(forecast.SchoolGrades(sid, tid, grades_of[rid]))
     # The class sums of every school's evaluated return, kept for the schools read above: with the schools as one
     # more subquery, PostgreSQL without statistics joined them by a nested loop (150 ms at 1,000 schools).
     sums = (
@@ -334,12 +338,11 @@ def grade_counts(*, round, schools) -> tuple[list[forecast.SchoolGrades], dict[i
         .annotate(students=Sum("students"), classes=Count("pk"))
         .order_by()
     )
-    Grade = forecast.Grade
+    Grade, grades_get = forecast.Grade, grades_of.get
     for rid, grade, students, classes in plain_rows(sums):
-        sid = school_of.get(rid)
-        if sid is not None:  # a school outside the schools, or a return approved between the two reads
-            grades[sid][grade] = Grade(int(students or 0), classes)
-    out = [forecast.SchoolGrades(sid, s.township_id, grades.get(sid, {})) for sid, s in info.items()]
+        grades = grades_get(rid)
+        if grades is not None:  # a school outside the schools, or a return approved between the two reads
+            grades[grade] = Grade(students, classes)
     return out, info
 
 
