@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 PRIMARY_GRADES = range(1, 7)
 JUNIOR_GRADES = range(7, 10)
@@ -30,8 +31,10 @@ def section_of(grade: int) -> str:
     return "primary" if grade in PRIMARY_GRADES else "junior"
 
 
-@dataclass(frozen=True)
-class Grade:
+class Grade(NamedTuple):
+    """One grade of a class list: its pupils and classes (immutable; a named tuple, as cheap to build as a tuple,
+    since a county of 10,000 schools has about 60,000 of them)."""
+
     students: int
     classes: int
 
@@ -45,8 +48,9 @@ class SchoolGrades:
     grades: Mapping[int, Grade]
 
 
-@dataclass(frozen=True)
-class GradeForecast:
+class GradeForecast(NamedTuple):
+    """One grade next year (immutable; a named tuple like Grade)."""
+
     grade: int
     students: int
     classes: int
@@ -96,7 +100,8 @@ def next_year(
     grade6: dict[int, int] = defaultdict(int)
     grade7_weights: dict[int, dict[int, int]] = defaultdict(dict)
     for s in schools:
-        grade6[s.township_id] += s.grades.get(6, Grade(0, 0)).students
+        g6 = s.grades.get(6)
+        grade6[s.township_id] += g6.students if g6 else 0
         g7 = s.grades.get(7)
         if g7 and g7.students > 0:
             grade7_weights[s.township_id][s.school_id] = g7.students
@@ -107,31 +112,40 @@ def next_year(
         if pupils and not weights:
             out.unplaced[township] = pupils
         grade7.update(split_by_shares(pupils, weights))
+    # Grades 2–6 and 8–9 move up from the grade below; grades 1 and 7 keep their own classes. Written out
+    # grade by grade, in grade order, since it runs for every school of the county.
     for s in schools:
-        now = s.grades
+        now, sid = s.grades, s.school_id
         rows: dict[int, GradeForecast] = {}
-        for grade in (*PRIMARY_GRADES, *JUNIOR_GRADES):
-            if grade == 1:
-                source = now.get(1)
-                students = intakes.get(s.school_id, source.students if source else 0)
-                classes = source.classes if source else 0
-            elif grade == 7:
-                source = now.get(7)
-                students = grade7.get(s.school_id, 0)
-                classes = source.classes if source else 0
-            else:
-                source = now.get(grade - 1)
-                students = source.students if source else 0
-                classes = source.classes if source else 0
-            if students or classes:
-                rows[grade] = GradeForecast(grade, students, classes, caps[section_of(grade)])
-        out.grades[s.school_id] = rows
+        source = now.get(1)
+        students = intakes.get(sid, source.students if source else 0)
+        classes = source.classes if source else 0
+        if students or classes:
+            rows[1] = GradeForecast(1, students, classes, caps["primary"])
+        for grade in (2, 3, 4, 5, 6):
+            source = now.get(grade - 1)
+            if source is not None and (source.students or source.classes):
+                rows[grade] = GradeForecast(grade, source.students, source.classes, caps["primary"])
+        source = now.get(7)
+        students = grade7.get(sid, 0)
+        classes = source.classes if source else 0
+        if students or classes:
+            rows[7] = GradeForecast(7, students, classes, caps["junior"])
+        for grade in (8, 9):
+            source = now.get(grade - 1)
+            if source is not None and (source.students or source.classes):
+                rows[grade] = GradeForecast(grade, source.students, source.classes, caps["junior"])
+        out.grades[sid] = rows
     return out
 
 
 def section_students(grades: Mapping[int, object], section: str) -> int:
-    span = PRIMARY_GRADES if section == "primary" else JUNIOR_GRADES
-    return sum(g.students for n, g in grades.items() if n in span)
+    total = 0
+    for n in PRIMARY_GRADES if section == "primary" else JUNIOR_GRADES:
+        g = grades.get(n)
+        if g is not None:
+            total += g.students
+    return total
 
 
 def over_after_projects(over: int, places: int) -> int:

@@ -108,7 +108,7 @@ def over_cap(inputs: WarningInputs, result: forecast.Forecast, places: Mapping[i
     """Next year's grades over the cap, each school's total less its projects' new places, summed by township."""
     by_township: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for sid, rows in result.grades.items():
-        over = [g for g in rows.values() if g.over]
+        over = [g for g in rows.values() if g.students > g.classes * g.cap]  # g.over, without a call per grade
         if not over:
             continue
         total = sum(g.over for g in over)

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.template.base import render_value_in_context
+from django.template.context import Context
+from django.utils.safestring import SafeString, mark_safe
+
 from indicators.templatetags.indicator_tags import format_against
 
 
@@ -72,6 +76,20 @@ class Table:
     @property
     def truncated(self) -> bool:
         return self.size > PREVIEW_ROWS
+
+    def preview_html(self) -> SafeString:
+        """The preview's rows as `<tr>`s, each cell shown as `{{ cell }}` shows it (Django's own function for it, in
+        a context with the template's defaults: autoescape on, localisation and time zone as set), "—" for None.
+        What dashboards/_table.html wrote with two nested template loops, which cost 45 ms for the warnings' three
+        lists of 200 rows."""
+        context = Context()
+        out = []
+        for row in self.preview:
+            out.append("<tr>")
+            for cell in row:
+                out.append("<td>—</td>" if cell is None else f"<td>{render_value_in_context(cell, context)}</td>")
+            out.append("</tr>")
+        return mark_safe("".join(out))  # noqa: S308  (every cell escaped above, as autoescape does)
 
     def for_page(self) -> Table:
         """The preview only (what a page shows, and what the dashboards' cache keeps), knowing the full length."""

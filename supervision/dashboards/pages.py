@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from indicators import loading, services, verdicts
 from indicators.domain import warnings as early_warnings
+from indicators.domain.gcpause import without_gc
 from indicators.domain.warnings import directions, school_codes
 from schools.models import SECTION_LABELS, SchoolKind
 
@@ -398,6 +399,7 @@ def trends(*, states) -> dict:
 # --- 5. Early warnings ----------------------------------------------------------------------------------------------
 
 
+@without_gc  # the county's class sums and forecasts held at once make no cycles: see indicators.domain.gcpause
 def warnings(*, state, schools, projects=selectors.UNREAD, intakes=None, preview: bool = False) -> dict:
     """`projects`: supervision_projects() of the round's next year when the caller has read them; `intakes`: the
     bureau's grade-1 estimates for next year (selectors.intake_estimates) if read; `preview`: the lists' tables hold

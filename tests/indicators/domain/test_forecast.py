@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+import pytest
+
 from indicators.domain import forecast
 from indicators.domain.forecast import Grade, SchoolGrades
 
@@ -57,6 +59,35 @@ def test_a_nine_year_schools_own_grade_six_joins_the_township_pool():
     grades = forecast.next_year(schools, caps=CAPS).grades
     assert grades[1][7].students + grades[2][7].students == 101
     assert {grades[1][7].students, grades[2][7].students} == {51, 50}
+
+
+def test_every_grade_of_a_nine_year_school_moves_up_in_grade_order():
+    # School 1 now: grade 1 one class with no pupil listed, grade 3 46 in 1 class, grade 7 60 in 2, grade 8 101 in 2,
+    # grade 9 90 in 2 (they leave). School 2 (same township, primary): grade 6 55 in 2, which all go to school 1's
+    # grade 7, the township's only one. Caps 45 / 50.
+    # Next year, school 1: grade 1 again 0 pupils in 1 class (a class is a row even without pupils); grade 2 the
+    # same from grade 1; grade 4 46 in 1 → 1 over the 45, one more class; grade 7 the pool of 55 in its 2 classes
+    # (fits 100); grade 8 60 in 2; grade 9 101 in 2 → 1 over 100, ⌈101 / 50⌉ − 2 = 1 more class.
+    schools = [
+        SchoolGrades(1, 10, {1: Grade(0, 1), 3: Grade(46, 1), 7: Grade(60, 2), 8: Grade(101, 2), 9: Grade(90, 2)}),
+        SchoolGrades(2, 10, {6: Grade(55, 2)}),
+    ]
+    result = forecast.next_year(schools, caps=CAPS)
+    rows = result.grades[1]
+    assert list(rows) == [1, 2, 4, 7, 8, 9]
+    assert [(g.grade, g.students, g.classes, g.cap) for g in rows.values()] == [
+        (1, 0, 1, 45),
+        (2, 0, 1, 45),
+        (4, 46, 1, 45),
+        (7, 55, 2, 50),
+        (8, 60, 2, 50),
+        (9, 101, 2, 50),
+    ]
+    assert [(g.over, g.extra_classes) for g in rows.values()] == [(0, 0), (0, 0), (1, 1), (0, 0), (0, 0), (1, 1)]
+    assert rows[1].average == 0 and rows[9].average == Decimal("50.5")
+    assert result.grades[2] == {} and result.unplaced == {}
+    with pytest.raises(AttributeError):  # a forecast row cannot be changed once made
+        rows[4].students = 45
 
 
 def test_split_by_shares_loses_and_invents_no_pupil():

@@ -75,3 +75,24 @@ def test_area_met_now_falls_below_as_enrolment_grows():
 def test_the_horizon_is_a_year_on_and_29_february_becomes_the_28th():
     assert warnings.next_as_of(datetime.date(2024, 9, 1)) == datetime.date(2025, 9, 1)
     assert warnings.next_as_of(datetime.date(2024, 2, 29)) == datetime.date(2025, 2, 28)
+
+
+def test_an_area_is_listed_only_when_it_falls_below_its_threshold_as_the_class_list_grows():
+    # A primary section of 90 pupils: grade 1 45 in 1 class, grade 6 45 in 1. Next year grade 1 is 45 again, grade 2
+    # the 45 of grade 1, grade 6 leaves: 90 listed now and next. R4 at exactly its threshold 8 stays 8 (not below:
+    # not listed); a "met" 7.9 (within the rule's tolerance) stays 7.9 < 8 (listed).
+    same = {"grades": [SchoolGrades(1, 10, {1: Grade(45, 1), 6: Grade(45, 1)})]}
+    at = [(1, "primary", "R4", "met", Decimal("8"), Decimal("8"))]
+    assert warnings.compute(_inputs(results=at, **same)).areas == []
+    below = [(1, "primary", "R4", "met", Decimal("7.9"), Decimal("8"))]
+    [row] = warnings.compute(_inputs(results=below, **same)).areas
+    assert (row[3], row[4], row[7], row[8]) == (Decimal("7.9"), Decimal("7.9"), 90, 90)
+    # An intake of 120: 120 + 45 = 165 next year; 8 × 90 / 165 = 4.36… < 8 (listed).
+    [row] = warnings.compute(_inputs(results=at, intakes={1: 120}, **same)).areas
+    assert (row[7], row[8], row[4]) == (90, 165, Decimal(720) / Decimal(165))
+    # A shrinking list (grade 1 30, grade 6 60: 90 now, 30 + 30 = 60 next): 7.9 × 90 / 60 = 11.85, not below 8.
+    shrinking = {"grades": [SchoolGrades(1, 10, {1: Grade(30, 1), 6: Grade(60, 2)})]}
+    assert warnings.compute(_inputs(results=below, **shrinking)).areas == []
+    # A project's area shared in: 800 m² more for the 90 pupils growing to 165: (8 × 90 + 800) / 165 = 9.21…
+    grown = _inputs(results=at, intakes={1: 120}, projects=[(1, "extension", 0, Decimal("800"))], **same)
+    assert warnings.compute(grown).areas == []
