@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.db.models import Q, Subquery
 
+from gongqing.rows import plain_rows
 from schools.models import (
     KIND_SECTIONS,
     CollectionRound,
@@ -222,11 +225,10 @@ def return_rows(return_ids) -> tuple[dict[int, list], dict[int, list]]:
     """Class lists and rooms of many returns as plain tuples, in two queries (no model instances: 10,000 schools
     have a quarter of a million classes)."""
     classes: dict[int, list] = defaultdict(list)
-    for rid, *row in (
+    for rid, *row in plain_rows(
         ReturnClass.objects.filter(school_return_id__in=return_ids)
         .order_by("school_return_id", "grade", "name")
         .values_list("school_return_id", "section", "grade", "name", "students")
-        .iterator(chunk_size=20000)
     ):
         classes[rid].append(row)
     rooms: dict[int, list] = defaultdict(list)
@@ -279,23 +281,36 @@ def county_input(
     return inp, meta
 
 
+class SchoolRef(NamedTuple):
+    """What storing and the summary read of a school: its id, code and name."""
+
+    pk: int
+    code: str
+    name: str
+
+
 def evaluation_input(*, round: CollectionRound) -> tuple[inputs.EvaluationInput, dict]:
-    year = round.school_year.year
-    schools = list(School.objects.open_in(year).select_related("township", "parent").order_by("code"))
-    returns = round_returns(round=round)
-    classes, rooms = return_rows(SchoolReturn.objects.filter(pk__in=[r.pk for r in returns.values()]).values("pk"))
-    figures = []
-    for school in schools:
-        ret = returns.get(school.pk)
-        if ret is not None:
-            figures.append(school_figures(school, ret, classes.get(ret.pk, ()), rooms.get(ret.pk, ())))
-    inp, meta = county_input(round=round, schools=figures, expected_school_codes=[s.code for s in schools])
+    """The round's whole input and the labels storing needs, from plain rows (no model instance: at 10,000 schools
+    building the schools and returns as instances cost a second)."""
+    schools, figures, returns = plain_county_figures(round=round, extra=("round_id",))
+    inp, meta = county_input(round=round, schools=figures, expected_school_codes=[row[1] for row in schools])
     meta |= {
-        "schools_by_code": {s.code: s for s in schools},
-        "source_rounds": {s.code: returns[s.pk].round_id for s in schools if s.pk in returns},
-        "basis": data_basis(round, schools, returns),
+        "schools_by_code": {row[1]: SchoolRef(row[0], row[1], row[2]) for row in schools},
+        "basis": plain_basis(round, schools, {school_id: r["round_id"] for school_id, r in returns.items()}),
     }
     return inp, meta
+
+
+def plain_basis(round: CollectionRound, schools: list[tuple], round_of: dict[int, int]) -> dict:
+    """data_basis from plain rows: the SCHOOL_ROWs (pk and code first) and the round each school's return is of,
+    by school id (one query, for the names of the rounds figures are carried from)."""
+    names = dict(CollectionRound.objects.filter(pk__in=set(round_of.values()) - {round.pk}).values_list("pk", "name"))
+    refs = [SimpleNamespace(pk=row[0], code=row[1]) for row in schools]
+    returns = {
+        school_id: SimpleNamespace(round_id=round_id, round=SimpleNamespace(name=names.get(round_id, "")))
+        for school_id, round_id in round_of.items()
+    }
+    return data_basis(round, refs, returns)
 
 
 def evaluate(inp: inputs.EvaluationInput):

@@ -18,7 +18,7 @@ import io
 import pickle
 import threading
 from collections.abc import Iterable, Sequence
-from types import MappingProxyType, SimpleNamespace
+from types import MappingProxyType
 from typing import NamedTuple
 
 from django.conf import settings
@@ -71,12 +71,7 @@ def load(data: bytes, key: bytes | None = None) -> FamilyPart:
     return pickle.loads(body[len(FORMAT) :])  # noqa: S301  (signed above with the server's key)
 
 
-class SchoolRef(NamedTuple):
-    """What storing and the summary read of a school: its id, code and name."""
-
-    pk: int
-    code: str
-    name: str
+SchoolRef = loading.SchoolRef
 
 
 class County(NamedTuple):
@@ -129,15 +124,7 @@ def county(*, round: CollectionRound) -> County:
 
 def basis(round: CollectionRound, c: County) -> dict:
     """loading.data_basis from the plain rows (one query for the names of the rounds figures are carried from)."""
-    names = dict(
-        CollectionRound.objects.filter(pk__in={r[2] for r in c.returns.values()} - {round.pk}).values_list("pk", "name")
-    )
-    refs = [SimpleNamespace(pk=row[0], code=row[1]) for row in c.schools]
-    returns = {
-        school_id: SimpleNamespace(round_id=r[2], round=SimpleNamespace(name=names.get(r[2], "")))
-        for school_id, r in c.returns.items()
-    }
-    return loading.data_basis(round, refs, returns)
+    return loading.plain_basis(round, c.schools, {school_id: r[2] for school_id, r in c.returns.items()})
 
 
 def figures(*, round: CollectionRound, school_ids: Sequence[int]) -> list:
