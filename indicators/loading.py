@@ -154,17 +154,7 @@ def plain_county_figures(*, round: CollectionRound, extra=()) -> tuple[list[tupl
     approved return (the same school_figures builds, in the same order); and that return's RETURN_FIGURES and
     `extra` fields by school id."""
     schools = list(School.objects.open_in(round.school_year.year).order_by("code").values_list(*SCHOOL_ROW))
-    fields = tuple(dict.fromkeys((*RETURN_FIGURES, *extra)))
-    returns: dict[int, dict] = {}
-    for school_id, pk, *values in (
-        SchoolReturn.objects.filter(
-            round__school_year=round.school_year, round__as_of__lte=round.as_of, status=ReturnStatus.APPROVED
-        )
-        .order_by("school_id", "round__as_of", "round__pk")
-        .values_list("school_id", "pk", *fields)
-        .iterator(chunk_size=20000)
-    ):
-        returns[school_id] = {"pk": pk, **dict(zip(fields, values, strict=True))}  # the last one wins
+    returns = round_return_values(round=round, fields=(*RETURN_FIGURES, *extra))
     classes, rooms = return_rows([r["pk"] for r in returns.values()])
     figures = []
     for row in schools:
@@ -186,6 +176,23 @@ def round_returns(*, round: CollectionRound, school_ids=None) -> dict[int, Schoo
     for ret in returns:
         latest[ret.school_id] = ret  # ordered by date: the last one wins
     return latest
+
+
+def round_return_values(*, round: CollectionRound, fields, school_ids=None) -> dict[int, dict]:
+    """round_returns as plain values (one query, no model instance): the `fields` of the return each school (of
+    `school_ids`, when given) is evaluated with, and its `pk`, by school id."""
+    fields = tuple(dict.fromkeys(fields))
+    returns = SchoolReturn.objects.filter(
+        round__school_year=round.school_year, round__as_of__lte=round.as_of, status=ReturnStatus.APPROVED
+    )
+    if school_ids is not None:
+        returns = returns.filter(school_id__in=school_ids)
+    out: dict[int, dict] = {}
+    for school_id, pk, *values in returns.order_by("school_id", "round__as_of", "round__pk").values_list(
+        "school_id", "pk", *fields
+    ):
+        out[school_id] = {"pk": pk, **dict(zip(fields, values, strict=True))}  # ordered by date: the last one wins
+    return out
 
 
 THIS_ROUND, CARRIED, NO_DATA = "this_round", "carried", "none"
