@@ -163,6 +163,54 @@ def _cv2_if_raised(p: Decimal, x: Decimal, mean: Decimal, var: Decimal) -> tuple
     return new_var / (new_mean * new_mean), new_mean, new_var
 
 
+def _estimate_bound(mean_f: float, var_f: float, least: float) -> float:
+    """Twice the error bound of the floating-point CV² estimates near `least` (see _least_cv2_candidates)."""
+    return 2e-12 * (var_f / (mean_f * mean_f) + 2 + least)
+
+
+def _least_estimates(below: list[tuple], weights: dict, mean: Decimal, var: Decimal, k: int) -> list[tuple]:
+    """The rows (code, pupils, value; below the mean) whose CV² if raised may be among the k least, in their order:
+    those whose estimate is within the bound of the k-th least estimate (the k least exact values are among them,
+    equal ones included, by the argument of _least_cv2_candidates)."""
+    if len(below) <= k:
+        return below
+    mean_f, var_f = float(mean), float(var)
+    estimates = []
+    for c, _p, x in below:
+        w = float(weights[c])
+        d = mean_f - float(x)
+        new_mean = mean_f + w * d
+        estimates.append(max(0.0, var_f - w * (1 + w) * d * d) / (new_mean * new_mean))
+    kth = heapq.nsmallest(k, estimates)[-1]
+    cut = kth + _estimate_bound(mean_f, var_f, kth)
+    return [row for row, f in zip(below, estimates, strict=True) if f <= cut]
+
+
+def _least_cv2_candidates(pool: dict[str, tuple], mean: Decimal, var: Decimal) -> list[str]:
+    """The pool's schools below the mean whose CV² if raised may be the least, in pool order: each candidate's CV² is
+    estimated in floating point, and those within twice the estimates' error bound of the least estimate are kept
+    for the exact comparison. The exact least is among them (its estimate is within the bound of its value, itself
+    no more than any other's value), ties included; the rest need no exact arithmetic (a greedy step compares 200
+    candidates, 50 steps a CV over its limit).
+
+    Bound: with 0 ≤ x < mean and a share w ≤ 1, the new variance var − w(1 + w)(mean − x)² is computed from terms no
+    larger than var + 2·mean², and divided by a new mean of at least mean, so each estimate is within a few units of
+    2⁻⁵³ × (var/mean² + 2 + the estimate) of its exact value; 10⁻¹² × (…) is some thousand times that."""
+    mean_f, var_f = float(mean), float(var)
+    found: list[tuple[float, str]] = []
+    for c, (_p, x, x_f, w) in pool.items():
+        if x >= mean:
+            continue
+        d = mean_f - x_f
+        new_mean = mean_f + w * d
+        found.append((max(0.0, var_f - w * (1 + w) * d * d) / (new_mean * new_mean), c))
+    if not found:
+        return []
+    least = min(f for f, _c in found)
+    cut = least + _estimate_bound(mean_f, var_f, least)
+    return [c for f, c in found if f <= cut]
+
+
 @exact
 def cv_improvement(
     section: str,
@@ -195,20 +243,21 @@ def cv_improvement(
 
     weights = {c: Decimal(p) / total for c, p, _ in rows}
     below = [(c, p, x) for c, p, x in rows if x < mean]
+    if max_drivers is not None:  # only the schools that may be among the drivers or the pool are scored exactly
+        below = _least_estimates(below, weights, mean, var, max(max_drivers, pool_size))
     scored = [(_cv2_if_raised(weights[c], x, mean, var)[0], c, p, x) for c, p, x in below]
 
     ranked = sorted(scored) if max_drivers is None else heapq.nsmallest(max_drivers, scored)
     drivers = tuple(CvDriver(c, p, x, cv2.sqrt(), p * (mean - x) / per) for cv2, c, p, x in ranked)
 
-    pool = {c: (p, x) for _, c, p, x in heapq.nsmallest(pool_size, scored)}
+    pool = {c: (p, x, float(x), float(weights[c])) for _, c, p, x in heapq.nsmallest(pool_size, scored)}
     steps: list[CvStep] = []
     limit2 = limit * limit
     cv2_now = var / (mean * mean)
     while len(steps) < max_steps and cv2_now > limit2:
         best = None
-        for c, (p, x) in pool.items():
-            if x >= mean:
-                continue
+        for c in _least_cv2_candidates(pool, mean, var):  # pool order: the first of equal CVs wins, as always
+            p, x = pool[c][:2]
             cand = _cv2_if_raised(weights[c], x, mean, var)
             if best is None or cand[0] < best[0][0]:
                 best = (cand, c, p, x)
@@ -216,7 +265,7 @@ def cv_improvement(
             break
         (cv2_now, new_mean, new_var), c, p, x = best
         steps.append(CvStep(c, p, x, mean, p * (mean - x) / per, cv2_now.sqrt()))
-        pool[c] = (p, mean)
+        pool[c] = (p, mean, float(mean), pool[c][3])
         mean, var = new_mean, new_var
     return CvImprovement(section, code, cv, limit, unit, drivers, tuple(steps), cv2_now <= limit2, figure)
 
