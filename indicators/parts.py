@@ -199,6 +199,6 @@ def save(*, round: CollectionRound, parts: dict[str, FamilyPart], prints: dict[s
     for k, part in parts.items():
         data = dump(part)
         digest = data[: _DIGEST().digest_size].hex()
-        rows.append(EvaluationPart(round=round, key=k, fingerprint=prints[k], digest=digest, data=data))
+        rows.append({"round_id": round.pk, "key": k, "fingerprint": prints[k], "digest": digest, "data": data})
         seen[k] = (digest, part)
-    bulk.create(EvaluationPart, rows)
+    bulk.insert(EvaluationPart, rows)  # plain rows: 10,000 model instances cost a tenth of a second
