@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
 from indicators import loading
@@ -22,7 +22,7 @@ from indicators.domain.standard import Standard
 from indicators.domain.warnings import AREA_CODES
 from indicators.models import EvaluationState, IntakeEstimate, SchoolResult, SectionCV, SectionVerdict, YearSettings
 from indicators.templatetags.indicator_tags import format_against
-from schools.models import ReturnClass, ReturnStatus, SchoolReturn
+from schools.models import ReturnGradeSum, ReturnStatus, SchoolReturn
 from supervision import access, rules
 from supervision import selectors as sup
 from supervision.models import (
@@ -310,8 +310,10 @@ def plain_rows(qs) -> list[tuple]:
 
 
 def grade_counts(*, round, schools) -> tuple[list[forecast.SchoolGrades], dict[int, SchoolInfo]]:
-    """Each school's class list in the return the round evaluates (evaluated_returns), summed by grade by the
-    database; two queries (the class lists of those returns selected by a subquery, not by a list of 10,000 ids)."""
+    """Each school's class list in the return the round evaluates (evaluated_returns), summed by grade; two queries
+    (the sums of those returns selected by a subquery, not by a list of 10,000 ids). The sums are ReturnGradeSum's,
+    which the database keeps equal to the class rows' in every write (triggers): at 10,000 schools 60,000 rows read
+    as they are instead of 196,000 class rows gathered and summed."""
     evaluated = evaluated_returns(round=round, schools=schools)
     info: dict[int, SchoolInfo] = {}
     out: list[forecast.SchoolGrades] = []
@@ -330,13 +332,10 @@ def grade_counts(*, round, schools) -> tuple[list[forecast.SchoolGrades], dict[i
         info[sid] = SchoolInfo(sid, code, name, tid, township, order)
         grades_of[rid] = {}
         out.append(forecast.SchoolGrades(sid, tid, grades_of[rid]))
-    # The class sums of every school's evaluated return, kept for the schools read above: with the schools as one
-    # more subquery, PostgreSQL without statistics joined them by a nested loop (150 ms at 1,000 schools).
-    sums = (
-        ReturnClass.objects.filter(school_return__in=evaluated_returns(round=round).values("pk"))
-        .values_list("school_return_id", "grade")
-        .annotate(students=Sum("students"), classes=Count("pk"))
-        .order_by()
+    # The sums of every school's evaluated return, kept for the schools read above: with the schools as one more
+    # subquery, PostgreSQL without statistics joined them by a nested loop (150 ms at 1,000 schools).
+    sums = ReturnGradeSum.objects.filter(school_return__in=evaluated_returns(round=round).values("pk")).values_list(
+        "school_return_id", "grade", "students", "classes"
     )
     Grade, grades_get = forecast.Grade, grades_of.get
     for rid, grade, students, classes in plain_rows(sums):
