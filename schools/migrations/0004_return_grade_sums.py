@@ -14,8 +14,7 @@ REMOVED = "SELECT school_return_id AS r, grade AS g, -students AS s, -1 AS c FRO
 
 # PostgreSQL: one trigger per statement, over its transition tables (a bulk_create of 5,000 classes is one aggregate,
 # not 5,000 upserts). The net change of each (return, grade) is added by an upsert (a concurrent writer waits on the
-# row and adds to the latest value), in key order (two statements never lock rows in opposite orders); a grade left
-# without classes is removed.
+# row and adds to the latest value), in key order (two statements never lock rows in opposite orders).
 PG_APPLY = """
 CREATE FUNCTION schools_returngradesum_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -24,13 +23,15 @@ BEGIN
     ORDER BY r, g
     ON CONFLICT (school_return_id, grade) DO UPDATE
         SET students = t.students + EXCLUDED.students, classes = t.classes + EXCLUDED.classes;
-    DELETE FROM schools_returngradesum AS t USING (SELECT DISTINCT r, g FROM ({rows}) AS changes) AS k
-        WHERE t.school_return_id = k.r AND t.grade = k.g AND t.classes <= 0;
+    {cleanup}
     RETURN NULL;
 END $$;
 CREATE TRIGGER schools_returnclass_sums_{name} AFTER {event} ON schools_returnclass
     REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION schools_returngradesum_{name}();
 """
+# A grade left without classes (only a deletion or an update can leave one) is removed.
+PG_CLEANUP = """DELETE FROM schools_returngradesum AS t USING (SELECT DISTINCT r, g FROM ({rows}) AS changes) AS k
+        WHERE t.school_return_id = k.r AND t.grade = k.g AND t.classes <= 0;"""
 PG_TRIGGERS = [
     ("insert", "INSERT", "NEW TABLE AS new_rows", ADDED.format(table="new_rows")),
     ("delete", "DELETE", "OLD TABLE AS old_rows", REMOVED.format(table="old_rows")),
@@ -72,7 +73,8 @@ def create_triggers(apps, schema_editor):
         cursor.execute(FILL)
         if schema_editor.connection.vendor == "postgresql":
             for name, event, tables, rows in PG_TRIGGERS:
-                cursor.execute(PG_APPLY.format(name=name, event=event, tables=tables, rows=rows))
+                cleanup = "" if name == "insert" else PG_CLEANUP.format(rows=rows)
+                cursor.execute(PG_APPLY.format(name=name, event=event, tables=tables, rows=rows, cleanup=cleanup))
         elif schema_editor.connection.vendor == "sqlite":
             for name, event, body in SQLITE_TRIGGERS:
                 cursor.execute(
