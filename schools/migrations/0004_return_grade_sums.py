@@ -69,8 +69,9 @@ SELECT school_return_id, grade, SUM(students), COUNT(*) FROM schools_returnclass
 
 
 def create_triggers(apps, schema_editor):
+    # The triggers first: on PostgreSQL creating them locks the class table against writers until this migration
+    # commits, so the fill below sums every class row committed before and none is written in between.
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(FILL)
         if schema_editor.connection.vendor == "postgresql":
             for name, event, tables, rows in PG_TRIGGERS:
                 cleanup = "" if name == "insert" else PG_CLEANUP.format(rows=rows)
@@ -83,6 +84,7 @@ def create_triggers(apps, schema_editor):
                 )
         else:
             raise NotImplementedError(f"schools_returngradesum has no triggers for {schema_editor.connection.vendor}")
+        cursor.execute(FILL)
 
 
 def drop_triggers(apps, schema_editor):
