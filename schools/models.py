@@ -331,6 +331,30 @@ class ReturnClass(models.Model):
         return self.name
 
 
+class ReturnGradeSum(models.Model):
+    """A return's class list summed by grade (its pupils and classes), kept by the database itself: triggers on
+    ReturnClass's table (migration 0004) add and subtract every inserted, updated and deleted class row in the same
+    statement, whatever wrote it (the services, imports, exchange, API, bulk_create/bulk_update, a queryset's
+    update() or delete(), raw SQL). A grade whose last class is gone has no row. Never written from Python; read by
+    the dashboards' early warnings instead of summing the class rows (a third as many rows, nothing to aggregate).
+
+    No database foreign key: a return's classes are deleted (and so its sums) before the return itself, and the
+    deletion collector must not try to delete these rows itself (DO_NOTHING)."""
+
+    school_return = models.ForeignKey(
+        SchoolReturn, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    grade = models.PositiveSmallIntegerField()
+    students = models.IntegerField()
+    classes = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school_return", "grade"], name="one_sum_per_return_grade")]
+
+    def __str__(self):
+        return f"{self.school_return_id}/{self.grade}: {self.students} in {self.classes}"
+
+
 class RoomKind(models.TextChoices):
     MUSIC = "music", _("音乐专用教室")
     ART = "art", _("美术专用教室")

@@ -132,7 +132,7 @@ def areas_falling(
         school_students[sid] += n
     listed: dict[tuple[int, str], tuple[int, int]] = {}  # (school, section) → pupils listed now and next year
     for sid, section, code, status, value, threshold in inputs.results:
-        if code not in AREA_CODES or status != "met" or value is None or sid not in inputs.info:
+        if code not in AREA_CODES or status != "met" or value is None or threshold is None or sid not in inputs.info:
             continue
         if (sid, section) not in listed:
             listed[(sid, section)] = (
@@ -140,6 +140,11 @@ def areas_falling(
                 forecast.section_students(result.grades.get(sid, {}), section),
             )
         now_listed, next_listed = listed[(sid, section)]
+        if value * now_listed > threshold * next_listed:
+            # Stays met, so not worked out: per_student_next is at least value × now / next (an added area only
+            # raises it), here above the threshold by far more than its Decimal rounding (strict: at equality the
+            # rounded division decides, as before).
+            continue
         n = inputs.students.get((sid, section), 0)
         share = Decimal(n) / school_students[sid] if school_students.get(sid) else Decimal(0)
         projected = forecast.per_student_next(
@@ -149,7 +154,7 @@ def areas_falling(
             next_listed=next_listed,
             added=added_area.get((sid, code), Decimal(0)) * share,
         )
-        if projected is not None and threshold is not None and projected < threshold:
+        if projected is not None and projected < threshold:
             found.areas.append(
                 (inputs.info[sid], section, code, value, projected, threshold, n, now_listed, next_listed)
             )

@@ -47,8 +47,8 @@ ROUND_PAGES = ("overview", "matrix", "trends", "warnings")
 CACHE_VERSION = 3
 
 
-def _round(request):
-    states = selectors.rounds_with_results()
+def _round(request, *, summary: bool = False):
+    states = selectors.rounds_with_results(summary=summary)
     return states, selectors.pick_state(states, request.GET.get("round"))
 
 
@@ -128,7 +128,7 @@ def _warnings(request, state, schools) -> dict:
 
 
 def _page(request, page: str, template: str):
-    states, state = _round(request)
+    states, state = _round(request, summary=page == "overview")
     context = _base(request, states, state, page)
     if state is not None:
         context.update(build(request, page, states, state))
@@ -296,7 +296,7 @@ def _download(request, title: str, table: Table, note: str, filename: str, **det
 def export(request, page):
     if page not in ROUND_PAGES:
         raise Http404
-    states, state = _round(request)
+    states, state = _round(request, summary=page == "overview")
     if state is None:
         raise Http404
     key = request.GET.get("key", "")

@@ -4,6 +4,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from indicators.domain import warnings
 from indicators.domain.forecast import MIN, Grade, SchoolGrades
 
@@ -96,3 +99,57 @@ def test_an_area_is_listed_only_when_it_falls_below_its_threshold_as_the_class_l
     # A project's area shared in: 800 m² more for the 90 pupils growing to 165: (8 × 90 + 800) / 165 = 9.21…
     grown = _inputs(results=at, intakes={1: 120}, projects=[(1, "extension", 0, Decimal("800"))], **same)
     assert warnings.compute(grown).areas == []
+
+
+def _areas_by_the_rule(inputs) -> list[tuple]:
+    """areas_falling's rows worked out for every met R4 / R5 row, with no shortcut: per_student_next < threshold."""
+    from indicators.domain import forecast
+
+    result = forecast.next_year(inputs.grades, caps=inputs.caps, intakes=inputs.intakes)
+    _places, added_area = warnings._project_gains(inputs.projects)
+    now = {g.school_id: g.grades for g in inputs.grades}
+    rows = []
+    for sid, section, code, status, value, threshold in inputs.results:
+        if code not in warnings.AREA_CODES or status != "met" or value is None or threshold is None:
+            continue
+        n = inputs.students.get((sid, section), 0)
+        total = sum(v for (s, _sec), v in inputs.students.items() if s == sid)
+        share = Decimal(n) / total if total else Decimal(0)
+        now_listed = forecast.section_students(now.get(sid, {}), section)
+        next_listed = forecast.section_students(result.grades.get(sid, {}), section)
+        projected = forecast.per_student_next(
+            value=value,
+            students=n,
+            now_listed=now_listed,
+            next_listed=next_listed,
+            added=added_area.get((sid, code), Decimal(0)) * share,
+        )
+        if projected is not None and projected < threshold:
+            rows.append((inputs.info[sid], section, code, value, projected, threshold, n, now_listed, next_listed))
+    return sorted(rows, key=lambda r: (r[0].township_order, r[0].code, r[1], r[2]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    grade_students=st.lists(st.integers(0, 90), min_size=6, max_size=6),
+    intake=st.one_of(st.none(), st.integers(0, 200)),
+    area_cents=st.integers(0, 2000),
+    threshold_cents=st.integers(1, 2000),
+    n=st.integers(0, 600),
+    added=st.integers(0, 3000),
+)
+def test_the_areas_falling_are_those_the_rule_finds_row_by_row(
+    grade_students, intake, area_cents, threshold_cents, n, added
+):
+    """areas_falling skips the rows whose value × now-listed exceeds threshold × next-listed (they stay met); the
+    rows it lists are exactly those per_student_next puts below the threshold, at and around equality too."""
+    grades = {g: Grade(s, 1) for g, s in enumerate(grade_students, start=1) if s}
+    value, threshold = Decimal(area_cents) / 100, Decimal(threshold_cents) / 100
+    inputs = _inputs(
+        results=[(1, "primary", "R4", "met", value, threshold), (1, "primary", "R4", "met", threshold, threshold)],
+        grades=[SchoolGrades(1, 10, grades)],
+        students={(1, "primary"): n},
+        intakes={} if intake is None else {1: intake},
+        projects=[(1, "extension", 0, Decimal(added))] if added else [],
+    )
+    assert warnings.compute(inputs).areas == _areas_by_the_rule(inputs)
