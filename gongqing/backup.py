@@ -40,6 +40,10 @@ MANIFEST = "manifest.json"
 DATABASE = "database.json"
 MEDIA_PREFIX = "media/"
 EXCLUDED_MODELS = frozenset({"sessions.session"})
+# Tables the database derives from other tables by triggers (schools migration 0004: each return's class sums): not
+# carried, since loading the class rows rebuilds them; emptied with the rest before a restore (PostgreSQL's TRUNCATE
+# fires no trigger).
+DERIVED_MODELS = frozenset({"schools.returngradesum"})
 # Apps whose rows are the portal's data; rows migrations create (content types, permissions, seeded routing) don't count
 # when deciding whether a database is empty.
 DATA_APPS = ("gongqing", "schools", "indicators", "supervision", "survey", "reports")
@@ -66,12 +70,15 @@ def portal_version() -> str:
         return "unknown"
 
 
-def included_models(using: str = DEFAULT_DB_ALIAS) -> list:
-    """Every concrete model whose table the backup carries, in a stable order."""
+def included_models(using: str = DEFAULT_DB_ALIAS, *, derived: bool = False) -> list:
+    """Every concrete model whose table the backup carries (and the derived ones, with `derived`), in a stable
+    order."""
     out = []
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
         if meta.proxy or not meta.managed or meta.label_lower in EXCLUDED_MODELS:
+            continue
+        if meta.label_lower in DERIVED_MODELS and not derived:
             continue
         out.append(model)
     return sorted(out, key=lambda m: m._meta.db_table)
@@ -126,7 +133,7 @@ def backup_create(*, out: Path, using: str = DEFAULT_DB_ALIAS) -> dict:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             call_command(
                 "dumpdata",
-                exclude=sorted(EXCLUDED_MODELS),
+                exclude=sorted(EXCLUDED_MODELS | DERIVED_MODELS),
                 format="json",
                 use_base_manager=True,  # soft-deleted rows too: the default managers hide them
                 indent=None,
@@ -270,14 +277,14 @@ def _migrate(targets: list[tuple[str, str]] | None, using: str) -> None:
 
 def _empty_tables(using: str) -> None:
     connection = connections[using]
-    tables = [m._meta.db_table for m in included_models(using)]
+    tables = [m._meta.db_table for m in included_models(using, derived=True)]
     statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=False, allow_cascade=True)
     connection.ops.execute_sql_flush(statements)
 
 
 def reset_sequences(using: str = DEFAULT_DB_ALIAS) -> None:
     connection = connections[using]
-    statements = connection.ops.sequence_reset_sql(no_style(), included_models(using))
+    statements = connection.ops.sequence_reset_sql(no_style(), included_models(using, derived=True))
     if statements:
         with connection.cursor() as cursor:
             for sql in statements:
