@@ -11,10 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connections
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
+from gongqing.rows import plain_rows
 from indicators import loading
 from indicators.domain import forecast
 from indicators.domain import warnings as early_warnings
@@ -298,17 +298,6 @@ def evaluated_returns(*, round, schools=None):
     if schools is not None:  # the schools' own rows are ranked: the scope does not change which return is latest
         approved = approved.filter(school__in=schools)
     return approved.annotate(latest_first=latest_first).filter(latest_first=1)
-
-
-def plain_rows(qs) -> list[tuple]:
-    """A values_list query's rows as the database driver gives them, without Django's per-value converters: for
-    integer and text columns only (ids, codes, names, sums and counts), where the driver's value is already the
-    Python one. At 10,000 schools the class sums are 60,000 rows, and the converters cost more than the rest of their
-    reading."""
-    sql, params = qs.query.get_compiler(qs.db).as_sql()
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def grade_counts(*, round, schools) -> tuple[list[forecast.SchoolGrades], dict[int, SchoolInfo]]:
