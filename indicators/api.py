@@ -19,6 +19,7 @@ from rest_framework import mixins, serializers
 from gongqing.api.base import ApiViewSet, ResultViewSet
 from gongqing.api.filters import IntegerFilter, StrictFilterSet
 from gongqing.api.pagination import KeysetPagination
+from gongqing.compiled import Compiled
 from gongqing.roles import API_RESULT_READERS
 from schools.models import School, SchoolKind
 
@@ -163,10 +164,29 @@ class SchoolResultFilter(SchoolRowFilter):
         return queryset.filter(status="met") if value else queryset.exclude(status="met")
 
 
+_round_state = Compiled(  # the usual case, ?round= alone (gongqing.compiled)
+    lambda round_id: (
+        EvaluationState.objects.filter(round_id=round_id)
+        .order_by("round_id")
+        .values_list("round_id", "computed_version", "computed_at")
+    )
+)
+
+
 def _states_for(request):
-    """The evaluation states behind a result list: of ?round=, else of ?year= / ?school_year=, else all."""
-    states = EvaluationState.objects.all()
+    """The evaluation states behind a result list: of ?round=, else of ?year= / ?school_year=, else all. With ?round=
+    alone, their rows (read on every request, as the queryset would be)."""
     params = request.query_params
+    value = params.get("round", "")
+    if (
+        value.isascii()
+        and value.isdigit()
+        and len(value) <= 18
+        and "year" not in params
+        and "school_year" not in params
+    ):
+        return _round_state.rows(int(value))
+    states = EvaluationState.objects.all()
     for param, field in (
         ("round", "round_id"),
         ("year", "round__school_year__year"),
@@ -205,18 +225,16 @@ class SchoolRowResults(RoundResults):
         return self.rows_for(self.request.user, from_school=start).order_by(*self.keyset)
 
 
+_page_schools = Compiled(  # compiled once per number of schools (gongqing.compiled)
+    lambda ids: School.objects.filter(pk__in=ids).values_list("pk", "code", "name", "township_id", "kind")
+)
 SCHOOL_COLUMNS = ("school__code", "school__name", "school__township_id", "school__kind")
 
 
 def with_schools(rows: list[dict]) -> list[dict]:
     """The page's rows with their school's columns (SCHOOL_COLUMNS), read in one query by the page's school ids:
     joined into the page's query, the schools were read by PostgreSQL from the first one on every page."""
-    schools = {
-        pk: columns
-        for pk, *columns in School.objects.filter(pk__in={r["school_id"] for r in rows}).values_list(
-            "pk", "code", "name", "township_id", "kind"
-        )
-    }
+    schools = {pk: columns for pk, *columns in _page_schools.rows(sorted({r["school_id"] for r in rows}))}
     for row in rows:
         row.update(zip(SCHOOL_COLUMNS, schools[row["school_id"]], strict=True))
     return rows
