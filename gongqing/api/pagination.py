@@ -108,6 +108,16 @@ class KeysetPagination(ApiPagination):
             self.decode(raw[0], view)
 
     def decode(self, raw: str, view) -> list:
+        """The cursor's values, checked against `view.keyset`; decoded once per request (the parameters' check, the
+        scope's start and the page all ask)."""
+        known = self.__dict__.get("_decoded")
+        if known is not None and known[0] == raw and known[1] is view:
+            return known[2]
+        values = self._decode(raw, view)
+        self._decoded = (raw, view, values)
+        return values
+
+    def _decode(self, raw: str, view) -> list:
         fields = view.keyset
         try:
             data = base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4))

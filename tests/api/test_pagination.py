@@ -120,3 +120,24 @@ def test_a_cursor_page_reads_the_scope_from_the_cursors_school_on(city, results)
     assert len({(r["school"], r["section"], r["code"]) for r in rows}) == len(rows) == 12
     codes = dict(SchoolResult.objects.values_list("school_id", "school__code").distinct())
     assert all(r["school_code"] == codes[r["school"]] and r["school_name"] for r in rows)
+
+
+def test_a_cursor_is_decoded_once_a_request_and_a_bad_one_still_refused(city, results, monkeypatch):
+    from gongqing.api.pagination import KeysetPagination
+
+    calls = []
+    original = KeysetPagination._decode
+
+    def counting(self, raw, view):
+        calls.append(raw)
+        return original(self, raw, view)
+
+    monkeypatch.setattr(KeysetPagination, "_decode", counting)
+    first = body(city.get(f"{RESULTS}?round={results.pk}&page_size=5"))
+    assert calls == []  # no cursor on the first page
+    second = city.get(first["next"])
+    assert second.status_code == 200
+    assert len(calls) == 1  # the parameters' check, the scope's start and the page share it
+    assert [r["code"] for r in body(second)["results"]] == ["R2", "G3", "R1", "R2", "G3"]
+    bad = city.get(f"{RESULTS}?round={results.pk}&cursor=WzEsMl0")  # [1,2]: not this list's keyset
+    assert bad.status_code == 400 and "cursor" in body(bad)
