@@ -140,4 +140,4 @@ def test_a_cursor_is_decoded_once_a_request_and_a_bad_one_still_refused(city, re
     assert len(calls) == 1  # the parameters' check, the scope's start and the page share it
     assert [r["code"] for r in body(second)["results"]] == ["R2", "G3", "R1", "R2", "G3"]
     bad = city.get(f"{RESULTS}?round={results.pk}&cursor=WzEsMl0")  # [1,2]: not this list's keyset
-    assert bad.status_code == 400 and "cursor" in body(bad)
+    assert bad.status_code == 400 and "cursor" in body(bad)["error"]["fields"]
