@@ -8,10 +8,13 @@ Numbers are the stored decimals written as JSON numbers from their own digits, w
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 
 import django_filters
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
@@ -313,6 +316,16 @@ def school_result_rows(rows: list[dict]) -> list[dict]:
     ]
 
 
+def with_details(rows: list[dict]) -> list[dict]:
+    """The rows' `detail` from their JSON text (`detail_text`), parsed as one array for the page: as the JSONField
+    reads it (json.loads of the same text), without a parse and a converter call per row."""
+    texts = [r.pop("detail_text") for r in rows]
+    details = json.loads("[" + ",".join("null" if t is None else t for t in texts) + "]") if rows else []
+    for row, detail in zip(rows, details, strict=True):
+        row["detail"] = detail
+    return rows
+
+
 def _number(value) -> str:
     return "null" if value is None else decimal_text(value) if type(value) is Decimal else json_text(value)
 
@@ -379,8 +392,10 @@ class SchoolResultViewSet(SchoolRowResults):
 
     def list(self, request, *args, **kwargs):
         def build():
-            queryset = self.filtered_queryset().values(*columns_of(RESULT_COLUMNS))
-            return self.get_paginated_response(school_result_json(with_schools(self.paginate_queryset(queryset))))
+            columns = [c for c in columns_of(RESULT_COLUMNS) if c != "detail"]
+            queryset = self.filtered_queryset().values(*columns, detail_text=Cast("detail", TextField()))
+            rows = with_details(with_schools(self.paginate_queryset(queryset)))
+            return self.get_paginated_response(school_result_json(rows))
 
         return self._conditional(build)
 
