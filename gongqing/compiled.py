@@ -4,9 +4,9 @@ queryset once per database and shape with marker values, finds where the markers
 and afterwards runs the same SQL with the request's values, its rows converted as the ORM converts them (SQLite's
 datetimes and booleans, for example). The same query, the same rows: only the compilation is not repeated.
 
-`build(*values)` must return a `values_list()` queryset whose only varying parameters are `values` (scalars, or lists
-for `__in`). Anything the markers do not map one to one (a value folded into the SQL, a list shortened) is run the
-ordinary way.
+`build(*values)` must return a `values_list()` queryset (or `values()` with `run(…, as_dicts=True)`) whose only
+varying parameters are `values` (scalars, or lists for `__in`); `run` takes a key naming whatever else the SQL
+depends on. Anything the markers do not map (a value folded into the SQL, a list shortened) is run the ordinary way.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ class Compiled:
     def _shape(self, values) -> tuple:
         return tuple(len(v) if isinstance(v, list | tuple) else type(v) for v in values)
 
-    def _plan(self, using: str, values):
-        """(sql, params with the markers' places, converters) or None when the markers do not map one to one."""
+    def _plan(self, using: str, values, build, as_dicts: bool = False):
+        """(sql, params with the markers' places, converters, names) or None when the markers do not map: every
+        marker must land among the parameters (a marker may land several times, each place then takes its value)."""
         n = 0
         markers: dict = {}
         args = []
@@ -58,7 +59,8 @@ class Compiled:
                     return None
                 markers[m] = (i, None)
                 args.append(m)
-        compiler = self.build(*args).query.get_compiler(using)
+        queryset = build(*args)
+        compiler = queryset.query.get_compiler(using)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:  # `__in` an empty list: Django answers without a query
@@ -66,27 +68,32 @@ class Compiled:
         places = []
         seen = set()
         for p in params:
-            hit = markers.get(p) if isinstance(p, int | str) and not isinstance(p, bool) else None
+            hit = markers.get(p) if type(p) in (int, str) else None
             if hit is not None:
-                if hit in seen:
-                    return None
                 seen.add(hit)
             places.append((hit, p))
         if len(seen) != len(markers):
             return None
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
-        return sql, places, compiler.get_converters(fields)
+        query = queryset.query
+        names = [*query.extra_select, *query.values_select, *query.annotation_select] if as_dicts else None
+        return sql, places, compiler.get_converters(fields), names
 
-    def rows(self, *values, using: str = "default") -> list[tuple]:
-        key = (using, connections[using].vendor, self._shape(values))
+    def run(self, key, build, values, *, using: str = "default", as_dicts: bool = False) -> list | None:
+        """The rows of `build(*values)` by its plan for `key` (made on first use), or None when no plan maps (run the
+        queryset the ordinary way then). `key` must name everything the SQL depends on besides `values`."""
+        key = (using, connections[using].vendor, self._shape(values), key)
         plan = self._plans.get(key, False)
         if plan is False:
             if len(self._plans) > _CACHE_LIMIT:
                 self._plans.clear()
-            plan = self._plans[key] = self._plan(using, values)
+            plan = self._plans[key] = self._plan(using, values, build, as_dicts)
         if plan is None:
-            return list(self.build(*values).using(using))
-        sql, places, converters = plan
+            return None
+        return self._execute(plan, values, using)
+
+    def _execute(self, plan, values, using):
+        sql, places, converters, names = plan
         params = [
             p if hit is None else (values[hit[0]] if hit[1] is None else values[hit[0]][hit[1]]) for hit, p in places
         ]
@@ -103,6 +110,12 @@ class Compiled:
                     for converter in convs:
                         value = converter(value, expression, connection)
                     row[pos] = value
-                converted.append(tuple(row))
-            return converted
+                converted.append(row)
+            rows = converted
+        if names is not None:
+            return [dict(zip(names, row, strict=True)) for row in rows]
         return [tuple(row) for row in rows]
+
+    def rows(self, *values, using: str = "default") -> list[tuple]:
+        rows = self.run((), self.build, values, using=using)
+        return list(self.build(*values).using(using)) if rows is None else rows

@@ -15,6 +15,8 @@ from decimal import Decimal
 import django_filters
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
@@ -28,7 +30,7 @@ from gongqing.roles import API_RESULT_READERS
 from schools.models import School, SchoolKind
 
 from . import verdicts
-from .access import results_for, verdicts_for
+from .access import results_for, scope_key, verdicts_for
 from .models import CountyEntry, EvaluationState, SchoolResult, SectionCV, SectionVerdict, Standard
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -228,7 +230,48 @@ class SchoolRowResults(RoundResults):
         start = self.paginator.start(self.request, self, "school_id")
         return self.rows_for(self.request.user, from_school=start).order_by(*self.keyset)
 
+    def check_filters(self) -> None:
+        """Refuse bad filters (400) without building the queryset: a cursor's page may be read by its compiled
+        query (`compiled_page`)."""
+        filterset = DjangoFilterBackend().get_filterset(
+            self.request, self.filterset_class._meta.model._default_manager.none(), self
+        )
+        if filterset is not None and not filterset.is_valid():
+            raise translate_validation(filterset.errors)
 
+    def compiled_page(self, columns, expressions) -> list[dict] | None:
+        """A cursor's page read by SQL compiled once per process for the request's parameters (but the cursor) and
+        the reader's scope (`access.scope_key`), the cursor's values bound anew (gongqing.compiled): the same query
+        as `paginate_queryset` would build and compile on each page of a walk. None: read it the ordinary way."""
+        request, paginator = self.request, self.paginator
+        raw = request.query_params.getlist(paginator.cursor_query_param)
+        if len(raw) != 1 or paginator.legacy(request):
+            return None
+        values = paginator.decode(raw[0], self)
+        fields, _values = paginator.unfixed(request, self, values)
+        fixed = len(values) - len(fields)
+        scope = scope_key(request.user)
+        if scope is None:
+            return None
+        params = tuple(
+            (k, tuple(v)) for k, v in sorted(request.query_params.lists()) if k != paginator.cursor_query_param
+        )
+        key = (type(self), tuple(columns), tuple(expressions), scope, params, fixed)
+
+        def build(*markers):
+            paginator._decoded = (raw[0], self, [*values[:fixed], *markers])
+            self._filtered = None
+            try:
+                return paginator.cursor_page(self.filtered_queryset().values(*columns, **expressions), request, self)
+            finally:
+                paginator._decoded = None
+                self._filtered = None
+
+        rows = _PAGES.run(key, build, list(values[fixed:]), as_dicts=True)
+        return None if rows is None else paginator.take(rows, request, self)
+
+
+_PAGES = Compiled(None)  # the cursor pages of the school-row lists (SchoolRowResults.compiled_page)
 _page_schools = Compiled(  # compiled once per number of schools (gongqing.compiled)
     lambda ids: School.objects.filter(pk__in=ids).values_list("pk", "code", "name", "township_id", "kind")
 )
@@ -393,8 +436,11 @@ class SchoolResultViewSet(SchoolRowResults):
     def list(self, request, *args, **kwargs):
         def build():
             columns = [c for c in columns_of(RESULT_COLUMNS) if c != "detail"]
-            queryset = self.filtered_queryset().values(*columns, detail_text=Cast("detail", TextField()))
-            rows = with_details(with_schools(self.paginate_queryset(queryset)))
+            expressions = {"detail_text": Cast("detail", TextField())}
+            rows = self.compiled_page(columns, expressions)
+            if rows is None:
+                rows = self.paginate_queryset(self.filtered_queryset().values(*columns, **expressions))
+            rows = with_details(with_schools(rows))
             return self.get_paginated_response(school_result_json(rows))
 
         return self._conditional(build)
@@ -438,8 +484,11 @@ class SectionVerdictViewSet(SchoolRowResults):
 
     def list(self, request, *args, **kwargs):
         def build():
-            queryset = self.filtered_queryset().values(*columns_of(VERDICT_COLUMNS))
-            rows = with_schools(self.paginate_queryset(queryset))
+            columns = columns_of(VERDICT_COLUMNS)
+            rows = self.compiled_page(columns, {})
+            if rows is None:
+                rows = self.paginate_queryset(self.filtered_queryset().values(*columns))
+            rows = with_schools(rows)
             return self.get_paginated_response(renamed_rows(VERDICT_COLUMNS, rows))
 
         return self._conditional(build)
