@@ -27,6 +27,17 @@ def _marker(value, n: int):
     return _INT_MARKER + n if isinstance(value, int) else f"\x1ecompiled-marker-{n}\x1e"
 
 
+def _holds(param, marker) -> bool:
+    """Whether a parameter carries a marker in some other form (equal to it, or its text within)."""
+    try:
+        if param == marker:
+            return True
+    except Exception:  # noqa: BLE001 - an adapter that cannot compare holds no marker
+        pass
+    text = marker if isinstance(marker, str) else str(marker)
+    return text in str(param)
+
+
 class Compiled:
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
@@ -68,10 +79,16 @@ class Compiled:
         places = []
         seen = set()
         for p in params:
-            hit = markers.get(p) if type(p) in (int, str) else None
+            # A marker may come back wrapped by the backend (psycopg's Int4 for a Value(int)): the same wrapper then
+            # takes the request's value.
+            hit = markers.get(p) if isinstance(p, int | str) and not isinstance(p, bool) else None
             if hit is not None:
                 seen.add(hit)
-            places.append((hit, p))
+                places.append(((*hit, None if type(p) in (int, str) else type(p)), p))
+            elif any(_holds(p, m) for m in markers):
+                return None  # a marker folded into something else: it would stay in the SQL as a constant
+            else:
+                places.append((None, p))
         if len(seen) != len(markers):
             return None
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
@@ -94,9 +111,13 @@ class Compiled:
 
     def _execute(self, plan, values, using):
         sql, places, converters, names = plan
-        params = [
-            p if hit is None else (values[hit[0]] if hit[1] is None else values[hit[0]][hit[1]]) for hit, p in places
-        ]
+        params = []
+        for hit, p in places:
+            if hit is None:
+                params.append(p)
+                continue
+            value = values[hit[0]] if hit[1] is None else values[hit[0]][hit[1]]
+            params.append(value if hit[2] is None else hit[2](value))
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

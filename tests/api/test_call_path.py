@@ -89,3 +89,24 @@ def test_a_compiled_query_gives_the_querysets_rows_for_any_values(ganlu_school, 
     with CaptureQueriesContext(connection) as ctx:
         by_code.rows(jiangyi_school.code, jiangyi_school.pk)
     assert len(ctx.captured_queries) == 1 and jiangyi_school.code in ctx.captured_queries[0]["sql"]
+
+
+def test_a_value_the_query_transforms_is_never_kept_as_a_constant(ganlu_school, jiangyi_school):
+    """A marker that does not come back as a parameter of its own (changed, or inside another) gives no plan: the
+    queryset runs the ordinary way, with each call's value."""
+    from gongqing.compiled import _holds
+
+    after = Compiled(lambda pk: School.objects.filter(pk__gte=pk + 1).order_by("pk").values_list("pk"))
+    suffixed = Compiled(lambda code: School.objects.filter(code=code + "").values_list("pk"))
+    prefixed = Compiled(lambda code: School.objects.filter(name__startswith=code).values_list("pk"))
+    low, high = sorted([ganlu_school.pk, jiangyi_school.pk])
+    assert after.rows(low - 1) == [(low,), (high,)] and after.rows(low) == [(high,)]
+    assert suffixed.rows(ganlu_school.code) == [(ganlu_school.pk,)]
+    assert suffixed.rows(jiangyi_school.code) == [(jiangyi_school.pk,)]
+    assert prefixed.rows(ganlu_school.name[:2]) == list(
+        School.objects.filter(name__startswith=ganlu_school.name[:2]).values_list("pk")
+    )
+    assert prefixed.rows("no such school") == []
+    assert list(prefixed._plans.values()) == [None]  # `LIKE marker%`: the marker inside another parameter
+    assert _holds("%\x1em\x1e%", "\x1em\x1e") and _holds(2_000_000_000, 2_000_000_000)
+    assert not _holds("other", "\x1em\x1e") and not _holds(2_000_000_001, 2_000_000_000)
