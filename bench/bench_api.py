@@ -17,7 +17,8 @@ its sixteenth, say), so that together they read the whole round as clients synci
 BENCH_CLIENT: `python` (the default, the threads above) or `wrk` (Debian's wrk, a C client that leaves the cores to
 the server: BENCH_THREADS connections, one per wrk thread, each walking the list by `next` as above, for
 BENCH_SECONDS, default 15). With python threads the client takes a large share of the two cores; wrk measures the
-server. Compare versions with the same client.
+server. Compare versions with the same client. BENCH_GUNICORN_ARGS: more gunicorn options, e.g. `--worker-class
+gthread --threads 4` (workers that keep connections alive; the default sync workers close each one).
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_THREADS", "16"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
 MODE = os.environ.get("BENCH_MODE", "cursor")
+GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", "").split()  # e.g. "--worker-class gthread --threads 4"
 CODES = [("primary", f"R{i}") for i in range(1, 8)] + [("", c) for c in ("G3", "G4", "G5", "G6", "G7")]
 
 
@@ -178,6 +180,7 @@ def start_gunicorn(port: int) -> subprocess.Popen:
             str(WORKERS),
             "--log-level",
             "warning",
+            *GUNICORN_ARGS,
         ],
         cwd=ROOT,
         env=env,

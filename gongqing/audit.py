@@ -32,3 +32,44 @@ def record(
         result=result,
         detail=detail,
     )
+
+
+_APPEND_FIELDS = ("at", "user", "username", "ip", "action", "object_type", "object_id", "result", "detail")
+_append_sql: dict[str, str] = {}
+
+
+def append(*, action: str, user=None, request=None, result: str = "ok", **detail) -> None:
+    """The row `record()` writes for an event without an object, by one INSERT: no model instance, no save() and its
+    signals, no transaction wrapping. For the API's per-call rows (gongqing.api.base), one on every request. The row
+    is the same (its time from `timezone.now()`, as `auto_now_add` gives it) and, outside a transaction, committed by
+    the INSERT as before."""
+    from django.db import connections, router
+    from django.utils import timezone
+
+    if user is None and request is not None and getattr(request, "user", None) is not None and "username" not in detail:
+        user = request.user if request.user.is_authenticated else None
+    using = router.db_for_write(AuditEvent)
+    connection = connections[using]
+    meta = AuditEvent._meta
+    fields = [meta.get_field(name) for name in _APPEND_FIELDS]
+    sql = _append_sql.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sql = _append_sql[connection.vendor] = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
+    values = (
+        timezone.now(),
+        getattr(user, "pk", None),
+        getattr(user, "username", "") or detail.pop("username", ""),
+        client_ip(request),
+        action,
+        "",
+        "",
+        result,
+        detail,
+    )
+    params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -8,6 +8,8 @@ here (the schools themselves through `schools.access`).
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
+
 from gongqing.refusals import get_in_scope
 from gongqing.roles import BUREAU
 from schools.access import schools_for
@@ -21,6 +23,17 @@ def _schools(user, from_school: int | None):
     reads the scope's schools from the first: the 1,000th page of a 10,000-school round read 9,000 schools twice."""
     schools = schools_for(user)
     return schools if from_school is None else schools.filter(pk__gte=from_school)
+
+
+def scope_key(user):
+    """All that the SQL of `results_for(user, from_school=…)` and `verdicts_for(…)` depends on besides `from_school`:
+    the SQL and parameters of the user's schools (None when the user sees none). Compiled pages are keyed by it
+    (indicators.api.SchoolRowResults.compiled_page): two users with the same key read through the same SQL."""
+    try:
+        sql, params = schools_for(user).query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, tuple(params)
 
 
 def results_for(user, *, from_school: int | None = None):

@@ -8,10 +8,15 @@ Numbers are the stored decimals written as JSON numbers from their own digits, w
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 
 import django_filters
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
@@ -19,11 +24,13 @@ from rest_framework import mixins, serializers
 from gongqing.api.base import ApiViewSet, ResultViewSet
 from gongqing.api.filters import IntegerFilter, StrictFilterSet
 from gongqing.api.pagination import KeysetPagination
+from gongqing.api.renderers import EncodedRows, decimal_text, json_string, json_text
+from gongqing.compiled import Compiled
 from gongqing.roles import API_RESULT_READERS
 from schools.models import School, SchoolKind
 
 from . import verdicts
-from .access import results_for, verdicts_for
+from .access import results_for, scope_key, verdicts_for
 from .models import CountyEntry, EvaluationState, SchoolResult, SectionCV, SectionVerdict, Standard
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -163,10 +170,29 @@ class SchoolResultFilter(SchoolRowFilter):
         return queryset.filter(status="met") if value else queryset.exclude(status="met")
 
 
+_round_state = Compiled(  # the usual case, ?round= alone (gongqing.compiled)
+    lambda round_id: (
+        EvaluationState.objects.filter(round_id=round_id)
+        .order_by("round_id")
+        .values_list("round_id", "computed_version", "computed_at")
+    )
+)
+
+
 def _states_for(request):
-    """The evaluation states behind a result list: of ?round=, else of ?year= / ?school_year=, else all."""
-    states = EvaluationState.objects.all()
+    """The evaluation states behind a result list: of ?round=, else of ?year= / ?school_year=, else all. With ?round=
+    alone, their rows (read on every request, as the queryset would be)."""
     params = request.query_params
+    value = params.get("round", "")
+    if (
+        value.isascii()
+        and value.isdigit()
+        and len(value) <= 18
+        and "year" not in params
+        and "school_year" not in params
+    ):
+        return _round_state.rows(int(value))
+    states = EvaluationState.objects.all()
     for param, field in (
         ("round", "round_id"),
         ("year", "round__school_year__year"),
@@ -204,19 +230,58 @@ class SchoolRowResults(RoundResults):
         start = self.paginator.start(self.request, self, "school_id")
         return self.rows_for(self.request.user, from_school=start).order_by(*self.keyset)
 
+    def check_filters(self) -> None:
+        """Refuse bad filters (400) without building the queryset: a cursor's page may be read by its compiled
+        query (`compiled_page`)."""
+        filterset = DjangoFilterBackend().get_filterset(
+            self.request, self.filterset_class._meta.model._default_manager.none(), self
+        )
+        if filterset is not None and not filterset.is_valid():
+            raise translate_validation(filterset.errors)
 
+    def compiled_page(self, columns, expressions) -> list[dict] | None:
+        """A cursor's page read by SQL compiled once per process for the request's parameters (but the cursor) and
+        the reader's scope (`access.scope_key`), the cursor's values bound anew (gongqing.compiled): the same query
+        as `paginate_queryset` would build and compile on each page of a walk. None: read it the ordinary way."""
+        request, paginator = self.request, self.paginator
+        raw = request.query_params.getlist(paginator.cursor_query_param)
+        if len(raw) != 1 or paginator.legacy(request):
+            return None
+        values = paginator.decode(raw[0], self)
+        fields, _values = paginator.unfixed(request, self, values)
+        fixed = len(values) - len(fields)
+        scope = scope_key(request.user)
+        if scope is None:
+            return None
+        params = tuple(
+            (k, tuple(v)) for k, v in sorted(request.query_params.lists()) if k != paginator.cursor_query_param
+        )
+        key = (type(self), tuple(columns), tuple(expressions), scope, params, fixed)
+
+        def build(*markers):
+            paginator._decoded = (raw[0], self, [*values[:fixed], *markers])
+            self._filtered = None
+            try:
+                return paginator.cursor_page(self.filtered_queryset().values(*columns, **expressions), request, self)
+            finally:
+                paginator._decoded = None
+                self._filtered = None
+
+        rows = _PAGES.run(key, build, list(values[fixed:]), as_dicts=True)
+        return None if rows is None else paginator.take(rows, request, self)
+
+
+_PAGES = Compiled(None)  # the cursor pages of the school-row lists (SchoolRowResults.compiled_page)
+_page_schools = Compiled(  # compiled once per number of schools (gongqing.compiled)
+    lambda ids: School.objects.filter(pk__in=ids).values_list("pk", "code", "name", "township_id", "kind")
+)
 SCHOOL_COLUMNS = ("school__code", "school__name", "school__township_id", "school__kind")
 
 
 def with_schools(rows: list[dict]) -> list[dict]:
     """The page's rows with their school's columns (SCHOOL_COLUMNS), read in one query by the page's school ids:
     joined into the page's query, the schools were read by PostgreSQL from the first one on every page."""
-    schools = {
-        pk: columns
-        for pk, *columns in School.objects.filter(pk__in={r["school_id"] for r in rows}).values_list(
-            "pk", "code", "name", "township_id", "kind"
-        )
-    }
+    schools = {pk: columns for pk, *columns in _page_schools.rows(sorted({r["school_id"] for r in rows}))}
     for row in rows:
         row.update(zip(SCHOOL_COLUMNS, schools[row["school_id"]], strict=True))
     return rows
@@ -294,6 +359,64 @@ def school_result_rows(rows: list[dict]) -> list[dict]:
     ]
 
 
+def with_details(rows: list[dict]) -> list[dict]:
+    """The rows' `detail` from their JSON text (`detail_text`), parsed as one array for the page: as the JSONField
+    reads it (json.loads of the same text), without a parse and a converter call per row."""
+    texts = [r.pop("detail_text") for r in rows]
+    details = json.loads("[" + ",".join("null" if t is None else t for t in texts) + "]") if rows else []
+    for row, detail in zip(rows, details, strict=True):
+        row["detail"] = detail
+    return rows
+
+
+def _number(value) -> str:
+    return "null" if value is None else decimal_text(value) if type(value) is Decimal else json_text(value)
+
+
+def _integer(value) -> str:
+    return int.__repr__(value) if type(value) is int else json_text(value)
+
+
+def _detail_text(detail) -> str:
+    """`numbers(detail)` as ExactJSONRenderer writes it; a flat object of texts, integers, booleans and nulls (a
+    result's detail) written here, anything else by the renderer's own encoder."""
+    if type(detail) is not dict:
+        return json_text(numbers(detail))
+    parts = []
+    for key, value in detail.items():
+        kind = type(value)
+        if type(key) is not str:
+            return json_text(numbers(detail))
+        if kind is str:
+            number = key not in TEXT_KEYS and NUMBER.fullmatch(value)
+            text = decimal_text(Decimal(value)) if number else json_string(value)
+        elif value is None:
+            text = "null"
+        elif value is True or value is False:
+            text = "true" if value else "false"
+        elif kind is int:
+            text = int.__repr__(value)
+        else:
+            return json_text(numbers(detail))
+        parts.append(f"{json_string(key)}:{text}")
+    return "{" + ",".join(parts) + "}"
+
+
+def school_result_json(rows: list[dict]) -> EncodedRows:
+    """`school_result_rows(rows)` as ExactJSONRenderer writes each row, written directly (the same bytes: tested in
+    tests/api/test_list_rows.py): the renderer called back into Python for each of a page's 300 Decimals."""
+    return EncodedRows(
+        f'{{"round":{_integer(r["round_id"])},"school":{_integer(r["school_id"])},'
+        f'"school_code":{json_string(r["school__code"])},"school_name":{json_string(r["school__name"])},'
+        f'"township":{"null" if r["school__township_id"] is None else _integer(r["school__township_id"])},'
+        f'"kind":{json_string(r["school__kind"])},"section":{json_string(r["section"])},'
+        f'"code":{json_string(r["code"])},"value":{_number(r["value"])},"threshold":{_number(r["threshold"])},'
+        f'"status":{json_string(r["status"])},"met":{"true" if r["status"] == "met" else "false"},'
+        f'"gap":{_number(r["gap"])},"detail":{_detail_text(r["detail"])}}}'
+        for r in rows
+    )
+
+
 def renamed_rows(columns: dict, rows: list[dict]) -> list[dict]:
     """A plain list's output from its `values()` rows: each JSON key from its source column, in the schema's order."""
     pairs = list(columns.items())
@@ -312,8 +435,13 @@ class SchoolResultViewSet(SchoolRowResults):
 
     def list(self, request, *args, **kwargs):
         def build():
-            queryset = self.filtered_queryset().values(*columns_of(RESULT_COLUMNS))
-            return self.get_paginated_response(school_result_rows(with_schools(self.paginate_queryset(queryset))))
+            columns = [c for c in columns_of(RESULT_COLUMNS) if c != "detail"]
+            expressions = {"detail_text": Cast("detail", TextField())}
+            rows = self.compiled_page(columns, expressions)
+            if rows is None:
+                rows = self.paginate_queryset(self.filtered_queryset().values(*columns, **expressions))
+            rows = with_details(with_schools(rows))
+            return self.get_paginated_response(school_result_json(rows))
 
         return self._conditional(build)
 
@@ -356,8 +484,11 @@ class SectionVerdictViewSet(SchoolRowResults):
 
     def list(self, request, *args, **kwargs):
         def build():
-            queryset = self.filtered_queryset().values(*columns_of(VERDICT_COLUMNS))
-            rows = with_schools(self.paginate_queryset(queryset))
+            columns = columns_of(VERDICT_COLUMNS)
+            rows = self.compiled_page(columns, {})
+            if rows is None:
+                rows = self.paginate_queryset(self.filtered_queryset().values(*columns))
+            rows = with_schools(rows)
             return self.get_paginated_response(renamed_rows(VERDICT_COLUMNS, rows))
 
         return self._conditional(build)

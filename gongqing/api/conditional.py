@@ -8,10 +8,14 @@ from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 
 def result_validators(request, states) -> tuple[str, int | None]:
-    """A strong ETag over (round, computed_version, computed_at) of every state read and the query; last change."""
+    """A strong ETag over (round, computed_version, computed_at) of every state read and the query; last change.
+    `states`: a queryset of evaluation states, or their (round_id, computed_version, computed_at) rows in round
+    order."""
     h = hashlib.sha256(request.get_full_path().encode())
     last = None
-    for round_id, version, at in states.order_by("round_id").values_list("round_id", "computed_version", "computed_at"):
+    if hasattr(states, "values_list"):
+        states = states.order_by("round_id").values_list("round_id", "computed_version", "computed_at")
+    for round_id, version, at in states:
         h.update(f"|{round_id}:{version}:{at.isoformat() if at else ''}".encode())
         if at is not None:
             stamp = int(at.timestamp())

@@ -7,6 +7,7 @@ import re
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters.filters import QuerySetRequestMixin
@@ -15,6 +16,27 @@ from drf_spectacular.utils import extend_schema_field
 
 INTEGER = re.compile(r"-?[0-9]{1,18}")
 BOOLEANS = frozenset({"true", "false", "True", "False"})
+
+
+class _Cleaned:
+    """In a form's place: the cleaned values of parameters seen valid before (StrictFilterSet.form)."""
+
+    def __init__(self, cleaned: dict):
+        self.cleaned_data = dict(cleaned)
+        self.errors = ErrorDict()
+
+    def is_valid(self) -> bool:
+        return True
+
+
+# Filters whose form field reads its own parameter only, one value (Django's single-value widgets).
+SINGLE_VALUE_FILTERS = (
+    django_filters.NumberFilter,
+    django_filters.ChoiceFilter,
+    django_filters.BooleanFilter,
+    django_filters.CharFilter,
+)
+MULTI_FILTERS = (django_filters.MultipleChoiceFilter, django_filters.RangeFilter, django_filters.BaseCSVFilter)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -63,8 +85,35 @@ class StrictFilterSet(django_filters.FilterSet):
             type(self)._form_class = form_class
         return form_class
 
+    # --- the cleaned values of parameters already seen ---------------------------------------------------------
+    # A client walking a list sends the same filters on every page (only its cursor changes): the form's fields are
+    # deep-copied, bound and cleaned each time for the same answer. Parameters that were valid once give their cleaned
+    # values again, per filter set class, keyed by every filter's raw values; other requests (an error, a widget
+    # reading more than its own name) go through the form as always.
+    _CLEAN_LIMIT = 1024
+
+    def _clean_key(self):
+        if self.form_prefix or not self.is_bound or self._per_request():
+            return None
+        if any(not isinstance(f, SINGLE_VALUE_FILTERS) or isinstance(f, MULTI_FILTERS) for f in self.filters.values()):
+            return None
+        return tuple(tuple(self.data.getlist(name)) for name in self.filters)
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            key = self._clean_key()
+            cleaned = type(self).__dict__.get("_cleaned", {}).get(key) if key is not None else None
+            if cleaned is not None:
+                self._form = _Cleaned(cleaned)
+            else:
+                self._form = super().form
+        return self._form
+
     def is_valid(self):
         valid = super().is_valid()
+        if isinstance(self.form, _Cleaned):
+            return valid
         for name, flt in self.filters.items():
             value = self.data.get(name, None)
             if value is None:
@@ -77,7 +126,14 @@ class StrictFilterSet(django_filters.FilterSet):
                 self._refuse(name, ValidationError(_("须为整数。"), code="invalid"))
             elif isinstance(flt, django_filters.BooleanFilter) and value not in BOOLEANS:
                 self._refuse(name, ValidationError(_("须为 true 或 false。"), code="invalid"))
-        return valid and not self.form.errors
+        valid = valid and not self.form.errors
+        key = self._clean_key() if valid else None
+        if key is not None:
+            cache = type(self).__dict__.get("_cleaned")
+            if cache is None or len(cache) >= self._CLEAN_LIMIT:
+                cache = type(self)._cleaned = {}
+            cache[key] = dict(self.form.cleaned_data)
+        return valid
 
     def _refuse(self, name: str, error: ValidationError) -> None:
         """One message per parameter: ours replaces the form field's own (e.g. "输入一个数字。" for ?round=abc)."""

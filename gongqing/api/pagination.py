@@ -108,6 +108,16 @@ class KeysetPagination(ApiPagination):
             self.decode(raw[0], view)
 
     def decode(self, raw: str, view) -> list:
+        """The cursor's values, checked against `view.keyset`; decoded once per request (the parameters' check, the
+        scope's start and the page all ask)."""
+        known = self.__dict__.get("_decoded")
+        if known is not None and known[0] == raw and known[1] is view:
+            return known[2]
+        values = self._decode(raw, view)
+        self._decoded = (raw, view, values)
+        return values
+
+    def _decode(self, raw: str, view) -> list:
         fields = view.keyset
         try:
             data = base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4))
@@ -173,15 +183,25 @@ class KeysetPagination(ApiPagination):
             self.mode = "page"
             return super().paginate_queryset(queryset, request, view)
         self.check_params(request, view)
-        self.mode = "cursor"
-        size = self.get_page_size(request)
         raw = request.query_params.get(self.cursor_query_param)
         if raw:
-            queryset = queryset.filter(self.after(*self.unfixed(request, view, self.decode(raw, view))))
+            return self.take(list(self.cursor_page(queryset, request, view)), request, view)
+        self.count = queryset.count()
+        return self.take(list(queryset[: self.get_page_size(request) + 1]), request, view)
+
+    def cursor_page(self, queryset, request, view):
+        """The query of a cursor's page: the rows after the cursor, one more than the page holds."""
+        raw = request.query_params.get(self.cursor_query_param)
+        queryset = queryset.filter(self.after(*self.unfixed(request, view, self.decode(raw, view))))
+        return queryset[: self.get_page_size(request) + 1]
+
+    def take(self, rows: list, request, view) -> list:
+        """The page from the rows read (one more than it holds when there is a next page); `next` from its last."""
+        self.request = request
+        self.mode = "cursor"
+        if request.query_params.get(self.cursor_query_param):
             self.count = None
-        else:
-            self.count = queryset.count()
-        rows = list(queryset[: size + 1])
+        size = self.get_page_size(request)
         self.next_key = None
         if len(rows) > size:
             rows = rows[:size]

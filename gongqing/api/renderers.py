@@ -26,22 +26,55 @@ def decimal_text(d: Decimal) -> str:
 API_JSON_MAX_BYTES = 1024 * 1024  # a return with its class list is ~10 KB
 
 
+json_string = json.encoder.encode_basestring  # a str as ExactJSONRenderer writes it (ensure_ascii off)
+
+
+class EncodedRows(list):
+    """A list's rows already written as JSON text, one str per row, each exactly what ExactJSONRenderer writes for
+    the row (`json_text` and `json_string` help); put in as they are when the list is a value of the rendered dict.
+    ExactJSONRenderer is the API's only renderer."""
+
+
+def _dumps(data) -> str:
+    """ExactJSONRenderer's text of `data`, before U+2028/U+2029 are escaped."""
+    marker = f"~dec{secrets.token_hex(8)}~"
+    found = []
+
+    class Encoder(encoders.JSONEncoder):
+        def default(self, o):
+            if isinstance(o, Decimal):
+                found.append(True)
+                return f"{marker}{decimal_text(o)}{marker}"
+            return super().default(o)
+
+    text = json.dumps(data, cls=Encoder, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    if found:
+        text = text.replace(f'"{marker}', "").replace(f'{marker}"', "")
+    return text
+
+
+def json_text(value) -> str:
+    """Any value as ExactJSONRenderer writes it within a document (for EncodedRows' writers)."""
+    return _dumps(value)
+
+
 class ExactJSONRenderer(renderers.JSONRenderer):
     """DRF's JSON renderer, except that Decimals are written as raw numbers (0.233854, not 0.23385400000000001)."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        marker = f"~dec{secrets.token_hex(8)}~"
-
-        class Encoder(encoders.JSONEncoder):
-            def default(self, o):
-                if isinstance(o, Decimal):
-                    return f"{marker}{decimal_text(o)}{marker}"
-                return super().default(o)
-
-        text = json.dumps(data, cls=Encoder, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        text = text.replace(f'"{marker}', "").replace(f'{marker}"', "")
+        rows = None
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if isinstance(value, EncodedRows):
+                    placeholder = f"~rows{secrets.token_hex(8)}~"
+                    rows = (placeholder, value)
+                    data = {**data, key: placeholder}
+                    break
+        text = _dumps(data)
+        if rows is not None:
+            text = text.replace(f'"{rows[0]}"', "[" + ",".join(rows[1]) + "]", 1)
         # As DRF does: U+2028/U+2029 are valid JSON but not valid JavaScript.
         text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
         return text.encode()

@@ -123,3 +123,53 @@ def test_a_cursor_drops_the_round_from_its_comparison_only_when_the_filter_fixes
     assert compared({"round": "5"}) == (list(view.keyset), cursor)  # another round: the whole row is compared
     assert compared({}) == (list(view.keyset), cursor)
     assert compared({"year": "2023"}) == (list(view.keyset), cursor)
+
+
+def _row(i, **changes):
+    from decimal import Decimal
+
+    row = {
+        "round_id": 3,
+        "school_id": 1000 + i,
+        "school__code": f"36{i:08d}",
+        "school__name": "甘露镇中心小学",
+        "school__township_id": 7,
+        "school__kind": "primary",
+        "section": "primary",
+        "code": "R1",
+        "value": Decimal("4.233854"),
+        "threshold": Decimal("4.200000"),
+        "status": "met",
+        "gap": None,
+        "detail": {"ratio": "1.0123", "unit": "3.5", "n": 12, "ok": True, "none": None},
+    }
+    row.update(changes)
+    return row
+
+
+def test_the_school_results_written_row_by_row_are_the_renderers_bytes():
+    """indicators.api.school_result_json writes each row itself; the page must be byte for byte what the renderer
+    wrote from school_result_rows: odd texts, nulls, signs, exponents, details of every shape."""
+    from collections import OrderedDict
+    from decimal import Decimal
+
+    rows = [
+        _row(0),
+        _row(1, school__name='引号"反斜杠\\ 换行\n 制表\t \u2028 \u2029 \x01 😀', code="G3", section=""),
+        _row(2, value=None, threshold=None, gap=Decimal("-0.000001"), status="not_met"),
+        _row(3, value=Decimal("1E+3"), threshold=Decimal("0E-6"), gap=Decimal("-12.5"), status="within_tolerance"),
+        _row(4, school__township_id=None, detail={}),
+        _row(5, detail={"ratio": "007", "neg": "-0", "x": "1.50", "code": "12", "label": "3", "f": 1.25}),
+        _row(6, detail={"nested": {"a": "1.5", "unit": "2"}, "list": ["1", "x", 2]}),
+        _row(7, detail=["1.5", "a"]),
+        _row(8, detail={"s": "not 1.5", "e": "1e5", "big": 10**20, "f": False}),
+        _row(9, detail="2.5"),
+    ]
+    renderer = ExactJSONRenderer()
+    for page in ([], [rows[0]], rows):
+        envelope = [("count", None), ("next", "http://testserver/x/?cursor=abc&round=3"), ("previous", None)]
+        fast = renderer.render(OrderedDict([*envelope, ("results", indicators_api.school_result_json(page))]))
+        slow = renderer.render(OrderedDict([*envelope, ("results", indicators_api.school_result_rows(page))]))
+        assert fast == slow
+    assert b'"value":1000,' in fast and b'"threshold":0.000000,' in fast and b"\\u2028" in fast
+    assert b'"detail":{"ratio":7,"neg":-0,"x":1.50,"code":"12","label":"3","f":1.25}' in fast

@@ -120,3 +120,61 @@ def test_a_cursor_page_reads_the_scope_from_the_cursors_school_on(city, results)
     assert len({(r["school"], r["section"], r["code"]) for r in rows}) == len(rows) == 12
     codes = dict(SchoolResult.objects.values_list("school_id", "school__code").distinct())
     assert all(r["school_code"] == codes[r["school"]] and r["school_name"] for r in rows)
+
+
+def test_a_cursor_is_decoded_once_a_request_and_a_bad_one_still_refused(city, results, monkeypatch):
+    from gongqing.api.pagination import KeysetPagination
+
+    calls = []
+    original = KeysetPagination._decode
+
+    def counting(self, raw, view):
+        calls.append(raw)
+        return original(self, raw, view)
+
+    monkeypatch.setattr(KeysetPagination, "_decode", counting)
+    first = body(city.get(f"{RESULTS}?round={results.pk}&page_size=5"))
+    assert calls == []  # no cursor on the first page
+    second = city.get(first["next"])
+    assert second.status_code == 200
+    assert len(calls) == 1  # the parameters' check, the scope's start and the page share it
+    assert [r["code"] for r in body(second)["results"]] == ["R2", "G3", "R1", "R2", "G3"]
+    bad = city.get(f"{RESULTS}?round={results.pk}&cursor=WzEsMl0")  # [1,2]: not this list's keyset
+    assert bad.status_code == 400 and "cursor" in body(bad)["error"]["fields"]
+
+
+def _page_sql(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response.content, [q["sql"] for q in ctx.captured_queries if "indicators_schoolresult" in q["sql"]]
+
+
+def test_a_compiled_cursor_page_runs_the_ordinary_query_with_the_cursors_values(city, results, ganlu, monkeypatch):
+    """indicators.api.SchoolRowResults.compiled_page: SQL compiled on a walk's first cursor page, run again with each
+    cursor's values; the same SQL, parameters included, and the same bytes as the query built for each page."""
+    from indicators import api as indicators_api
+
+    url = f"{RESULTS}?round={results.pk}&township={ganlu.pk}&page_size=2"
+    first = body(city.get(url))
+    second = first["next"]
+    third = body(city.get(second))["next"]  # the plan is made here (or was, by an earlier test)
+    compiled = [_page_sql(city, page) for page in (second, third)]
+    plans = indicators_api._PAGES._plans
+    assert any(plan and key[3][0] is indicators_api.SchoolResultViewSet for key, plan in plans.items())
+    monkeypatch.setattr(indicators_api.SchoolRowResults, "compiled_page", lambda self, columns, expressions: None)
+    ordinary = [_page_sql(city, page) for page in (second, third)]
+    assert compiled == ordinary
+    assert all(len(sqls) == 1 for _content, sqls in compiled)
+    assert compiled[0][1] != compiled[1][1]  # each page its own cursor's values
+
+
+def test_compiled_pages_are_keyed_by_the_readers_scope(personas):
+    from indicators.access import scope_key
+
+    bureau, official = personas[Role.BUREAU_STAFF], personas["ganlu_official"]
+    assert scope_key(bureau) == scope_key(personas[Role.API_CLIENT])  # both read the whole county
+    assert scope_key(official) is not None and scope_key(official) != scope_key(bureau)
+    assert scope_key(official) != scope_key(personas["jiangyi_official"])  # the township is a parameter
+    official.is_active = False
+    assert scope_key(official) is None  # sees nothing: read the ordinary way
