@@ -49,27 +49,20 @@ class Compiled:
     def _plan(self, using: str, values, build, as_dicts: bool = False):
         """(sql, params with the markers' places, converters, names) or None when the markers do not map: every
         marker must land among the parameters (a marker may land several times, each place then takes its value)."""
-        n = 0
-        markers: dict = {}
-        args = []
+        markers: dict = {}  # marker → (index of the value, index within a list value or None)
         for i, value in enumerate(values):
-            if isinstance(value, list | tuple):
-                arg = []
-                for j, item in enumerate(value):
-                    m = _marker(item, n)
-                    n += 1
-                    if m is None:
-                        return None
-                    markers[m] = (i, j)
-                    arg.append(m)
-                args.append(arg)
-            else:
-                m = _marker(value, n)
-                n += 1
+            items = enumerate(value) if isinstance(value, list | tuple) else [(None, value)]
+            for j, item in items:
+                m = _marker(item, len(markers))
                 if m is None:
                     return None
-                markers[m] = (i, None)
-                args.append(m)
+                markers[m] = (i, j)
+        args: list = [[] if isinstance(v, list | tuple) else None for v in values]
+        for m, (i, j) in markers.items():
+            if j is None:
+                args[i] = m
+            else:
+                args[i].append(m)
         queryset = build(*args)
         compiler = queryset.query.get_compiler(using)
         try:
