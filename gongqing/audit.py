@@ -13,6 +13,14 @@ def client_ip(request) -> str | None:
     return client_address(request)
 
 
+def _subject(user, request, detail: dict) -> tuple[Any, str]:
+    """The row's user and username: the request's signed-in user unless a user or an explicit `username` (a failed
+    login's name, taken out of `detail`) is given."""
+    if user is None and request is not None and getattr(request, "user", None) is not None and "username" not in detail:
+        user = request.user if request.user.is_authenticated else None
+    return user, getattr(user, "username", "") or detail.pop("username", "")
+
+
 def record(
     *, action: str, user=None, request=None, obj: Any = None, result: str = "ok", ip: str | None = None, **detail
 ) -> AuditEvent:
@@ -20,11 +28,10 @@ def record(
     the request they describe (the refusal summaries of gongqing.refusals); otherwise the request's address is used.
     An explicit `username` (a failed login's name) is the row's subject: the signed-in user is not put in its place.
     """
-    if user is None and request is not None and getattr(request, "user", None) is not None and "username" not in detail:
-        user = request.user if request.user.is_authenticated else None
+    user, username = _subject(user, request, detail)
     return AuditEvent.objects.create(
         user=user,
-        username=getattr(user, "username", "") or detail.pop("username", ""),
+        username=username,
         ip=ip or client_ip(request),
         action=action,
         object_type=obj._meta.label_lower if obj is not None and hasattr(obj, "_meta") else "",
@@ -46,8 +53,7 @@ def append(*, action: str, user=None, request=None, result: str = "ok", **detail
     from django.db import connections, router
     from django.utils import timezone
 
-    if user is None and request is not None and getattr(request, "user", None) is not None and "username" not in detail:
-        user = request.user if request.user.is_authenticated else None
+    user, username = _subject(user, request, detail)
     using = router.db_for_write(AuditEvent)
     connection = connections[using]
     meta = AuditEvent._meta
@@ -62,7 +68,7 @@ def append(*, action: str, user=None, request=None, result: str = "ok", **detail
     values = (
         timezone.now(),
         getattr(user, "pk", None),
-        getattr(user, "username", "") or detail.pop("username", ""),
+        username,
         client_ip(request),
         action,
         "",
