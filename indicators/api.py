@@ -336,29 +336,6 @@ def columns_of(columns: dict) -> list[str]:
     return [source for source in columns.values() if source and source not in SCHOOL_COLUMNS]
 
 
-def school_result_rows(rows: list[dict]) -> list[dict]:
-    """SchoolResultSerializer's output from `values(*columns_of(RESULT_COLUMNS))` rows."""
-    return [
-        {
-            "round": r["round_id"],
-            "school": r["school_id"],
-            "school_code": r["school__code"],
-            "school_name": r["school__name"],
-            "township": r["school__township_id"],
-            "kind": r["school__kind"],
-            "section": r["section"],
-            "code": r["code"],
-            "value": r["value"],
-            "threshold": r["threshold"],
-            "status": r["status"],
-            "met": r["status"] == "met",
-            "gap": r["gap"],
-            "detail": numbers(r["detail"]),
-        }
-        for r in rows
-    ]
-
-
 def with_details(rows: list[dict]) -> list[dict]:
     """The rows' `detail` from their JSON text (`detail_text`), parsed as one array for the page: as the JSONField
     reads it (json.loads of the same text), without a parse and a converter call per row."""
@@ -403,8 +380,9 @@ def _detail_text(detail) -> str:
 
 
 def school_result_json(rows: list[dict]) -> EncodedRows:
-    """`school_result_rows(rows)` as ExactJSONRenderer writes each row, written directly (the same bytes: tested in
-    tests/api/test_list_rows.py): the renderer called back into Python for each of a page's 300 Decimals."""
+    """SchoolResultSerializer's output from `values(*columns_of(RESULT_COLUMNS))` rows as ExactJSONRenderer writes
+    each row, written directly (the same bytes as the renderer's: tested in tests/api/test_list_rows.py): the
+    renderer called back into Python for each of a page's 300 Decimals."""
     return EncodedRows(
         f'{{"round":{_integer(r["round_id"])},"school":{_integer(r["school_id"])},'
         f'"school_code":{json_string(r["school__code"])},"school_name":{json_string(r["school__name"])},'
