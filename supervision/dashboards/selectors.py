@@ -393,6 +393,7 @@ def warning_inputs(*, round, schools, projects=UNREAD, intakes=None) -> early_wa
     year = round.school_year.year
     std = standards_by_year([year])[year]
     codes = early_warnings.school_codes(std)
+    directions = early_warnings.directions(std)
     until = early_warnings.next_as_of(round.as_of)
     grades, info = grade_counts(round=round, schools=schools)
     return early_warnings.WarningInputs(
@@ -400,9 +401,9 @@ def warning_inputs(*, round, schools, projects=UNREAD, intakes=None) -> early_wa
         until=until,
         codes=codes,
         names={code: d.name_zh for code, d in std.indicators.items()},
-        directions=early_warnings.directions(std),
+        directions=directions,
         caps=std.class_caps,
-        results=warning_results(round=round, school_ids=info, codes=codes, directions=early_warnings.directions(std)),
+        results=warning_results(round=round, school_ids=info, codes=codes, directions=directions),
         grades=grades,
         info=info,
         projects=(
