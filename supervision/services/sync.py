@@ -166,11 +166,18 @@ def _observations(round_, school_ids=None) -> dict[str, dict]:
             "title": _("%(section)s %(code)s %(name)s 校际差异系数")
             % {"section": SECTION_LABELS.get(section, section), "code": code, "name": names.get(code, "")},
         }
-    if school_ids is not None:  # a code failing at any school has no county key: ask the stored rows
-        failing_codes = set(
-            SchoolResult.objects.filter(round=round_, status__in=("not_met", "within_tolerance"))
-            .values_list("code", flat=True)
-            .distinct()
+    if school_ids is not None:
+        # A code failing at any school has no county key; only an item with both school checks and county parts can
+        # have both, so only those codes are asked of the stored rows (not a scan of the round's results per change).
+        asked = sorted(code for code, item in result_items.items() if item["schools"] and item["parts"])
+        failing_codes = (
+            set(
+                SchoolResult.objects.filter(round=round_, code__in=asked, status__in=("not_met", "within_tolerance"))
+                .values_list("code", flat=True)
+                .distinct()
+            )
+            if asked
+            else set()
         )
     for code, item in result_items.items():
         if code in failing_codes or (item["schools"] and not item["parts"]):
