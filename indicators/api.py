@@ -29,7 +29,7 @@ from gongqing.compiled import Compiled
 from gongqing.roles import API_RESULT_READERS
 from schools.models import School, SchoolKind
 
-from . import verdicts
+from . import selectors, verdicts
 from .access import results_for, scope_key, verdicts_for
 from .models import CountyEntry, EvaluationState, SchoolResult, SectionCV, SectionVerdict, Standard
 
@@ -569,7 +569,8 @@ class CountyVerdictSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_county(self, obj):
-        return numbers(obj.result.get("county", {}))
+        counties = self.context.get("counties") or selectors.counties([obj])  # the view reads a page's at once
+        return numbers(counties[obj.round_id])
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_areas(self, obj):
@@ -619,3 +620,10 @@ class CountyVerdictViewSet(mixins.RetrieveModelMixin, RoundResults):
 
     def retrieve(self, request, *args, **kwargs):
         return self._conditional(lambda: super(CountyVerdictViewSet, self).retrieve(request, *args, **kwargs))
+
+    def get_serializer(self, *args, **kwargs):
+        """With the counties of the states to show (a page or one), their blocking findings read in one query."""
+        if args:
+            states = list(args[0]) if kwargs.get("many") else [args[0]]
+            kwargs["context"] = {**self.get_serializer_context(), "counties": selectors.counties(states)}
+        return super().get_serializer(*args, **kwargs)

@@ -134,6 +134,10 @@ def _gap_element(g: Gap) -> tuple[str, bool]:
     return run_element(_json(_gap_text(g)))
 
 
+def _finding_element(f: Finding, item_codes: frozenset[str]) -> tuple[str, bool]:
+    return run_element(_json(_texts(_finding(f, item_codes))))
+
+
 def _item(
     item: ItemResult,
     cached: Callable[..., Any] = plain,
@@ -219,7 +223,8 @@ def evaluation_to_json_dict(
     leaves out each section's rows by school (the portal stores them as rows of their own). `memo`
     (`domain.memo.Memo`): the form of the schools' checks and gaps kept from the last run, by object (the dicts
     are shared with it: read them, never change them). `school_checks=False` leaves out the school-level items'
-    checks (`schools`) and the gaps (`result_text` writes them from the text kept for each). `records=True` (for
+    checks (`schools`), the gaps and the county's blocking findings (None in their place: `result_parts` writes them
+    from the text kept for each). `records=True` (for
     `evaluation_text` only): the entries of the long lists (rows by school, checks, gaps, findings) are placeholders
     that `dumps_indented` writes straight from the engine's objects, as the text of the dicts they stand for."""
     cached = memo or plain
@@ -253,7 +258,7 @@ def evaluation_to_json_dict(
         no_data: Any = _Records(_finding_into, list(ev.no_data), (item_codes,))
         gaps: Any = _Records(_gap_into, list(ev.gaps))
     else:
-        blocking = [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.blocking]
+        blocking = [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.blocking] if school_checks else None
         no_data = [cached(_finding, f, item_codes, key=(item_codes,)) for f in ev.no_data]
         gaps = [cached(_gap, g) for g in ev.gaps] if school_checks else []
     return {
@@ -311,7 +316,8 @@ RESULT_KEYS = (
 def result_parts(ev: Evaluation, memo: Memo | None = None) -> tuple[str, dict[str, str]]:
     """The portal's stored result document (the keys of RESULT_KEYS of `evaluation_to_json_dict(ev,
     school_rows=False)`, Decimals as strings) in parts: the JSON text of the document without its long lists (the
-    gaps, each school-level item's checks by school) but with the digests of their runs under `runs`, and the runs'
+    gaps, each school-level item's checks by school, the county's blocking findings: some 17,000 at 10,000 schools)
+    but with the digests of their runs under `runs`, and the runs'
     texts by digest (`chunks`; `assemble` puts the document back together). Each check's and gap's JSON text is
     kept by `memo` from one run to the next for the objects read back unchanged: only the changed families' are
     encoded again, and only the runs they fall in change."""
@@ -332,8 +338,11 @@ def result_parts(ev: Evaluation, memo: Memo | None = None) -> tuple[str, dict[st
         for code, item in ev.items.items()
         if item.level == "school"
     }
+    item_codes = frozenset(ev.items)
+    codes_key = ",".join(sorted(item_codes))  # compared at each lookup: a string compares faster than a set
+    blocking = runs(cached(_finding_element, f, item_codes, key=(codes_key,)) for f in ev.blocking)
     doc = {key: full[key] for key in RESULT_KEYS if key != "gaps"}
-    doc["runs"] = {"gaps": runs(cached(_gap_element, g) for g in ev.gaps), "schools": schools}
+    doc["runs"] = {"gaps": runs(cached(_gap_element, g) for g in ev.gaps), "schools": schools, "blocking": blocking}
     return _json(doc), texts
 
 
@@ -349,6 +358,8 @@ def assemble(doc: dict[str, Any], texts: Mapping[str, str]) -> dict[str, Any]:
     for code, digests in runs["schools"].items():
         items[code] = {**items[code], "schools": json.loads(f"{{{join_runs(digests, texts)}}}")}
     out["items"] = items
+    if "blocking" in runs:  # stored in runs since the fifth session; before, whole under county
+        out["county"] = {**out["county"], "blocking": json.loads(f"[{join_runs(runs['blocking'], texts)}]")}
     return out
 
 
