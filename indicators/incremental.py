@@ -54,12 +54,13 @@ def recompute_changed(*, round: CollectionRound, dirty: Iterable[int]) -> dict:
     prints = county.fingerprints()
     keys = county.family_keys()
     dirty = set(dirty)
-    before = parts.fingerprints(round=round)
+    listed = parts.listing(round=round)  # one read of the stored parts' names for the three uses below
+    before = {k: fp for k, (fp, _digest) in listed.items()}
     changed = {k for k, fp in prints.items() if before.get(k) != fp}
     changed |= {keys[row[1]] for row in county.schools if row[0] in dirty and row[1] in keys}
     removed = set(before) - set(prints)
-    kept = parts.stored(round=round, skip=changed | removed)
-    old = parts.stored(round=round, only=(changed | removed) & set(before))  # what the changed families were
+    kept = parts.stored(round=round, skip=changed | removed, listed=listed)
+    old = parts.stored(round=round, only=changed | removed, listed=listed)  # what the changed families were
 
     members = [row[0] for row in county.schools if row[1] in keys and keys[row[1]] in changed]
     inp, meta = loading.county_input(

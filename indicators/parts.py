@@ -162,27 +162,44 @@ def forget() -> None:
         _SEEN.clear()
 
 
-def stored(*, round: CollectionRound, skip: Iterable[str] = (), only: Iterable[str] | None = None) -> dict:
-    """The round's stored parts but those of `skip` (or only those of `only`): key → (fingerprint, part).
+def listing(*, round: CollectionRound) -> dict[str, tuple[str, str]]:
+    """key → (fingerprint, digest) of every stored part of the round, without their data: one query."""
+    rows = EvaluationPart.objects.filter(round=round).values_list("key", "fingerprint", "digest")
+    return {k: (fp, digest) for k, fp, digest in rows}
+
+
+def stored(
+    *,
+    round: CollectionRound,
+    skip: Iterable[str] = (),
+    only: Iterable[str] | None = None,
+    listed: dict[str, tuple[str, str]] | None = None,
+) -> dict:
+    """The round's stored parts but those of `skip` (or only those of `only`): key → (fingerprint, part); `listed`:
+    the round's `listing` when the caller has read it (the parts are then taken from it, not listed again).
     Raises BadPart."""
     rows = EvaluationPart.objects.filter(round=round)
-    if only is not None:
-        rows = rows.filter(key__in=sorted(only))
-    elif skip:
-        rows = rows.exclude(key__in=sorted(skip))
+    if listed is None:
+        if only is not None:
+            rows = rows.filter(key__in=sorted(only))
+        elif skip:
+            rows = rows.exclude(key__in=sorted(skip))
+        picked = list(rows.values_list("key", "fingerprint", "digest"))
+    else:
+        only, skip = (None if only is None else set(only)), set(skip)
+        picked = [
+            (k, fp, digest) for k, (fp, digest) in listed.items() if (k in only if only is not None else k not in skip)
+        ]
     seen = _seen(round.pk)
-    listed = list(rows.values_list("key", "fingerprint", "digest"))
-    missing = [k for k, _fp, digest in listed if seen.get(k, ("",))[0] != digest]
+    missing = [k for k, _fp, digest in picked if seen.get(k, ("",))[0] != digest]
     if missing:
         key = _key()
-        fetch = rows if len(missing) > len(listed) // 2 else rows.filter(key__in=missing)
+        wanted = set(missing)
+        fetch = rows if len(missing) > len(picked) // 2 else rows.filter(key__in=sorted(missing))
         for k, digest, data in fetch.values_list("key", "digest", "data").iterator(2000):
-            seen[k] = (digest, load(data, key))
-    return {k: (fp, seen[k][1]) for k, fp, _digest in listed}
-
-
-def fingerprints(*, round: CollectionRound) -> dict[str, str]:
-    return dict(EvaluationPart.objects.filter(round=round).values_list("key", "fingerprint"))
+            if k in wanted:
+                seen[k] = (digest, load(data, key))
+    return {k: (fp, seen[k][1]) for k, fp, _digest in picked}
 
 
 def save(*, round: CollectionRound, parts: dict[str, FamilyPart], prints: dict[str, str], drop: Iterable[str] = ()):
