@@ -579,7 +579,7 @@ class CountyVerdictSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_summary(self, obj):
         """The Chinese texts the result page shows: blocking findings, areas, counts, informational mean CVs."""
-        s = obj.summary or {}
+        s = (self.context.get("summaries") or selectors.summaries([obj]))[obj.round_id]
         return {
             "policy_label": s.get("policy_label", ""),
             "standard_label": s.get("standard_label", ""),
@@ -622,8 +622,10 @@ class CountyVerdictViewSet(mixins.RetrieveModelMixin, RoundResults):
         return self._conditional(lambda: super(CountyVerdictViewSet, self).retrieve(request, *args, **kwargs))
 
     def get_serializer(self, *args, **kwargs):
-        """With the counties of the states to show (a page or one), their blocking findings read in one query."""
+        """With the counties and summaries of the states to show (a page or one), their blocking findings and
+        sentences joined back from their runs, a query each for all the states."""
         if args:
             states = list(args[0]) if kwargs.get("many") else [args[0]]
-            kwargs["context"] = {**self.get_serializer_context(), "counties": selectors.counties(states)}
+            joined = {"counties": selectors.counties(states), "summaries": selectors.summaries(states)}
+            kwargs["context"] = {**self.get_serializer_context(), **joined}
         return super().get_serializer(*args, **kwargs)

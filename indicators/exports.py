@@ -68,7 +68,7 @@ def _first_row(rnd: CollectionRound, title: str, state: EvaluationState | None) 
 
 
 def _county_sheet(ws, rnd, state) -> None:
-    summary = state.summary if state else {}
+    summary = selectors.summary_document(state)
     county = summary.get("county", {})
     c = summary.get("completeness", {})
     computed = timezone.localtime(state.computed_at).strftime("%Y-%m-%d %H:%M") if state and state.computed_at else ""

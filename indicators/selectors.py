@@ -38,25 +38,60 @@ def result_document(state: EvaluationState | None) -> dict:
     return assemble(doc, dict(ResultRun.objects.filter(round_id=state.round_id).values_list("digest", "text")))
 
 
+def _joined(digests: list[str], texts: dict[str, str]) -> list:
+    """The list whose elements the runs named by `digests` hold, in order."""
+    return json.loads(f"[{join_runs(digests, texts)}]")
+
+
+def _run_texts(wanted: dict[int, list[str]]) -> dict[int, dict[str, str]]:
+    """round id → the texts of the named runs of that round (digest → text), in one query for all the rounds."""
+    texts: dict[int, dict[str, str]] = defaultdict(dict)
+    if wanted:
+        found = ResultRun.objects.filter(
+            round_id__in=sorted(wanted), digest__in=sorted({d for ds in wanted.values() for d in ds})
+        )
+        for round_id, digest, text in found.values_list("round_id", "digest", "text"):
+            texts[round_id][digest] = text
+    return texts
+
+
 def counties(states) -> dict[int, dict]:
     """Each state's `county` part of its result document by round id, its blocking findings joined back from their
     runs, in one query for all the states (the API's verdict list reads no other part of the documents)."""
     runs = {s.round_id: (s.result or {}).get("runs", {}) for s in states}
     digests = {round_id: r["blocking"] for round_id, r in runs.items() if "blocking" in r}
-    texts: dict[int, dict[str, str]] = defaultdict(dict)
-    if digests:
-        found = ResultRun.objects.filter(
-            round_id__in=sorted(digests), digest__in=sorted({d for ds in digests.values() for d in ds})
-        )
-        for round_id, digest, text in found.values_list("round_id", "digest", "text"):
-            texts[round_id][digest] = text
+    texts = _run_texts(digests)
     out = {}
     for s in states:
         county = (s.result or {}).get("county", {})
         if s.round_id in digests:
-            county = {**county, "blocking": json.loads(f"[{join_runs(digests[s.round_id], texts[s.round_id])}]")}
+            county = {**county, "blocking": _joined(digests[s.round_id], texts[s.round_id])}
         out[s.round_id] = county
     return out
+
+
+def summaries(states) -> dict[int, dict]:
+    """Each state's summary by round id, whole: its blocking sentences, stored in runs (`storing.summary_parts`),
+    joined back in place, in one query for all the states. A summary stored whole is given as it is."""
+    digests = {s.round_id: s.summary["runs"]["blocking"] for s in states if "runs" in (s.summary or {})}
+    texts = _run_texts(digests)
+    out = {}
+    for s in states:
+        doc = s.summary or {}
+        if s.round_id in digests:
+            doc = {k: v for k, v in doc.items() if k != "runs"}
+            doc["county"] = {**doc["county"], "blocking": _joined(digests[s.round_id], texts[s.round_id])}
+        out[s.round_id] = doc
+    return out
+
+
+def summary_document(state: EvaluationState | None) -> dict:
+    """The state's whole summary (what every page, export and report shows of the county verdict); {} without a
+    state. Readers of the blocking sentences go through this (or `summaries`): in `state.summary` they are in runs;
+    its other keys are there as they are (the verdict, completeness, areas, counts, data basis)."""
+    if state is None:
+        return {}
+    return summaries([state])[state.round_id]
 
 
 def latest_round_with_results():

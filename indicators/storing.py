@@ -20,7 +20,7 @@ from gongqing import bulk
 from schools.models import SECTION_LABELS
 
 from . import selectors
-from .domain import serialize
+from .domain import chunks, serialize
 from .domain.costing import cost_gaps
 from .domain.decimals import quantize
 from .domain.evaluate import Evaluation
@@ -196,7 +196,8 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None, memo: Memo
                 "met": table.met[code],
                 "schools": table.n_units,
             }
-    county = summary(evaluation, meta, memo)
+    county, summary_runs = summary_parts(evaluation, meta, memo)
+    result, result_runs = serialize.result_parts(evaluation, memo)
     return {
         "school_results": _school_rows(evaluation, schools_by_code, only),
         "verdicts": verdicts,
@@ -204,8 +205,10 @@ def rows(evaluation: Evaluation, meta: dict, only: set | None = None, memo: Memo
         "provisional": county["provisional"],
         "passed": county["county"]["passed"],
         "summary": json_text(county),
-        # Decimals as strings, as json_text writes them; the long lists in runs of their own (ResultRun).
-        **dict(zip(("result", "result_runs"), serialize.result_parts(evaluation, memo), strict=True)),
+        # Decimals as strings, as json_text writes them; the long lists in runs of their own (ResultRun), the
+        # summary's and the result's together (a run is named by its text's digest).
+        "result": result,
+        "result_runs": result_runs | summary_runs,
     }
 
 
@@ -249,8 +252,46 @@ def summary(ev: Evaluation, meta: dict, memo: Memo | None = None) -> dict:
     """What the pages show of the county verdict, in Chinese, with school names resolved. With `memo`, a school's
     finding read back from an unchanged part is described as last time (its name and figures are in the part's
     fingerprint; a changed standard recomputes every part)."""
+    return _summary(ev, meta, memo, whole=True)
+
+
+def summary_parts(ev: Evaluation, meta: dict, memo: Memo | None = None) -> tuple[dict, dict[str, str]]:
+    """The summary as it is stored: its blocking findings (17,500 sentences at 10,000 schools, 1.2 MB) in runs of
+    their own, as the result document's long lists are (`serialize.result_parts`): the summary with None in their
+    place and the digests of their runs under `runs`, and the runs' texts by digest. Each sentence's JSON text is kept
+    by `memo` with the finding, so one school's change encodes and writes a run or two, not the list.
+    `indicators.selectors.summary_document` joins them back."""
+    county = _summary(ev, meta, memo, whole=False)
     schools = meta["schools_by_code"]
-    names = {code: d.name_zh for code, d in meta["standard"].indicators.items()} if "standard" in meta else {}
+    names = _names(meta)
+    key = (False, get_language())
+    texts: dict[str, str] = {}
+    digests = []
+    elements = (
+        memo(_described_element, f, schools, names, key=key)
+        if memo and f.school_code
+        else _described_element(f, schools, names)
+        for f in ev.blocking
+    )
+    for run in chunks.split(elements):
+        digest = chunks.digest(run)
+        texts[digest] = run
+        digests.append(digest)
+    county["runs"] = {"blocking": digests}
+    return county, texts
+
+
+def _described_element(f: Finding, schools: dict, names: dict) -> tuple[str, bool]:
+    return chunks.element(json.dumps(describe_finding(f, schools, names), ensure_ascii=False))
+
+
+def _names(meta: dict) -> dict[str, str]:
+    return {code: d.name_zh for code, d in meta["standard"].indicators.items()} if "standard" in meta else {}
+
+
+def _summary(ev: Evaluation, meta: dict, memo: Memo | None, whole: bool) -> dict:
+    schools = meta["schools_by_code"]
+    names = _names(meta)
     language = get_language()
 
     def describe(f: Finding, missing: bool = False) -> str:
@@ -289,7 +330,7 @@ def summary(ev: Evaluation, meta: dict, memo: Memo | None = None) -> dict:
         },
         "county": {
             "passed": ev.passed,
-            "blocking": [describe(f) for f in ev.blocking],
+            "blocking": [describe(f) for f in ev.blocking] if whole else None,
             "no_data": [describe(f, missing=True) for f in ev.no_data],
             "not_evaluated": list(ev.not_evaluated_codes),
             "precondition": None if ev.precondition is None else dict(vars(ev.precondition)),

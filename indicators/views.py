@@ -50,10 +50,13 @@ def round_results(request, pk):
     section = request.GET.get("section") or None
     if section not in (None, "primary", "junior"):
         section = None
+    state = selectors.evaluation_state(rnd)
+    if state is not None:
+        state.summary = selectors.summary_document(state)  # the page lists every blocking sentence
     context = {
         "round": rnd,
         "rounds": CollectionRound.objects.select_related("school_year"),
-        "state": selectors.evaluation_state(rnd),
+        "state": state,
         "filter": flt,
         "section": section,
         "rows": selectors.section_rows(round=rnd, schools=schools, section=section),

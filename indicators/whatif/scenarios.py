@@ -19,6 +19,7 @@ from schools.models import CollectionRound
 
 from .. import loading, storing
 from ..models import CostSettings, EvaluationState, Scenario, SchoolResult, SectionCV, SectionVerdict
+from ..selectors import summary_document
 from . import changes as whatif
 
 
@@ -96,7 +97,7 @@ def stored_snapshot(*, round: CollectionRound, state: EvaluationState, unit_cost
             row["thresholds"][r["code"]] = r["threshold"]
             row["status"][r["code"]] = r["status"]
     return {
-        "summary": state.summary,
+        "summary": summary_document(state),  # the baseline's blocking sentences, compared with the scenario's
         "policy": state.policy,
         "cvs": cvs,
         "schools": schools,

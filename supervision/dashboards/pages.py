@@ -19,6 +19,7 @@ from indicators import loading, services, verdicts
 from indicators.domain import warnings as early_warnings
 from indicators.domain.gcpause import without_gc
 from indicators.domain.warnings import directions, school_codes
+from indicators.selectors import summary_document
 from schools.models import SECTION_LABELS, SchoolKind
 
 from . import selectors
@@ -136,7 +137,7 @@ def overview(*, user, state, schools, on: datetime.date) -> dict:
             ),
         )
     return {
-        "summary": state.summary or {},
+        "summary": summary_document(state),  # with its blocking sentences (the first 30 are shown)
         "charts": charts,
         "tables": {},
         "breaches": selectors.class_size_breaches(round=rnd, schools=schools),

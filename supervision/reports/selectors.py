@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from indicators import loading
 from indicators.models import CountyEntry, EvaluationState, Evidence, SchoolResult, SectionCV, SectionVerdict
-from indicators.selectors import result_document
+from indicators.selectors import result_document, summary_document
 from indicators.services import indicator_names
 from schools.models import CollectionRound, CountyProfile, School, SchoolReturn, SchoolYear, Township
 from supervision.models import (
@@ -189,9 +189,11 @@ def _evidence_files() -> list[tuple[str, str, Any]]:
 
 
 def _with_whole_result(state: EvaluationState | None) -> EvaluationState | None:
-    """The state with its whole result document (the items' checks by school are stored in runs of their own)."""
+    """The state with its whole result document and summary (the items' checks by school and the county's blocking
+    findings and sentences are stored in runs of their own)."""
     if state is not None:
         state.result = result_document(state)
+        state.summary = summary_document(state)
     return state
 
 

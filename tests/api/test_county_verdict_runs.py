@@ -78,3 +78,18 @@ def test_the_api_gives_the_joined_blocking_findings_in_one_query_for_a_page_of_r
     listed = {v["round"]: v["county"] for v in body(city.get("/api/v1/county-verdicts/"))["results"]}
     assert len(listed[later.pk]["blocking"]) >= 2
     assert [f["school"] for f in listed[official_round.pk]["blocking"]] == [f["school"] for f in whole["blocking"]]
+
+
+@pytest.mark.django_db
+def test_the_api_summary_gives_the_joined_sentences(official_round, ganlu, bearer, personas):
+    _failing_county(official_round, ganlu)
+    api = bearer(personas[Role.API_CLIENT], "read")
+    verdict = body(api.get(f"/api/v1/county-verdicts/{official_round.pk}/"))
+    assert verdict["summary"]["blocking"] == _sentences(official_round)
+    listed = body(api.get("/api/v1/county-verdicts/"))["results"]
+    assert [v["summary"]["blocking"] for v in listed] == [_sentences(official_round)]
+
+
+def _sentences(rnd) -> list[str]:
+    inp, meta = loading.evaluation_input(round=rnd)
+    return storing.summary(loading.evaluate(inp), meta)["county"]["blocking"]

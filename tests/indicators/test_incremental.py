@@ -74,6 +74,7 @@ def stored(rnd) -> dict:
             )
         },
         "summary": state.summary,
+        "summary_whole": selectors.summary_document(state),
         "result": selectors.result_document(state),
         "runs": set(ResultRun.objects.filter(round=rnd).values_list("digest", flat=True)),
     }
@@ -81,7 +82,9 @@ def stored(rnd) -> dict:
 
 def from_scratch(rnd) -> dict:
     inp, meta = loading.evaluation_input(round=rnd)
-    return storing.rows(evaluate(inp), meta)
+    ev = evaluate(inp)
+    # the summary whole, as the pages read it (its blocking sentences are stored in runs)
+    return storing.rows(ev, meta) | {"summary_whole": json.loads(storing.json_text(storing.summary(ev, meta)))}
 
 
 def assert_same(rnd) -> None:
@@ -89,7 +92,8 @@ def assert_same(rnd) -> None:
     for table in ("school_results", "verdicts", "cvs"):
         # Decimals compare by value: 5.000000 stored equals 5 computed, 5.000001 does not.
         assert got[table] == want[table], table
-    assert got["summary"] == json.loads(want["summary"])
+    assert got["summary"] == json.loads(want["summary"])  # the blocking sentences' runs named alike
+    assert got["summary_whole"] == want["summary_whole"]
     assert got["result"] == assemble(json.loads(want["result"]), want["result_runs"])
     assert got["runs"] == set(want["result_runs"])  # no run left behind that the document no longer names
 

@@ -7,7 +7,7 @@ import pytest
 
 from indicators import services as indicator_services
 from indicators.models import EvaluationState
-from indicators.selectors import result_document
+from indicators.selectors import result_document, summary_document
 from schools.models import CountyProfile
 from tests.factories import make_return, primary_figures
 
@@ -26,7 +26,7 @@ def _evaluate(official_round, ganlu_school, basic_balance_year):
 def test_a_county_recognised_too_recently_is_not_passed_with_that_reason_first(official_round, ganlu_school):
     state = _evaluate(official_round, ganlu_school, 2022)
     assert state.passed is False
-    assert state.summary["county"]["blocking"][0] == (
+    assert summary_document(state)["county"]["blocking"][0] == (
         "前提条件未满足：县域于2022年通过义务教育基本均衡发展认定，距评估学年（2024年）不足3年（须在2021年或以前通过）"
     )
     assert result_document(state)["county"]["blocking"][0]["code"] == "P"
@@ -37,7 +37,7 @@ def test_a_county_recognised_too_recently_is_not_passed_with_that_reason_first(o
 def test_a_county_recognised_three_years_before_meets_the_precondition(official_round, ganlu_school):
     state = _evaluate(official_round, ganlu_school, 2021)
     assert state.summary["county"]["precondition"]["status"] == "met"
-    assert not any(text.startswith("前提条件") for text in state.summary["county"]["blocking"])
+    assert not any(text.startswith("前提条件") for text in summary_document(state)["county"]["blocking"])
     county = result_document(state)["county"]
     assert not any(f["code"] == "P" for f in county["blocking"] + county["no_data"])
 

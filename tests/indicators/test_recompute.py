@@ -14,6 +14,7 @@ import pytest
 
 from indicators import services
 from indicators.models import EvaluationState, SchoolResult, SectionCV, SectionVerdict
+from indicators.selectors import summary_document
 from schools import services as school_services
 from tests.factories import SchoolFactory, make_return, primary_figures
 
@@ -121,4 +122,4 @@ def test_county_entry_changes_mark_the_year_stale_and_recompute(
         )
     state = EvaluationState.objects.get(round=official_round)
     assert "V3" not in state.summary["completeness"]["missing_items"]
-    assert any("V3" in line for line in state.summary["county"]["blocking"])
+    assert any("V3" in line for line in summary_document(state)["county"]["blocking"])
