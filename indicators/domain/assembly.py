@@ -21,7 +21,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from .cv import NO_MOMENTS, Moments, add_moments, moments
+from .cv import NO_MOMENTS, Moments, Pair, add_moments, moments
 from .decimals import raw
 from .families import SCHOOL_ITEMS, FamilyPart
 from .gaps import Gap, check_gaps, resource_gaps
@@ -60,7 +60,7 @@ class Entries(NamedTuple):
     index, object) — the key is made from rank, position of the school and index — and its CV moments."""
 
     placed: tuple[tuple[Any, int, str, int, Any], ...]
-    moments: dict[tuple[str, str], Moments]
+    pairs: dict[tuple[str, str], list[Pair]]  # the CV pairs (P_i, X_i) by (section, indicator)
 
 
 def part_entries(part: FamilyPart, standard: Standard, details: bool) -> Entries:
@@ -69,7 +69,7 @@ def part_entries(part: FamilyPart, standard: Standard, details: bool) -> Entries
     add = placed.append
     codes = standard.resource_codes
     unit_gaps = raw(resource_gaps)
-    pairs: dict[tuple[str, str], list[tuple[int, Any]]] = {}
+    pairs: dict[tuple[str, str], list[Pair]] = {}
     for i, (g, r) in enumerate(part.results):
         code_of = r.unit.school_code
         section = r.unit.section
@@ -111,7 +111,7 @@ def part_entries(part: FamilyPart, standard: Standard, details: bool) -> Entries
                         add((("check_gaps", code), g, school, j, found))
             elif c.status == NO_DATA:
                 add((("check_no_data", code), g, school, j, check_finding(c, code, reason)))
-    return Entries(tuple(placed), {sc: moments(ps) for sc, ps in pairs.items()})
+    return Entries(tuple(placed), pairs)
 
 
 class _Clash(Exception):
@@ -164,7 +164,7 @@ class Assembly:
         self.pos: dict[str, int] = {}
         self.parts: dict[str, tuple[FamilyPart, Entries]] = {}
         self.streams: dict[Any, Stream] = {}
-        self.buckets: list[dict[str, dict[tuple[str, str], Moments]]] = []
+        self.buckets: list[dict[str, dict[tuple[str, str], list[Pair]]]] = []
         self.bucket_sums: list[dict[tuple[str, str], Moments] | None] = []
 
     # ------------------------------------------------------------------------------------------------ updating
@@ -206,14 +206,14 @@ class Assembly:
         key = self._keyer()
         lists: dict[Any, list[tuple[int, Any]]] = {}
         entries: dict[str, tuple[FamilyPart, Entries]] = {}
-        buckets: list[dict[str, dict[tuple[str, str], Moments]]] = [{} for _ in range(_BUCKETS)]
+        buckets: list[dict[str, dict[tuple[str, str], list[Pair]]]] = [{} for _ in range(_BUCKETS)]
         for p in parts:
             old = kept.get(p.key)
             e = old[1] if old is not None and old[0] is p else part_entries(p, standard, details)
             entries[p.key] = (p, e)
             for name, rank, school, index, obj in e.placed:
                 lists.setdefault(name, []).append((key(rank, school, index), obj))
-            buckets[_bucket(p.key)][p.key] = e.moments
+            buckets[_bucket(p.key)][p.key] = e.pairs
         self.parts = entries
         self.streams = {name: Stream(items) for name, items in lists.items()}
         self.buckets = buckets
@@ -240,7 +240,7 @@ class Assembly:
                     stream = self.streams[name] = Stream()
                 stream.add(key(rank, school, index), obj)
             b = _bucket(p.key)
-            self.buckets[b][p.key] = e.moments
+            self.buckets[b][p.key] = e.pairs
             self.bucket_sums[b] = None
         self.valid = True
 
@@ -262,11 +262,11 @@ class Assembly:
         for b, members in enumerate(self.buckets):
             sums = self.bucket_sums[b]
             if sums is None:
-                sums = {}
+                lists: dict[tuple[str, str], list[list[Pair]]] = {}
                 for found in members.values():
-                    for sc, m in found.items():
-                        sums[sc] = add_moments(sums.get(sc, NO_MOMENTS), m)
-                self.bucket_sums[b] = sums
+                    for sc, pairs in found.items():
+                        lists.setdefault(sc, []).append(pairs)
+                sums = self.bucket_sums[b] = {sc: moments(chain.from_iterable(ls)) for sc, ls in lists.items()}
             for sc, m in sums.items():
                 total[sc] = add_moments(total.get(sc, NO_MOMENTS), m)
         return total
