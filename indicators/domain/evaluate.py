@@ -250,14 +250,15 @@ def evaluate_parts(
     sections: dict[str, SectionCv] = {}
     sums = found.moments()
     for s in EVALUATED_SECTIONS:
-        n_units = found.count(("section", s))
+        n_units = found.sections.get(s, 0)
         if not n_units:
             not_evaluated.append(NotEvaluated("", s, "no_schools"))
             continue
-        rows = found.objs(("section", s))
         missing = {c: tuple(found.objs(("missing", s, c))) for c in standard.resource_codes}
         by_code = {c: m for (sec, c), m in sums.items() if sec == s}
-        sections[s] = cv_table(s, standard, by_code, missing, n_units, lambda c, rows=rows: section_pairs(rows, c)[0])
+        sections[s] = cv_table(
+            s, standard, by_code, missing, n_units, lambda c, s=s: section_pairs(found.rows(s), c)[0]
+        )
 
     survey = inp.survey
     if isinstance(survey, SurveyAnswers):
@@ -334,7 +335,7 @@ def evaluate_parts(
             if status != NOT_MET:
                 continue
             defn = standard.indicators[code]
-            rows = improvement_rows(found.objs(("section", s)), code)
+            rows = improvement_rows(found.rows(s), code)
             unit = UNIT_OF_FIGURE.get(defn.figure, "")
             found_imp = cv_improvement(s, code, rows, table.limit, defn.per, unit, defn.figure)
             if found_imp is not None:
