@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from operator import attrgetter
 
 from .assembly import Assembly
@@ -281,10 +280,12 @@ def evaluate_parts(
     grouped: dict[str, tuple[list[Finding], list[Finding]]] = {a: ([], []) for a in AREAS}
     # The rows' findings are area 1's (code "R"); an item's findings carry the item's code.
     grouped["resource"][0].extend(found.objs("rule_blocking"))
-    grouped["resource"][1].extend(found.objs("rule_no_data"))
     for f in cv_blocking:
         grouped[_area_of(f)][0].append(f)
-    for f in chain(plan.no_data, cv_no_data):
+    for f in plan.no_data:
+        grouped[_area_of(f)][1].append(f)
+    grouped["resource"][1].extend(found.objs("rule_no_data"))
+    for f in cv_no_data:
         grouped[_area_of(f)][1].append(f)
     for code, (b, n) in by_item.items():
         area = _area_of(Finding(code, ""))

@@ -19,8 +19,9 @@ from indicators.domain.inputs import EvaluationInput
 from indicators.domain.memo import Memo
 from indicators.domain.standard import national_2017
 
-from .builders import all_entries_met, survey_met
+from .builders import all_entries_met, school, survey_met
 from .counties import POLICIES, counties, school_figures
+from .former_engine import former_evaluate_parts
 
 STD = national_2017()
 
@@ -83,7 +84,7 @@ def runs(schools, policy, data) -> None:
         warm = evaluate_parts(inp, shuffled, order, memo)
         cold = evaluate_parts(inp, parts, order)
         scratch = evaluate(inp)
-        assert warm == cold == scratch
+        assert warm == cold == scratch == former_evaluate_parts(inp, parts, order)
         assert repr(warm) == repr(cold) == repr(scratch)  # the same digits and the same order of every dict
 
 
@@ -111,7 +112,25 @@ def test_one_changed_part_is_patched_not_rebuilt():
     assert evaluate_parts(inp, parts.values(), [s.code for s in schools]) == evaluate(inp)
 
 
-def school_figures_example(i: int):
-    from .builders import school
+def test_a_county_with_every_kind_of_finding_is_evaluated_as_the_former_engine_did():
+    """Rows failing and open (unknown figures), a point whose parent has no figures (a finding of the plan), a CV over
+    its limit, school items failing and open: the findings of each list and area in the former order."""
+    schools = [
+        school("A1", primary=400, equipment_value_yuan=Decimal(1000)),
+        school("A2", primary=300, teaching_area_m2=None),
+        school("P1", kind="teaching_point", primary=20, parent_code="ZZ"),
+        school("A3", primary=900, sports_area_m2=Decimal(10), multimedia_rooms=None),
+        school("A4", primary=200),
+    ]
+    codes = [s.code for s in schools]
+    inp = county_input(schools, "merge", codes)
+    parts = {k: family_part(k, m, STD, "merge") for k, m in families(schools).items()}
+    ev = evaluate_parts(inp, parts.values(), codes, Memo())
+    former = former_evaluate_parts(inp, list(parts.values()), codes)
+    assert ev.areas["resource"].no_data and ev.plan.no_data and ev.blocking
+    assert ev == former
+    assert repr(ev.areas) == repr(former.areas) and ev.no_data == former.no_data
 
+
+def school_figures_example(i: int):
     return school(f"S{i:02d}", primary=300 + 40 * i, equipment_value_yuan=Decimal(400000 + 1000 * i))
