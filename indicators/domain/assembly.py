@@ -19,10 +19,10 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
-from .cv import NO_MOMENTS, Moments, Pair, add_moments, moments
+from .cv import Moments, Pair, moments, sum_moments
 from .decimals import raw
 from .families import SCHOOL_ITEMS, FamilyPart
 from .gaps import Gap, check_gaps, resource_gaps
@@ -225,9 +225,10 @@ class Assembly:
         parts = list(parts)
         order = list(order)
         context = (standard, policy, details)
-        by_key = {p.key: p for p in parts}
+        keys = list(map(attrgetter("key"), parts))
+        by_key = dict(zip(keys, parts, strict=True))
         if self.valid and len(by_key) == len(parts) and self.context == context:
-            changed = [p for p in parts if self.parts.get(p.key) is not p]
+            changed = [p for p, old in zip(parts, map(self.parts.get, keys), strict=True) if old is not p]
             removed = self.parts.keys() - by_key.keys()
             if (len(changed) + len(removed)) * _REBUILD_SHARE <= len(parts):
                 try:
@@ -346,7 +347,7 @@ class Assembly:
         """The county's exact CV moments by (section, indicator): the buckets' sums, each summed again only when
         one of its parts changed."""
         codes = self.context[0].resource_codes
-        total: dict[tuple[str, str], Moments] = {}
+        total: dict[tuple[str, str], list[Moments]] = {}
         for b, members in enumerate(self.buckets):
             sums = self.bucket_sums[b]
             if sums is None:
@@ -356,5 +357,5 @@ class Assembly:
                         lists.setdefault(sc, []).append(pairs)
                 sums = self.bucket_sums[b] = {sc: moments(chain.from_iterable(ls)) for sc, ls in lists.items()}
             for sc, m in sums.items():
-                total[sc] = add_moments(total.get(sc, NO_MOMENTS), m)
-        return total
+                total.setdefault(sc, []).append(m)
+        return {sc: sum_moments(found) for sc, found in total.items()}

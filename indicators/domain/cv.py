@@ -74,14 +74,17 @@ def moments(pairs: Iterable[Pair]) -> Moments:
     return Moments(n, s0, s1, s2)
 
 
-def add_moments(a: Moments, b: Moments) -> Moments:
-    if a.s1 is None or b.s1 is None:
-        return Moments(a.n + b.n, a.s0 + b.s0, None, None)
+def sum_moments(found: Iterable[Moments]) -> Moments:
+    """The moments of several sets of pairs together (exact; `s1`, `s2` None when any is, or the sum is not)."""
+    found = list(found)
+    n, s0 = sum(m.n for m in found), sum(m.s0 for m in found)
+    if any(m.s1 is None for m in found):
+        return Moments(n, s0, None, None)
     try:
         with localcontext(_SUMS):
-            return Moments(a.n + b.n, a.s0 + b.s0, a.s1 + b.s1, a.s2 + b.s2)
+            return Moments(n, s0, sum((m.s1 for m in found), ZERO), sum((m.s2 for m in found), ZERO))
     except Inexact:
-        return Moments(a.n + b.n, a.s0 + b.s0, None, None)
+        return Moments(n, s0, None, None)
 
 
 def _sum_squares(pairs: Iterable[Pair], mean: Decimal) -> Decimal:

@@ -129,9 +129,10 @@ class Evaluation:
 def _completeness(inp: EvaluationInput, codes: Sequence[str]) -> Completeness:
     given = set(codes)
     expected = tuple(dict.fromkeys(inp.expected_school_codes))
-    missing = tuple(c for c in expected if c not in given)
     expected_set = set(expected)
-    unexpected = tuple(c for c in codes if c not in expected_set)
+    # Set comparisons first: a whole county's codes are not looked up one by one when none is missing or unexpected.
+    missing = () if given >= expected_set else tuple(c for c in expected if c not in given)
+    unexpected = () if expected_set >= given else tuple(c for c in codes if c not in expected_set)
     items = [c for c in inp.standard.entered_codes if c not in inp.county_entries]
     if inp.survey is None:
         items.append("S1")

@@ -9,7 +9,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indicators.domain.cv import _weighted_cv_by_deviations, add_moments, cv_stats, moments, weighted_cv
+from indicators.domain.cv import _weighted_cv_by_deviations, cv_stats, moments, sum_moments, weighted_cv
 from indicators.domain.decimals import working_context
 
 D = Decimal
@@ -73,7 +73,7 @@ def test_the_moments_give_the_values_of_the_former_deviations_at_120_digits(pair
 @given(pairs_st, st.integers(min_value=0, max_value=30))
 def test_moments_of_two_halves_add_up_to_those_of_the_whole(pairs, cut):
     whole = moments(pairs)
-    halves = add_moments(moments(pairs[:cut]), moments(pairs[cut:]))
+    halves = sum_moments([moments(pairs[:cut]), moments(pairs[cut:])])
     assert halves == whole
     assert str(halves.s1) == str(whole.s1) and str(halves.s2) == str(whole.s2)  # the same digits, not only value
 
@@ -82,6 +82,8 @@ def test_values_too_far_apart_to_sum_exactly_fall_back_to_the_deviations():
     pairs = [(3, D("1E+400")), (5, D("1E-400"))]
     m = moments(pairs)
     assert m.s1 is None and m.n == 2 and m.s0 == 8
+    assert sum_moments([m, moments([(1, D(1))])]) == (3, 9, None, None)
+    assert sum_moments([moments(pairs[:1]), moments(pairs[1:])]) == (2, 8, None, None)  # each exact, the sum not
     with working_context():
         assert cv_stats(m, lambda: pairs) == _weighted_cv_by_deviations(pairs)
     assert weighted_cv(pairs).mean == FIFTY.divide(D(3) * D("1E+400") + D(5) * D("1E-400"), D(8))
