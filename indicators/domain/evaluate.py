@@ -227,8 +227,10 @@ def evaluate_parts(
 ) -> Evaluation:
     """The county evaluation from its families' parts (`families.family_part`) and the county's own input (`inp`:
     entries, survey, precondition, expected schools; its `schools` are not read). `codes` are the schools with
-    figures in the county's order (the order `evaluate` is given them in). `memo` (`domain.memo.Memo`) keeps the
-    gaps of parts' results and checks from one run to the next: parts read back unchanged give them again.
+    figures in the county's order (the order `evaluate` is given them in). `memo` (`domain.memo.Memo`) carries the
+    `domain.assembly.Assembly` of the last run: the parts' rows, checks, findings, gaps and CV moments in county
+    order, patched for the parts that are not the last run's objects, so one family's change costs about its own
+    share. Without a memo they are assembled from every part; the evaluation is the same either way.
     `details=False`: the verdicts, findings and CVs only, without gaps and CV improvements (left empty), for a
     caller that reads verdicts alone (the reconciliation)."""
     standard = inp.standard
