@@ -11,9 +11,10 @@ public tools; `unweighted_cv` exists only to show the difference.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Context, Decimal, localcontext
+from decimal import Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, localcontext
+from typing import NamedTuple
 
 from .decimals import PRECISION, ZERO, exact
 from .resource import SectionResult
@@ -39,6 +40,51 @@ class CvStats:
 # summed 10,000 times is about 60 digits. Computing the mean and the squares at this width keeps X̄ exact where it can
 # be, so identical values give a variance of exactly 0 (not 1E-50) before the results are rounded back to 50 digits.
 _WIDE = Context(prec=2 * PRECISION + 20)
+# The moments below are exact: any rounding raises Inexact, and the statistics are then computed as before.
+_SUMS = Context(prec=1000, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
+
+
+class Moments(NamedTuple):
+    """n, Σ P_i, Σ P_i·X_i and Σ P_i·X_i² over the pairs with students, all exact; `s1` and `s2` are None when
+    they could not be kept exact. Moments add up part by part, so a county's are the sum of its families'."""
+
+    n: int
+    s0: int
+    s1: Decimal | None
+    s2: Decimal | None
+
+
+NO_MOMENTS = Moments(0, 0, ZERO, ZERO)
+
+
+def moments(pairs: Iterable[Pair]) -> Moments:
+    n = s0 = 0
+    s1 = s2 = ZERO
+    try:
+        with localcontext(_SUMS):
+            for p, x in pairs:
+                if p:
+                    px = p * x
+                    n += 1
+                    s0 += p
+                    s1 += px
+                    s2 += px * x
+    except Inexact:
+        return Moments(n, s0, None, None)
+    return Moments(n, s0, s1, s2)
+
+
+def sum_moments(found: Iterable[Moments]) -> Moments:
+    """The moments of several sets of pairs together (exact; `s1`, `s2` None when any is, or the sum is not)."""
+    found = list(found)
+    n, s0 = sum(m.n for m in found), sum(m.s0 for m in found)
+    if any(m.s1 is None for m in found):
+        return Moments(n, s0, None, None)
+    try:
+        with localcontext(_SUMS):
+            return Moments(n, s0, sum((m.s1 for m in found), ZERO), sum((m.s2 for m in found), ZERO))
+    except Inexact:
+        return Moments(n, s0, None, None)
 
 
 def _sum_squares(pairs: Iterable[Pair], mean: Decimal) -> Decimal:
@@ -50,9 +96,8 @@ def _sum_squares(pairs: Iterable[Pair], mean: Decimal) -> Decimal:
     return total
 
 
-@exact
-def weighted_cv(pairs: Iterable[Pair]) -> CvStats | None:
-    """The enrolment-weighted statistics of (P_i, X_i) pairs; None when there are no students at all."""
+def _weighted_cv_by_deviations(pairs: Iterable[Pair]) -> CvStats | None:
+    """The statistics from the deviations X_i − X̄ at the wide precision (when the moments are not exact)."""
     pairs = [(p, x) for p, x in pairs if p]
     total = sum(p for p, _ in pairs)
     if not total:
@@ -64,6 +109,33 @@ def weighted_cv(pairs: Iterable[Pair]) -> CvStats | None:
     sd = variance.sqrt()
     cv = sd / mean if mean else None
     return CvStats(len(pairs), total, mean, variance, sd, cv)
+
+
+@exact
+def cv_stats(m: Moments, pairs: Callable[[], Iterable[Pair]]) -> CvStats | None:
+    """The statistics of exact moments: X̄ = S1/S0 and the variance (S0·S2 − S1²)/S0², each one exact quotient
+    rounded once to 50 digits. `pairs` gives the pairs again for moments that are not exact."""
+    if m.s1 is None:
+        return _weighted_cv_by_deviations(pairs())
+    if not m.s0:
+        return None
+    try:
+        with localcontext(_SUMS):
+            spread = m.s0 * m.s2 - m.s1 * m.s1
+    except Inexact:
+        return _weighted_cv_by_deviations(pairs())
+    mean = m.s1 / m.s0
+    variance = spread / (m.s0 * m.s0)
+    sd = variance.sqrt()
+    cv = sd / mean if mean else None
+    return CvStats(m.n, m.s0, mean, variance, sd, cv)
+
+
+@exact
+def weighted_cv(pairs: Iterable[Pair]) -> CvStats | None:
+    """The enrolment-weighted statistics of (P_i, X_i) pairs; None when there are no students at all."""
+    pairs = list(pairs)
+    return cv_stats(moments(pairs), lambda: pairs)
 
 
 @exact
@@ -161,16 +233,38 @@ def section_cv(section: str, results: Sequence[SectionResult], standard: Standar
 
     A CV with any row lacking its value is `no_data`: the statistics shown are then over the known rows only.
     """
-    limit = standard.cv_limits[section]
-    stats: dict[str, CvStats | None] = {}
-    status: dict[str, str] = {}
+    sums: dict[str, Moments] = {}
     missing: dict[str, tuple[str, ...]] = {}
     for code in standard.resource_codes:
         pairs, lacking = section_pairs(results, code)
-        stats[code] = weighted_cv(pairs)
-        status[code] = NO_DATA if lacking else cv_status(stats[code], limit)
+        sums[code] = moments(pairs)
         if lacking:
             missing[code] = tuple(lacking)
-    cvs = {c: (s.cv if s is not None and not missing.get(c) else None) for c, s in stats.items()}
+    return cv_table(section, standard, sums, missing, len(results), lambda code: section_pairs(results, code)[0])
+
+
+@exact
+def cv_table(
+    section: str,
+    standard: Standard,
+    sums: Mapping[str, Moments],
+    missing: Mapping[str, tuple[str, ...]],
+    n_units: int,
+    pairs_of: Callable[[str], Iterable[Pair]],
+) -> SectionCv:
+    """The CV table of a section from its rows' moments per indicator (`sums`) and the schools lacking a value
+    (`missing`, by code, in the rows' order); `pairs_of(code)` gives an indicator's pairs again when its moments
+    are not exact."""
+    limit = standard.cv_limits[section]
+    stats: dict[str, CvStats | None] = {}
+    status: dict[str, str] = {}
+    lacking: dict[str, tuple[str, ...]] = {}
+    for code in standard.resource_codes:
+        stats[code] = cv_stats(sums.get(code, NO_MOMENTS), lambda c=code: pairs_of(c))
+        schools = missing.get(code)
+        status[code] = NO_DATA if schools else cv_status(stats[code], limit)
+        if schools:
+            lacking[code] = tuple(schools)
+    cvs = {c: (s.cv if s is not None and not lacking.get(c) else None) for c, s in stats.items()}
     _, mean_cv = judge_cvs(cvs, limit)
-    return SectionCv(section, limit, stats, status, missing, len(results), mean_cv)
+    return SectionCv(section, limit, stats, status, lacking, n_units, mean_cv)

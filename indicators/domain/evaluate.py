@@ -16,20 +16,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from operator import attrgetter
 
-from .cv import SectionCv, section_cv
+from .assembly import Assembly
+from .cv import SectionCv, cv_table, section_pairs
 from .decimals import exact, raw
-from .families import FamilyPart, assemble, family_parts
-from .gaps import UNIT_OF_FIGURE, CvImprovement, Gap, check_gaps, cv_improvement, improvement_rows, resource_gaps
+from .families import SCHOOL_ITEMS, FamilyPart, family_parts
+from .gaps import UNIT_OF_FIGURE, CvImprovement, Gap, check_gaps, cv_improvement, improvement_rows
 from .gcpause import without_gc
-from .guarantee import ItemResult, SchoolCheck, evaluate_county_items, survey_item
+from .guarantee import ItemResult, evaluate_county_items, survey_item
 from .inputs import EvaluationInput, Precondition
-from .memo import Memo, plain
+from .memo import Memo
 from .resource import SectionResult
 from .sections import EVALUATED_SECTIONS, SectionPlan
 from .standard import AREAS, code_key
-from .status import MET, NO_DATA, NOT_MET, Finding, NotEvaluated
+from .status import MET, NO_DATA, NOT_MET, Finding, NotEvaluated, combine
 from .survey import SurveyAnswers, SurveyResult, score_survey
 
 AREA_OF_PREFIX = {"R": "resource", "G": "guarantee", "Q": "quality", "S": "social", "V": "veto"}
@@ -128,9 +129,10 @@ class Evaluation:
 def _completeness(inp: EvaluationInput, codes: Sequence[str]) -> Completeness:
     given = set(codes)
     expected = tuple(dict.fromkeys(inp.expected_school_codes))
-    missing = tuple(c for c in expected if c not in given)
     expected_set = set(expected)
-    unexpected = tuple(c for c in codes if c not in expected_set)
+    # Set comparisons first: a whole county's codes are not looked up one by one when none is missing or unexpected.
+    missing = () if given >= expected_set else tuple(c for c in expected if c not in given)
+    unexpected = () if expected_set >= given else tuple(c for c in codes if c not in expected_set)
     items = [c for c in inp.standard.entered_codes if c not in inp.county_entries]
     if inp.survey is None:
         items.append("S1")
@@ -145,33 +147,9 @@ def _completeness(inp: EvaluationInput, codes: Sequence[str]) -> Completeness:
     )
 
 
-def _rule_finding(r: SectionResult) -> Finding:
-    detail: dict[str, Any] = {
-        "missed": list(r.missed),
-        "below_floor": [c for c in r.missed if not r.results[c].within_tolerance],
-        "met_count": r.met_count,
-    }
-    return Finding("R", "school_rule", r.school_code, r.section, True, detail)
-
-
-def _no_data_finding(r: SectionResult) -> Finding:
-    return Finding("R", "no_data", r.school_code, r.section, detail={"codes": list(r.no_data)})
-
-
-def _resource_findings(
-    results: Sequence[SectionResult],
-    sections: dict[str, SectionCv],
-    plan: SectionPlan,
-    schools_complete: bool,
-    cached: Any = plain,
-) -> tuple[list[Finding], list[Finding]]:
+def _cv_findings(sections: dict[str, SectionCv], schools_complete: bool) -> tuple[list[Finding], list[Finding]]:
     blocking: list[Finding] = []
-    no_data: list[Finding] = list(plan.no_data)
-    for r in results:
-        if r.passed is False:
-            blocking.append(cached(_rule_finding, r))
-        elif r.passed is None:
-            no_data.append(cached(_no_data_finding, r))
+    no_data: list[Finding] = []
     for section, table in sections.items():
         for code, status in table.status.items():
             stats = table.stats[code]
@@ -184,28 +162,37 @@ def _resource_findings(
     return blocking, no_data
 
 
-def _check_finding(c: SchoolCheck, code: str, reason: str) -> Finding:
-    if c.status == NOT_MET:
-        return Finding(code, reason, c.school_code, detail=c.detail)
-    return Finding(code, c.reason or "no_data", c.school_code)
-
-
-def _item_findings(items: dict[str, ItemResult], cached: Any = plain) -> tuple[list[Finding], list[Finding]]:
-    blocking: list[Finding] = []
-    no_data: list[Finding] = []
+def _item_findings(
+    items: dict[str, ItemResult], school_items: dict[str, ItemResult], found: Assembly
+) -> dict[str, tuple[list[Finding], list[Finding]]]:
+    """Each item's blocking and no-data findings; a school-level item's are its checks' (kept by `found`)."""
+    out: dict[str, tuple[list[Finding], list[Finding]]] = {}
     for code, item in items.items():
         reason = "veto" if code.startswith("V") else "not_met"
-        if item.schools:
-            for c in item.schools:
-                if c.status == NOT_MET:
-                    blocking.append(cached(_check_finding, c, code, reason, key=(code, reason)))
-                elif c.status == NO_DATA:
-                    no_data.append(cached(_check_finding, c, code, reason, key=(code, reason)))
+        if item.schools and item is school_items.get(code):
+            out[code] = (found.objs(("check_blocking", code)), found.objs(("check_no_data", code)))
+        elif item.schools:
+            out[code] = (
+                [Finding(code, reason, c.school_code, detail=c.detail) for c in item.schools if c.status == NOT_MET],
+                [Finding(code, c.reason or "no_data", c.school_code) for c in item.schools if c.status == NO_DATA],
+            )
         elif item.status == NOT_MET:
-            blocking.append(Finding(code, reason))
+            out[code] = ([Finding(code, reason)], [])
         elif item.status == NO_DATA:
-            no_data.append(Finding(code, item.reason or "no_data"))
-    return blocking, no_data
+            out[code] = ([], [Finding(code, item.reason or "no_data")])
+    return out
+
+
+def _school_items(found: Assembly) -> dict[str, ItemResult]:
+    """G3–G7, G12 and Q4 over the county's checks, as `guarantee._aggregate` makes them."""
+    items = {}
+    for code in SCHOOL_ITEMS:
+        kept = tuple(found.objs(("checks", code)))
+        failing, open_ = found.count(("check_blocking", code)), found.count(("check_no_data", code))
+        status = combine((NOT_MET,) * bool(failing) + (NO_DATA,) * bool(open_))
+        note = "" if kept else "no applicable school"
+        items[code] = ItemResult(code, status, schools=kept, applicable=len(kept), note=note, level="school")
+    return items
 
 
 def _area_of(finding: Finding) -> str:
@@ -240,24 +227,40 @@ def evaluate_parts(
 ) -> Evaluation:
     """The county evaluation from its families' parts (`families.family_part`) and the county's own input (`inp`:
     entries, survey, precondition, expected schools; its `schools` are not read). `codes` are the schools with
-    figures in the county's order (the order `evaluate` is given them in). `memo` (`domain.memo.Memo`) keeps the
-    gaps of parts' results and checks from one run to the next: parts read back unchanged give them again.
+    figures in the county's order (the order `evaluate` is given them in). `memo` (`domain.memo.Memo`) carries the
+    `domain.assembly.Assembly` of the last run: the parts' rows, checks, findings, gaps and CV moments in county
+    order, patched for the parts that are not the last run's objects, so one family's change costs about its own
+    share. Without a memo they are assembled from every part; the evaluation is the same either way.
     `details=False`: the verdicts, findings and CVs only, without gaps and CV improvements (left empty), for a
     caller that reads verdicts alone (the reconciliation)."""
-    cached = memo or plain
     standard = inp.standard
-    plan, results, school_items = assemble(parts, codes, inp.teaching_point_policy)
+    policy = inp.teaching_point_policy
+    found = memo.carried("assembly", Assembly) if memo is not None else Assembly()
+    found.update(parts, codes, standard, policy, details)
 
-    by_section: dict[str, list[SectionResult]] = {s: [] for s in EVALUATED_SECTIONS}
-    for r in results:
-        by_section[r.section].append(r)
+    results = tuple(found.objs("results"))
+    plan = SectionPlan(
+        units=tuple(map(attrgetter("unit"), results)),
+        not_evaluated=tuple(found.objs("not_evaluated")),
+        no_data=tuple(found.objs("plan_no_data")),
+        merged=dict(found.objs("merged")),
+        policy=policy,
+    )
+    school_items = _school_items(found)
+
     not_evaluated = list(plan.not_evaluated)
     sections: dict[str, SectionCv] = {}
-    for s, rows in by_section.items():
-        if rows:
-            sections[s] = section_cv(s, rows, standard)
-        else:
+    sums = found.moments()
+    for s in EVALUATED_SECTIONS:
+        n_units = found.sections.get(s, 0)
+        if not n_units:
             not_evaluated.append(NotEvaluated("", s, "no_schools"))
+            continue
+        missing = {c: tuple(found.objs(("missing", s, c))) for c in standard.resource_codes}
+        by_code = {c: m for (sec, c), m in sums.items() if sec == s}
+        sections[s] = cv_table(
+            s, standard, by_code, missing, n_units, lambda c, s=s: section_pairs(found.rows(s), c)[0]
+        )
 
     survey = inp.survey
     if isinstance(survey, SurveyAnswers):
@@ -271,13 +274,26 @@ def evaluate_parts(
 
     completeness = _completeness(inp, codes)
     schools_complete = not completeness.missing_schools
-    r_blocking, r_no_data = _resource_findings(results, sections, plan, schools_complete, cached)
-    i_blocking, i_no_data = _item_findings(items, cached)
+    cv_blocking, cv_no_data = _cv_findings(sections, schools_complete)
+    r_blocking = [*found.objs("rule_blocking"), *cv_blocking]
+    r_no_data = [*plan.no_data, *found.objs("rule_no_data"), *cv_no_data]
+    by_item = _item_findings(items, school_items, found)
+    i_blocking = [f for b, _n in by_item.values() for f in b]
+    i_no_data = [f for _b, n in by_item.values() for f in n]
     grouped: dict[str, tuple[list[Finding], list[Finding]]] = {a: ([], []) for a in AREAS}
-    for f in r_blocking + i_blocking:
+    # The rows' findings are area 1's (code "R"); an item's findings carry the item's code.
+    grouped["resource"][0].extend(found.objs("rule_blocking"))
+    for f in cv_blocking:
         grouped[_area_of(f)][0].append(f)
-    for f in r_no_data + i_no_data:
+    for f in plan.no_data:
         grouped[_area_of(f)][1].append(f)
+    grouped["resource"][1].extend(found.objs("rule_no_data"))
+    for f in cv_no_data:
+        grouped[_area_of(f)][1].append(f)
+    for code, (b, n) in by_item.items():
+        area = _area_of(Finding(code, ""))
+        grouped[area][0].extend(b)
+        grouped[area][1].extend(n)
 
     # The precondition comes before everything: failing it, the county is not recognised whatever the areas say.
     pre = check_precondition(inp.precondition, standard.basic_balance_years) if inp.precondition else None
@@ -308,12 +324,14 @@ def evaluate_parts(
     passed = _verdict(blocking, no_data, provisional)
 
     gaps: list[Gap] = []
-    unit_gaps = raw(resource_gaps)
-    for r in results if details else ():
-        gaps.extend(cached(unit_gaps, r, standard, key=(standard.code, standard.version)))
-    for item in items.values() if details else ():
-        for c in item.failing:
-            gaps.extend(cached(check_gaps, c))
+    if details:
+        gaps.extend(found.flat("result_gaps"))
+        for code, item in items.items():
+            if item is school_items.get(code):
+                gaps.extend(found.flat(("check_gaps", code)))
+            else:
+                for c in item.failing:
+                    gaps.extend(check_gaps(c))
 
     improvements: dict[tuple[str, str], CvImprovement] = {}
     for s, table in sections.items() if details else ():
@@ -321,11 +339,11 @@ def evaluate_parts(
             if status != NOT_MET:
                 continue
             defn = standard.indicators[code]
-            rows = improvement_rows(by_section[s], code)
+            rows = improvement_rows(found.rows(s), code)
             unit = UNIT_OF_FIGURE.get(defn.figure, "")
-            found = cv_improvement(s, code, rows, table.limit, defn.per, unit, defn.figure)
-            if found is not None:
-                improvements[(s, code)] = found
+            found_imp = cv_improvement(s, code, rows, table.limit, defn.per, unit, defn.figure)
+            if found_imp is not None:
+                improvements[(s, code)] = found_imp
 
     return Evaluation(
         standard_code=standard.code,

@@ -4,8 +4,9 @@ A family is a school with its teaching points, named by the school's code (a poi
 belongs to its parent's code). Everything a school's own rows depend on — its section units (a point merged into its
 parent's primary section under policy `merge`), their seven values and 6-of-7 verdict, its school-level checks (G3–G7,
 G12, Q4), which look at a school's points — depends on its family's figures only. So one school's change re-evaluates
-its family alone (`family_part`); `assemble` puts the families' parts back in the order the whole county gives them,
-and `evaluate.evaluate_parts` applies the county rules (CVs, findings, areas, gaps, CV improvements) to the result.
+its family alone (`family_part`); `assemble` puts the families' parts back in the order the whole county gives them
+(`domain.assembly` keeps that order from run to run and is checked against it), and `evaluate.evaluate_parts` applies
+the county rules (CVs, findings, areas, gaps, CV improvements) to the result.
 """
 
 from __future__ import annotations

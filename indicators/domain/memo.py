@@ -9,7 +9,9 @@ the function; an entry not asked for during a run is dropped at the next one (`t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class Memo:
@@ -30,6 +32,13 @@ class Memo:
             if hit is None or hit[0] is not obj:
                 hit = (obj, fn(obj, *args))
             self._new[key] = hit
+        return hit[1]
+
+    def carried(self, name: str, make: Callable[[], T]) -> T:
+        """An object the runs hand on to each other (made by `make` at first): kept while runs ask for it."""
+        key = ("carried", name)
+        hit = self._new.get(key) or self._old.get(key) or (None, make())
+        self._new[key] = hit
         return hit[1]
 
 

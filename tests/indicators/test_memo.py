@@ -38,3 +38,14 @@ def test_the_key_tells_results_of_other_arguments_apart_and_plain_is_the_functio
     assert memo(times, a, 2, key=(2,)) == 10
     assert memo(times, a, 3, key=(3,)) == 15  # same object, another key: computed, not last call's 10
     assert plain(times, a, 4, key=(4,)) == 20
+
+
+def test_a_carried_object_is_handed_to_the_next_run_while_asked_for_and_dropped_after_a_run_without_it():
+    memo = Memo()
+    first = memo.carried("assembly", list)
+    first.append(1)
+    memo.turn()
+    assert memo.carried("assembly", list) is first  # the same object, as the last run left it
+    memo.turn()  # a run that does not ask for it
+    memo.turn()
+    assert memo.carried("assembly", list) == []  # made again
