@@ -75,13 +75,13 @@ def time_pages(label: str, round_id: int | None = None) -> None:
         )
 
 
-def synthetic(n: int) -> int:
+def synthetic(n: int, index: int) -> int:
     from indicators import services
     from schools.models import School, Township
 
-    rnd, _returns = bench_recompute.make_county(n, random.Random(n), 0)
+    rnd, _returns = bench_recompute.make_county(n, random.Random(n), index)
     townships = [Township.objects.create(code=f"B{n}{i}", name=f"基准乡镇{n}-{i}", order=i) for i in range(10)]
-    ids = list(School.objects.filter(code__startswith=f"{n % 100:02d}").values_list("pk", flat=True))
+    ids = list(School.objects.filter(code__startswith=f"{index:02d}").values_list("pk", flat=True))
     for i, township in enumerate(townships):
         School.objects.filter(pk__in=ids[i::10]).update(township=township)
     services.mark_stale_now(round=rnd)
@@ -100,5 +100,5 @@ if __name__ == "__main__":
     call_command("seed_demo", verbosity=0)
     print(f"PostgreSQL {bench_recompute.BASE.split('@')[-1]}, {os.cpu_count()} cores")
     time_pages("demo county (seed_demo: 29 schools, three rounds)")
-    for size in sizes:
-        time_pages(f"{size} synthetic schools", round_id=synthetic(size))
+    for index, size in enumerate(sizes, start=1):  # each size a township, year and code prefix of its own
+        time_pages(f"{size} synthetic schools", round_id=synthetic(size, index))
