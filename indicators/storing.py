@@ -6,7 +6,6 @@ Met flags and statuses are copied from the pure evaluation, never re-derived fro
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -73,20 +72,6 @@ def _q(value) -> Decimal | None:
     return quantize(value, PLACES) if value is not None else None
 
 
-def _rounded_safe(obj: Any) -> Any:
-    """json_safe(serialize.jsonable(obj)) in one pass: Decimals rounded to PLACES and written as exact strings."""
-    cls = obj.__class__
-    if cls is str or cls is int or cls is bool or obj is None:
-        return obj
-    if isinstance(obj, Decimal):
-        return serialize.decimal_text(quantize(obj, PLACES))
-    if isinstance(obj, Mapping):
-        return {str(k): _rounded_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple | set | frozenset):
-        return [_rounded_safe(v) for v in obj]
-    return obj
-
-
 def _school_rows(ev: Evaluation, schools_by_code: dict, only: set | None = None) -> dict[tuple, dict]:
     """The rows of every school's results (of the schools whose codes are in `only`, when given)."""
     gaps = {(g.school_code, g.section, g.code): g for g in ev.gaps if g.code.startswith("R")}
@@ -131,7 +116,7 @@ def _school_rows(ev: Evaluation, schools_by_code: dict, only: set | None = None)
                 "status": check.status,
                 "gap": _q(item_gaps.get((check.school_code, code))),
                 "detail": {
-                    **_rounded_safe(check.detail or {}),
+                    **serialize.rounded_texts(check.detail or {}),
                     "unit": item_units.get((check.school_code, code), ""),
                 },
             }

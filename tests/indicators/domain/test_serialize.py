@@ -166,3 +166,27 @@ def test_the_result_text_joined_from_a_memo_kept_from_the_last_run_is_the_same_d
     second = run()
     memo.turn()
     assert assemble(*document(second, memo)) == old_result_document(second)
+
+
+def test_each_check_and_gap_is_the_json_of_its_dict_with_decimals_as_text():
+    """The elements of the runs are written directly (met checks by hand): each must be the very text json.dumps
+    writes for the dict of `evaluation_to_json_dict`, or the runs' digests would differ from run to run."""
+    from indicators.domain.guarantee import SchoolCheck
+    from indicators.domain.serialize import _check, _check_element, _gap, _gap_element
+    from indicators.domain.status import MET
+
+    def text(obj):
+        return json.dumps(obj, default=decimal_text, ensure_ascii=False)
+
+    ev = run(failing_county())
+    checks = [c for item in ev.items.values() if item.level == "school" for c in item.schools]
+    checks += [
+        SchoolCheck("G3", "3604820001", MET),  # a met check without a value
+        SchoolCheck("G3", '学校\t"一"', MET, D("1.23456789"), D(2)),  # a code to escape, a value to round
+        SchoolCheck("G3", "x", "not_met", D("-0.0000001"), None, {"a": (D("1E+2"), {D(1), "s"})}, "原因"),
+    ]
+    assert {c.status for c in checks} >= {MET, "not_met"} and ev.gaps
+    for c in checks:
+        assert _check_element(c)[0] == f"{text(c.school_code)}: {text(_check(c))}"
+    for g in ev.gaps:
+        assert _gap_element(g)[0] == text(_gap(g))
