@@ -137,6 +137,22 @@ def recompute_round(*, round_id: int) -> dict:
 
 
 def _recompute_locked(rnd: CollectionRound, round_id: int) -> dict:
+    # The run holds every family's results at once, and the ledger sync run by its commit (in-process when Celery is
+    # eager) the county's facts and items: the cyclic collector would walk them again and again. It is paused until
+    # the commit's hooks have run; a full run then collects once, before resuming it (see below).
+    with gc_paused():
+        out = _recompute_and_commit(rnd, round_id)
+        if out.get("mode") == "full":
+            # The run leaves the county's parts and their memo alive for the next change: hundreds of thousands of
+            # objects the cyclic collector has not walked yet. Its next full collection would walk them all (half a
+            # second at 10,000 schools) in whatever runs next, most likely the change a user waits for: it is done
+            # here, at the end of the batch, once. Done while paused: resuming first would let the allocation
+            # counts piled up by the run start a full collection of their own, then this one again.
+            gc.collect()
+    return out
+
+
+def _recompute_and_commit(rnd: CollectionRound, round_id: int) -> dict:
     with transaction.atomic():
         state = EvaluationState.objects.select_for_update().filter(round=rnd).defer("summary", "result").first()
         if state is None:  # the round (and its state with it) was deleted since the line above
@@ -145,15 +161,13 @@ def _recompute_locked(rnd: CollectionRound, round_id: int) -> dict:
         if state.computed_version >= version:
             return {"round": round_id, "version": version, "skipped": True}
         stats = None
-        # The run holds every family's results at once: the cyclic collector would walk them again and again.
-        with gc_paused():
-            if not state.needs_full and state.computed_version:
-                try:
-                    stats = incremental.recompute_changed(round=rnd, dirty=state.dirty_schools)
-                except parts.BadPart as exc:
-                    log.warning("round %s: a stored part cannot be read (%s); recomputing from scratch", round_id, exc)
-            if stats is None:
-                stats = incremental.recompute_full(round=rnd)
+        if not state.needs_full and state.computed_version:
+            try:
+                stats = incremental.recompute_changed(round=rnd, dirty=state.dirty_schools)
+            except parts.BadPart as exc:
+                log.warning("round %s: a stored part cannot be read (%s); recomputing from scratch", round_id, exc)
+        if stats is None:
+            stats = incremental.recompute_full(round=rnd)
         EvaluationState.objects.filter(pk=state.pk).update(
             computed_version=version,
             computed_at=timezone.now(),
@@ -177,12 +191,6 @@ def _recompute_locked(rnd: CollectionRound, round_id: int) -> dict:
                 school_ids=school_ids,
             )
         )
-    if stats["mode"] == "full":
-        # The run leaves the county's parts and their memo alive for the next change: hundreds of thousands of
-        # objects the cyclic collector has not walked yet. Its next full collection would walk them all (half a
-        # second at 10,000 schools) in whatever runs next, most likely the change a user waits for: it is done
-        # here, at the end of the batch.
-        gc.collect()
     log.info("recomputed round %s at data version %s (%s): %s", round_id, version, stats["mode"], stats["counts"])
     return {"round": round_id, "version": version, "mode": stats["mode"], **stats["counts"]}
 
