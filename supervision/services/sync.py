@@ -65,10 +65,12 @@ def _default_schedule(on: datetime.date) -> tuple[Stage | None, datetime.date | 
     return stage, (stage.ends if stage else None)
 
 
-def _observations(round_, school_ids=None) -> dict[str, dict]:
+def _observations(round_, school_ids=None, keep=None) -> dict[str, dict]:
     """What the round says of every ledger key that fails, and of every key that exists: key → indicator facts.
 
-    With `school_ids`, the school keys of those schools only (the county and CV keys always)."""
+    With `school_ids`, the school keys of those schools only (the county and CV keys always). With `keep` (the keys
+    of the items there are), a school key that does not fail is looked at only when it is kept: the facts of the
+    passing results no item follows are never read (90,000 of 120,000 results in a first sync at 10,000 schools)."""
     gaps: dict[tuple, dict[tuple, Decimal]] = {}
     codes = None
     if school_ids is not None:
@@ -119,6 +121,7 @@ def _observations(round_, school_ids=None) -> dict[str, dict]:
         gap,
         unit,
     ) in rows:  # one fetch: the observations built from the rows are larger than the rows themselves
+        key = f"school:{school_id}:{section}:{code}"
         if status in ("not_met", "within_tolerance"):
             failing_codes.add(code)
             resource_gaps = gaps.get((school_code, section, code), {})
@@ -129,11 +132,13 @@ def _observations(round_, school_ids=None) -> dict[str, dict]:
                 )
                 or meets
             )
+        elif keep is not None and key not in keep:
+            continue
         else:
             target = None
         label = section_labels.get(section, section)
         where = f"{school_name}（{label}）" if label else school_name
-        out[f"school:{school_id}:{section}:{code}"] = {
+        out[key] = {
             "kind": ItemKind.SCHOOL,
             "school_id": school_id,
             "township_id": township_id,
@@ -317,12 +322,12 @@ def ledger_sync(*, on: datetime.date | None = None, round_id: int | None = None,
 
 
 def _sync(round_, on, school_ids, counts) -> dict[str, int]:
-    observed = _observations(round_, school_ids)
-    failing = {k: f for k, f in observed.items() if f["status"] in (rules.FAILING, rules.WITHIN_TOLERANCE)}
     items = RectificationItem.objects.exclude(kind=ItemKind.MANUAL)
     if school_ids is not None:
         items = items.filter(Q(school_id__in=school_ids) | ~Q(kind=ItemKind.SCHOOL))
     existing = {i.key: i for i in items.select_for_update()}
+    observed = _observations(round_, school_ids, keep=existing.keys())
+    failing = {k: f for k, f in observed.items() if f["status"] in (rules.FAILING, rules.WITHIN_TOLERANCE)}
     routing = None
     now = timezone.now()
     schedule = None

@@ -184,7 +184,9 @@ def test_after_one_schools_change_the_sync_looks_at_that_schools_items_alone(
     seen = []
     observe = sync_service._observations
     monkeypatch.setattr(
-        sync_service, "_observations", lambda round_, ids=None: seen.append(ids) or observe(round_, ids)
+        sync_service,
+        "_observations",
+        lambda round_, ids=None, keep=None: seen.append(ids) or observe(round_, ids, keep),
     )
     # 乙小学's sports ground grows to 1,600 m² (1600 / 200 = 8.0 ≥ 7.5): its R5 passes; only its family is evaluated.
     SchoolReturn.objects.filter(school=county["B"], round=official_round).update(sports_area_m2=Decimal("1600"))

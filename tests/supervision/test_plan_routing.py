@@ -70,7 +70,7 @@ def sync(monkeypatch, official_round):
 
     def run(observed: dict) -> None:
         monkeypatch.setattr(selectors, "source_round", lambda: official_round)
-        monkeypatch.setattr(sync_service, "_observations", lambda round_, school_ids=None: observed)
+        monkeypatch.setattr(sync_service, "_observations", lambda round_, school_ids=None, keep=None: observed)
         services.ledger_sync()
 
     return run
