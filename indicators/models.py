@@ -215,10 +215,24 @@ class ResultRun(models.Model):
 
 
 class SchoolResult(models.Model):
-    """One indicator of one school section (or of the whole school for G-items) in one round."""
+    """One indicator of one school section (or of the whole school for G-items) in one round.
 
-    round = models.ForeignKey("schools.CollectionRound", on_delete=models.CASCADE, related_name="school_results")
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="results")
+    Rows derived by the recompute, 12 per school: their references carry no database constraint. A first full
+    recompute at 10,000 schools writes 120,000 of them, and PostgreSQL checked both references of each at the commit
+    (240,000 lookups, 0.85-0.92 s, about a tenth of the run). The rows are written only by the recompute, under its
+    round's lock, for the schools it has just read; the ORM still deletes them with their round or school (CASCADE
+    is Django's), and a row left by a school deleted during a run goes at the round's next recompute, which deletes
+    every stored row it does not compute. The round's own index is the unique constraint's first column.
+    """
+
+    round = models.ForeignKey(
+        "schools.CollectionRound",
+        on_delete=models.CASCADE,
+        related_name="school_results",
+        db_constraint=False,
+        db_index=False,
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="results", db_constraint=False)
     section = models.CharField(max_length=10, blank=True)  # "" for whole-school items
     code = models.CharField(max_length=8)
     value = models.DecimalField(max_digits=20, decimal_places=6, null=True)

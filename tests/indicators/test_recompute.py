@@ -123,3 +123,23 @@ def test_county_entry_changes_mark_the_year_stale_and_recompute(
     state = EvaluationState.objects.get(round=official_round)
     assert "V3" not in state.summary["completeness"]["missing_items"]
     assert any("V3" in line for line in summary_document(state)["county"]["blocking"])
+
+
+def test_results_carry_no_database_constraint_but_go_with_their_school_or_at_the_next_recompute(
+    county, staff, official_round, django_capture_on_commit_callbacks
+):
+    """SchoolResult's references are not checked by the database (see its docstring): the ORM's cascade deletes a
+    school's results with it, and a row naming a school that no longer exists goes at the round's next recompute."""
+    schools, returns = county
+    approve_all(returns, staff, django_capture_on_commit_callbacks)
+    c_rows = SchoolResult.objects.filter(school=schools["C"]).count()
+    assert c_rows > 0
+    SchoolResult.objects.create(round=official_round, school_id=987654, section="primary", code="R5", status="met")
+    services.mark_stale_now(round=official_round)
+    stats = services.recompute_round(round_id=official_round.pk)
+    assert stats["school_results"] == {"created": 0, "updated": 0, "deleted": 1}
+    assert not SchoolResult.objects.filter(school_id=987654).exists()
+    c_pk = schools["C"].pk
+    returns["C"].delete()  # a school's returns protect it
+    schools["C"].delete()  # a hard delete (the portal's own deletions are soft): Django's CASCADE
+    assert not SchoolResult.objects.filter(school_id=c_pk).exists()
