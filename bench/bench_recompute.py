@@ -3,7 +3,8 @@
 For each size it prints the time to load the round's rows, the pure evaluation time, the full recompute (load,
 evaluate, store, ledger sync), the number of statements of each, and the time, statements and rows written after one
 school's return changes (the incremental recompute and its ledger sync). All sizes run in one process, each county
-in a school year of its own.
+in a school year of its own; the process sets its start-up objects aside from the garbage collector first, as each of
+the worker's pool processes does (gongqing.heap).
 
 Run (recreates the scratch database `gongqing_bench`, or BENCH_DB; PostgreSQL must accept the URL's role):
     BENCH_PG=postgres://portal:portal@127.0.0.1:5432 .venv/bin/python bench/bench_recompute.py [30 1000 10000]
@@ -164,6 +165,9 @@ if __name__ == "__main__":
     import logging
 
     logging.getLogger("indicators").setLevel(logging.WARNING)
+    from gongqing.heap import freeze_start_up_objects
+
+    freeze_start_up_objects()  # as each of the worker's pool processes does when it starts (gongqing.celery)
     print(f"PostgreSQL {BASE.split('@')[-1]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     for index, size in enumerate(sizes):
         bench(size, index)
