@@ -28,6 +28,29 @@ def wait_until_fresh(round, *, seconds=90):
     raise AssertionError(f"the worker did not recompute round {round.pk} within {seconds} s")
 
 
+def wait_until_worker_idle(*, seconds=60):
+    """Poll the worker until it has no task running or reserved, twice in a row half a second apart (bounded wait).
+
+    A recompute's commit queues the ledger sync, which the worker runs after the test has seen the fresh state; the
+    test database's flush at teardown (one TRUNCATE of every table, in no fixed order) must not run beside it, or the
+    two can deadlock on their table locks."""
+    from gongqing.celery import app
+
+    deadline = time.monotonic() + seconds
+    idle_since = None
+    while time.monotonic() < deadline:
+        inspect = app.control.inspect(timeout=1)
+        busy = any((inspect.active() or {}).values()) or any((inspect.reserved() or {}).values())
+        if busy:
+            idle_since = None
+        elif idle_since is None:
+            idle_since = time.monotonic()
+        elif time.monotonic() - idle_since >= 0.5:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the worker was still busy after {seconds} s")
+
+
 @pytest.fixture
 def burst(ganlu, official_round, staff):
     assert not settings.CELERY_TASK_ALWAYS_EAGER, "the integration pass needs REDIS_URL and a real worker"
@@ -36,7 +59,8 @@ def burst(ganlu, official_round, staff):
         school = SchoolFactory(code=f"21362000{i:02d}", name=f"集成测试小学{i}", township=ganlu)
         figures = primary_figures(students=400, classes=10, sports_area_m2=Decimal(2000 + 500 * i))
         returns.append(make_return(school=school, round=official_round, status="submitted", figures=figures))
-    return returns
+    yield returns
+    wait_until_worker_idle()
 
 
 def test_a_burst_of_approvals_is_recomputed_once_by_the_worker(burst, staff, official_round):
