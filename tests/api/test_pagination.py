@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -178,3 +179,22 @@ def test_compiled_pages_are_keyed_by_the_readers_scope(personas):
     assert scope_key(official) != scope_key(personas["jiangyi_official"])  # the township is a parameter
     official.is_active = False
     assert scope_key(official) is None  # sees nothing: read the ordinary way
+
+
+def test_a_scopes_sql_is_compiled_once_and_is_what_the_readers_schools_compile_to(personas):
+    """scope_key keeps each scope's SQL for the process: it must be exactly the SQL of the reader's schools, for
+    every kind of reader, and a second reader of the same scope must not compile it again."""
+    from indicators.access import _scope_sql, scope_key
+    from schools.access import schools_for
+
+    for user in personas.values():
+        try:
+            expected = schools_for(user).query.sql_with_params()
+            expected = expected[0], tuple(expected[1])
+        except EmptyResultSet:
+            expected = None
+        assert scope_key(user) == expected, user
+    _scope_sql.cache_clear()
+    scope_key(personas["ganlu_official"])
+    scope_key(personas["ganlu_official"])
+    assert _scope_sql.cache_info().misses == 1 and _scope_sql.cache_info().hits == 1
