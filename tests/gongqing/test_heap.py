@@ -17,3 +17,25 @@ def test_a_pool_process_freezes_its_start_up_objects_when_it_starts():
         assert any(o is made_after for o in gc.get_objects())
     finally:
         gc.unfreeze()  # the other tests of this process run with a collector as they found it
+
+
+def test_a_web_worker_freezes_its_start_up_objects_with_the_views_loaded():
+    """gunicorn's workers import gongqing.wsgi after the fork: in a fresh interpreter, importing it leaves the views
+    and the API loaded and frozen, and the collector's generations nearly empty."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = (
+        "import gc, sys\n"
+        "import gongqing.wsgi\n"
+        "print(gc.get_freeze_count(), len(gc.get_objects()), 'indicators.api' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True, timeout=120
+    ).stdout.split()
+    frozen, live, views_loaded = int(out[0]), int(out[1]), out[2] == "True"
+    assert views_loaded
+    assert frozen > 50_000
+    assert live < frozen / 10
