@@ -184,10 +184,19 @@ def test_compiled_pages_are_keyed_by_the_readers_scope(personas):
 def test_a_scopes_sql_is_compiled_once_and_is_what_the_readers_schools_compile_to(personas):
     """scope_key keeps each scope's SQL for the process: it must be exactly the SQL of the reader's schools, for
     every kind of reader, and a second reader of the same scope must not compile it again."""
+    from django.contrib.auth.models import AnonymousUser
+
     from indicators.access import _scope_sql, scope_key
     from schools.access import schools_for
+    from tests.factories import UserFactory
 
-    for user in personas.values():
+    readers = [
+        *personas.values(),
+        UserFactory(username="left", role=Role.BUREAU_STAFF, is_active=False),
+        UserFactory(username="no_township", role=Role.TOWNSHIP_OFFICIAL),
+        AnonymousUser(),
+    ]
+    for user in readers:
         try:
             expected = schools_for(user).query.sql_with_params()
             expected = expected[0], tuple(expected[1])
