@@ -10,6 +10,7 @@ from schools.models import CollectionRound
 
 from .domain.chunks import join as join_runs
 from .domain.serialize import assemble
+from .domain.status import MISSED
 from .models import EvaluationState, ResultRun, SchoolResult, SectionCV, SectionVerdict
 
 R_CODES = ("R1", "R2", "R3", "R4", "R5", "R6", "R7")
@@ -145,7 +146,7 @@ def section_cvs(*, round: CollectionRound) -> dict[str, list[SectionCV]]:
 def gap_results(*, round: CollectionRound, schools):
     """Every stored result that is not met, with its gap, for the gaps page and the ledger."""
     return (
-        SchoolResult.objects.filter(round=round, school__in=schools, status__in=("not_met", "within_tolerance"))
+        SchoolResult.objects.filter(round=round, school__in=schools, status__in=MISSED)
         .select_related("school", "school__township")
         .order_by("school__township__order", "school__code", "section", "code")
     )

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
+from .status import MISSED
+
 PRIMARY_GRADES = range(1, 7)
 JUNIOR_GRADES = range(7, 10)
 CLOSE_MARGIN = Decimal("1.1")
@@ -210,6 +212,6 @@ def heat_class(*, status: str, value: Decimal | None, threshold: Decimal | None,
     if status == "met":
         close = is_close(status=status, value=value, threshold=threshold, direction=direction)
         return "close" if close else "met"
-    if status in ("not_met", "within_tolerance"):
+    if status in MISSED:
         return "not-met"
     return "no-data"

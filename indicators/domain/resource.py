@@ -17,7 +17,7 @@ from typing import NamedTuple
 from .decimals import ONE, exact, working_context
 from .sections import SectionUnit, Share
 from .standard import IndicatorDef, Standard
-from .status import MET, NO_DATA, NOT_MET
+from .status import MET, NO_DATA, NOT_MET, WITHIN_TOLERANCE
 
 
 class IndicatorResult(NamedTuple):
@@ -40,7 +40,7 @@ class IndicatorResult(NamedTuple):
     @property
     def display_status(self) -> str:
         """met / not_met / within_tolerance / no_data (a miss within the floor shown apart)."""
-        return "within_tolerance" if self.within_tolerance else self.status
+        return WITHIN_TOLERANCE if self.within_tolerance else self.status
 
 
 class SectionResult(NamedTuple):

@@ -136,14 +136,6 @@ def _rounded_text(d: Decimal | None) -> str | None:
     return None if d is None else decimal_text(quantize(d, PLACES))
 
 
-def _check_text(c: SchoolCheck) -> dict[str, Any]:
-    return _check(c, text=True)
-
-
-def _gap_text(g: Gap) -> dict[str, Any]:
-    return _gap(g, text=True)
-
-
 def _decimal_default(obj: Any) -> str:
     if isinstance(obj, Decimal):
         return decimal_text(obj)
@@ -161,17 +153,17 @@ _MET_CHECK = '{"status": ' + _json(MET) + ', "value": '  # a met check's text up
 
 def _check_element(c: SchoolCheck) -> tuple[str, bool]:
     """A check as an entry of its item's `schools` object, for chunks.split. A met check's text is written directly
-    (`_json(_check_text(c))` writes the same: its value's digits need no escaping)."""
+    (`_json(_check(c, text=True))` writes the same: its value's digits need no escaping)."""
     if c.status == MET:
         value = _rounded_text(c.value)
         form = _MET_CHECK + ("null" if value is None else f'"{value}"') + "}"
     else:
-        form = _json(_check_text(c))
+        form = _json(_check(c, text=True))
     return run_element(f"{_json(c.school_code)}: {form}")
 
 
 def _gap_element(g: Gap) -> tuple[str, bool]:
-    return run_element(_json(_gap_text(g)))
+    return run_element(_json(_gap(g, text=True)))
 
 
 def _finding_element(f: Finding, item_codes: frozenset[str]) -> tuple[str, bool]:

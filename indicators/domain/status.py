@@ -10,6 +10,10 @@ MET = "met"
 NOT_MET = "not_met"
 NO_DATA = "no_data"
 STATUSES = (MET, NOT_MET, NO_DATA)
+# A stored result's status for a miss within the tolerance floor (resource.py); with NOT_MET, the stored statuses of
+# a result that misses its threshold: what the gaps, the matrix, the reports and the ledger count as failing.
+WITHIN_TOLERANCE = "within_tolerance"
+MISSED = (NOT_MET, WITHIN_TOLERANCE)
 
 # Result records are NamedTuples: immutable like frozen dataclasses, and several times cheaper to create
 # (an evaluation of 10,000 schools makes hundreds of thousands of them). An empty detail is shared read-only.

@@ -19,6 +19,7 @@ from indicators import loading
 from indicators.domain import forecast
 from indicators.domain import warnings as early_warnings
 from indicators.domain.standard import Standard
+from indicators.domain.status import MISSED  # a cell's heat is "not-met" exactly for these stored statuses
 from indicators.domain.warnings import AREA_CODES
 from indicators.models import EvaluationState, IntakeEstimate, SchoolResult, SectionCV, SectionVerdict, YearSettings
 from indicators.templatetags.indicator_tags import format_against
@@ -147,9 +148,6 @@ class MatrixRow:
         if self.counted is not None and not self.cells:
             return self.counted[1]
         return sum(1 for c in self.cells.values() if c.heat == "close")
-
-
-MISSED = ("not_met", "within_tolerance")  # a cell's heat is "not-met" exactly for these stored statuses
 
 
 def matrix_index(*, round, schools) -> list[MatrixRow]:

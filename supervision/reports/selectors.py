@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from indicators import loading
+from indicators.domain.status import MISSED
 from indicators.models import CountyEntry, EvaluationState, Evidence, SchoolResult, SectionCV, SectionVerdict
 from indicators.selectors import result_document, summary_document
 from indicators.services import indicator_names
@@ -30,7 +31,6 @@ from supervision.selectors import ASSIGNMENTS, MEASURE_ASSIGNMENTS
 from .models import Report, ReportDraft
 
 R_CODES = ("R1", "R2", "R3", "R4", "R5", "R6", "R7")
-GAP_STATUSES = ("not_met", "within_tolerance")
 
 
 def _rounds_with_results():
@@ -218,7 +218,7 @@ def report_data(*, stage: Stage, round: CollectionRound, today: datetime.date | 
         ),
         results=list(SchoolResult.objects.filter(round=rnd, code__in=R_CODES)),
         gap_results=list(
-            SchoolResult.objects.filter(round=rnd, status__in=GAP_STATUSES)
+            SchoolResult.objects.filter(round=rnd, status__in=MISSED)
             .select_related("school")
             .order_by("school__township__order", "school__code", "section", "code")
         ),

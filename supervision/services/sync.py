@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from gongqing import bulk
 from indicators.domain.gcpause import gc_paused
+from indicators.domain.status import MISSED
 from indicators.labels import RESOURCE_LABELS, SECTION_LABELS, UNIT_LABELS
 from indicators.models import EvaluationState, ResultRun, SchoolResult, SectionCV
 from indicators.selectors import result_document
@@ -65,9 +66,6 @@ def _default_schedule(on: datetime.date) -> tuple[Stage | None, datetime.date | 
     return stage, (stage.ends if stage else None)
 
 
-FAILING_RESULTS = ("not_met", "within_tolerance")
-
-
 def _observations(round_, school_ids=None, keep=None) -> dict[str, dict]:
     """What the round says of every ledger key that fails, and of every key that exists: key → indicator facts.
 
@@ -99,7 +97,7 @@ def _observations(round_, school_ids=None, keep=None) -> dict[str, dict]:
         rows = rows.filter(school_id__in=school_ids)
     if keep is not None:  # the failing results, and those of the schools some kept item names
         followed = sorted({int(k.split(":")[1]) for k in keep if k.startswith("school:")})
-        rows = rows.filter(Q(status__in=FAILING_RESULTS) | Q(school_id__in=followed))
+        rows = rows.filter(Q(status__in=MISSED) | Q(school_id__in=followed))
     rows = rows.annotate(unit=KT("detail__unit")).values_list(
         "school_id",
         "school__code",
@@ -128,7 +126,7 @@ def _observations(round_, school_ids=None, keep=None) -> dict[str, dict]:
         unit,
     ) in rows:  # one fetch: the observations built from the rows are larger than the rows themselves
         key = f"school:{school_id}:{section}:{code}"
-        if status in FAILING_RESULTS:
+        if status in MISSED:
             failing_codes.add(code)
             resource_gaps = gaps.get((school_code, section, code), {})
             target = (
@@ -183,7 +181,7 @@ def _observations(round_, school_ids=None, keep=None) -> dict[str, dict]:
         asked = sorted(code for code, item in result_items.items() if item["schools"] and item["parts"])
         failing_codes = (
             set(
-                SchoolResult.objects.filter(round=round_, code__in=asked, status__in=FAILING_RESULTS)
+                SchoolResult.objects.filter(round=round_, code__in=asked, status__in=MISSED)
                 .values_list("code", flat=True)
                 .distinct()
             )
